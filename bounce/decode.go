@@ -1,0 +1,251 @@
+package bounce
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/reason"
+	"github.com/bouncewatch/bouncewatch/smtpcode"
+)
+
+// MaxMessageSize is the largest message Decode reads; a larger one is
+// decoded from its first MaxMessageSize bytes and ErrTruncated is returned
+// beside the result.
+const MaxMessageSize = 64 << 20
+
+// Errors the caller can classify with errors.Is. A decode error comes with
+// whatever could be read: the Result is never nil when the error is
+// ErrTruncated or ErrInternal.
+var (
+	ErrEmpty     = errors.New("empty message")
+	ErrNoHeader  = errors.New("no header fields: not a mail message")
+	ErrTruncated = errors.New("message larger than the decoder's limit: read in part")
+	ErrInternal  = errors.New("internal decoder error")
+)
+
+// Decode reads one message from r and decodes it. Ordinary mail gives a
+// Result of KindNotBounce and no error.
+func Decode(r io.Reader) (*Result, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxMessageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading message: %w", err)
+	}
+	return DecodeBytes(b)
+}
+
+// DecodeBytes decodes one message held in memory. b is not modified or kept.
+func DecodeBytes(b []byte) (res *Result, err error) {
+	var truncated bool
+	if len(b) > MaxMessageSize {
+		b, truncated = b[:MaxMessageSize], true
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, ErrEmpty
+	}
+	b = normalizeLineEnds(b)
+	f := flatten(b)
+	if len(f.Header) == 0 {
+		return nil, ErrNoHeader
+	}
+	defer func() {
+		// A bug in one recogniser must not take a batch down: report it
+		// as an error beside what was read.
+		if p := recover(); p != nil {
+			res = &Result{Kind: KindNotBounce}
+			err = fmt.Errorf("%w: %v", ErrInternal, p)
+		}
+	}()
+	res = decodeFlat(f)
+	if truncated {
+		return res, ErrTruncated
+	}
+	return res, nil
+}
+
+// normalizeLineEnds turns CRLF and lone CR into LF, so that the three
+// line-end conventions decode alike. b is returned as it is when it has no CR.
+func normalizeLineEnds(b []byte) []byte {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
+		return b
+	}
+	out := make([]byte, i, len(b))
+	copy(out, b[:i])
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == '\r' {
+			if i+1 < len(b) && b[i+1] == '\n' {
+				continue
+			}
+			c = '\n'
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// scan is what a recogniser read from a message.
+type scan struct {
+	records  []Record
+	original []byte   // the returned message, when the recogniser cut it from the text
+	evidence []string // why this is a bounce of this format
+}
+
+// recognizer reads one family of formats. scan returns nil when the
+// message is not of its family.
+type recognizer struct {
+	name string
+	scan func(m *flat) *scan
+}
+
+func decodeFlat(f *flat) *Result {
+	res := &Result{
+		Kind:    KindNotBounce,
+		Subject: decodeWords(f.Header.get("Subject")),
+		From:    decodeWords(f.Header.get("From")),
+	}
+	var sc *scan
+	var by string
+	for _, r := range recognizers {
+		if s := r.scan(f); s != nil && len(s.records) > 0 {
+			sc, by = s, r.name
+			break
+		}
+	}
+	if sc == nil {
+		return res
+	}
+	res.Kind = KindBounce
+	res.DecodedBy = by
+	raw := sc.original
+	if raw == nil {
+		raw = f.Original
+	}
+	res.Original = parseOriginal(raw)
+	date := parseDate(f.Header.get("Date"))
+	for i := range sc.records {
+		r := &sc.records[i]
+		finish(r, f, date)
+		r.DecodedBy = by
+		r.Original = res.Original
+		r.Evidence = append(append([]string(nil), sc.evidence...), r.Evidence...)
+	}
+	res.Records = dedupe(sc.records)
+	return res
+}
+
+// finish completes one record: addresses cleaned, codes found in the
+// diagnostic text, the reason classified and the hard/soft flag set.
+func finish(r *Record, f *flat, date time.Time) {
+	r.Recipient = cleanAddress(r.Recipient)
+	r.Alias = cleanAddress(r.Alias)
+	if strings.EqualFold(r.Alias, r.Recipient) {
+		r.Alias = ""
+	}
+	r.DiagnosticCode = strings.TrimSpace(r.DiagnosticCode)
+	r.Action = strings.ToLower(strings.TrimSpace(r.Action))
+	r.Command = strings.ToUpper(strings.TrimSpace(r.Command))
+	r.Status = cleanStatus(r.Status)
+	if s := smtpcode.FindStatus(r.DiagnosticCode); s != "" {
+		// A DSN's Status is often generic ("5.0.0") where the text that the
+		// remote server sent says more.
+		if r.Status == "" || strings.HasSuffix(r.Status, ".0.0") && s[0] == r.Status[0] && !strings.HasSuffix(s, ".0.0") {
+			r.Status = s
+		}
+	}
+	if r.ReplyCode == "" {
+		r.ReplyCode = smtpcode.FindReplyCode(r.DiagnosticCode)
+	}
+	if r.Timestamp.IsZero() {
+		r.Timestamp = date
+	}
+	if r.Reason == "" || !r.Reason.Valid() || retried(r.Reason) {
+		r.Reason = reason.Classify(reason.Facts{
+			Status:         r.Status,
+			ReplyCode:      r.ReplyCode,
+			DiagnosticType: r.DiagnosticType,
+			Diagnostic:     r.DiagnosticCode,
+			Action:         r.Action,
+			Command:        r.Command,
+			Reason:         r.Reason,
+			RemoteMTA:      r.RemoteMTA,
+		})
+	}
+	if r.Reason == reason.Expired && r.ExpiredAfter == 0 {
+		r.ExpiredAfter = expiryDays(r.DiagnosticCode)
+		if r.ExpiredAfter == 0 {
+			r.ExpiredAfter = expiryDays(f.Body)
+		}
+	}
+	r.HardBounce = reason.HardBounce(r.Reason, r.Status, r.ReplyCode)
+	if r.Evidence == nil {
+		r.Evidence = []string{}
+	}
+}
+
+// retried lists the reasons that a recogniser may give but the classifier
+// may refine from the codes and the text.
+func retried(r reason.Reason) bool {
+	switch r {
+	case reason.Undefined, reason.OnHold, reason.SystemError, reason.SecurityError,
+		reason.Expired, reason.NetworkError, reason.HostUnknown, reason.UserUnknown:
+		return true
+	}
+	return false
+}
+
+// dedupe drops repeated records for the same recipient, keeping the first
+// one that has the most detail.
+func dedupe(rs []Record) []Record {
+	if len(rs) < 2 {
+		return rs
+	}
+	seen := make(map[string]int, len(rs))
+	out := rs[:0]
+	for _, r := range rs {
+		k := strings.ToLower(r.Recipient)
+		if j, ok := seen[k]; ok {
+			if out[j].DiagnosticCode == "" && r.DiagnosticCode != "" {
+				out[j] = r
+			}
+			continue
+		}
+		seen[k] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// cleanAddress reduces "rfc822; <User@Example.com>" or "Name <a@b>" to the
+// bare address.
+func cleanAddress(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, ';'); i >= 0 && i < 12 {
+		s = strings.TrimSpace(s[i+1:])
+	}
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		if j := strings.IndexByte(s[i:], '>'); j > 0 {
+			s = s[i+1 : i+j]
+		}
+	}
+	s = strings.Trim(s, " \t<>\"'.,:;()[]")
+	if strings.HasPrefix(strings.ToLower(s), "mailto:") {
+		s = s[7:]
+	}
+	return s
+}
+
+func cleanStatus(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if st := smtpcode.FindStatus(s); st != "" {
+		return st
+	}
+	return ""
+}

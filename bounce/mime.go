@@ -1,0 +1,410 @@
+package bounce
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/transform"
+)
+
+// Limits that keep time and memory bounded on hostile input.
+const (
+	maxDepth      = 24      // MIME nesting followed; deeper parts are kept opaque
+	maxTextPart   = 1 << 20 // bytes of one text part that are decoded and scanned
+	maxFlat       = 4 << 20 // bytes of flattened text in all
+	maxOriginal   = 1 << 20 // bytes of a returned message kept for its headers
+	maxParts      = 1000    // MIME parts visited in one message
+	maxHeaderScan = 256 << 10
+)
+
+// part is one leaf MIME part after transfer and charset decoding.
+type part struct {
+	Type string // lower-case media type, e.g. "message/delivery-status"
+	Text string // decoded content (UTF-8 where the charset was known)
+}
+
+// flat is a message reduced to what recognisers read: the top-level header,
+// the text of all its readable parts in order (the "flattened body", where a
+// returned message appears after a "Content-Type: message/rfc822" line), the
+// list of parts, and the returned message when a MIME part carries it.
+type flat struct {
+	Header   header
+	Body     string // flattened text, LF line ends
+	Parts    []part
+	Original []byte // raw returned message (or its headers), if a MIME part carries one
+	OrigType string // media type of that part
+	attach   bool   // the message carries non-text attachments
+	nparts   int
+}
+
+// flatten parses raw (LF line ends) into a flat view.
+func flatten(raw []byte) *flat {
+	h, body := parseHeader(raw)
+	f := &flat{Header: h}
+	var sb strings.Builder
+	ct := h.get("Content-Type")
+	f.walk(&sb, ct, h.get("Content-Transfer-Encoding"), body, 0, true)
+	f.Body = sb.String()
+	return f
+}
+
+func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int, top bool) {
+	f.nparts++
+	if f.nparts > maxParts {
+		return
+	}
+	t, params := mediaType(ct)
+	if t == "" {
+		t = "text/plain"
+	}
+	switch {
+	case strings.HasPrefix(t, "multipart/") && depth < maxDepth:
+		b := params["boundary"]
+		parts := splitMultipart(body, b)
+		if parts == nil {
+			// Broken or missing boundary: read the body as text.
+			f.text(sb, "text/plain", params["charset"], cte, body)
+			return
+		}
+		for _, p := range parts {
+			ph, pb := parseHeader(p)
+			pct := ph.get("Content-Type")
+			if pct == "" && t == "multipart/digest" {
+				pct = "message/rfc822"
+			}
+			f.walk(sb, pct, ph.get("Content-Transfer-Encoding"), pb, depth+1, false)
+		}
+	case t == "message/rfc822" || t == "message/global" || t == "text/rfc822-headers" ||
+		t == "message/global-headers" || t == "message/partial" && !top:
+		inner := decodeTransfer(cte, body, maxOriginal)
+		if len(inner) > maxOriginal {
+			inner = inner[:maxOriginal]
+		}
+		if f.Original == nil && t != "message/partial" {
+			f.Original = inner
+			f.OrigType = t
+		}
+		sb.WriteString("Content-Type: ")
+		sb.WriteString(t)
+		sb.WriteString("\n\n")
+		// The returned message's own header block, decoded, is what
+		// recognisers need; its body may be large and is not scanned.
+		ih, _ := parseHeader(inner)
+		end := headerEnd(inner)
+		if end > maxHeaderScan {
+			end = maxHeaderScan
+		}
+		sb.WriteString(decodeHeaderBlock(inner[:end], ih))
+		sb.WriteString("\n")
+	case t == "message/delivery-status" || t == "message/global-delivery-status" ||
+		t == "message/feedback-report" || t == "message/disposition-notification" ||
+		t == "message/global-disposition-notification":
+		txt := decodeTransfer(cte, body, maxTextPart)
+		s := toUTF8(txt, "utf-8")
+		f.Parts = append(f.Parts, part{Type: t, Text: s})
+		if sb.Len() < maxFlat {
+			sb.WriteString("Content-Type: ")
+			sb.WriteString(t)
+			sb.WriteString("\n\n")
+			sb.WriteString(s)
+			sb.WriteString("\n")
+		}
+	case strings.HasPrefix(t, "text/") || t == "message/partial":
+		f.text(sb, t, params["charset"], cte, body)
+	default:
+		// Attachments (images, archives, executables): never decoded or
+		// scanned; only noted.
+		f.attach = true
+		f.Parts = append(f.Parts, part{Type: t})
+	}
+}
+
+func (f *flat) text(sb *strings.Builder, t, charset, cte string, body []byte) {
+	txt := decodeTransfer(cte, body, maxTextPart)
+	if len(txt) > maxTextPart {
+		txt = txt[:maxTextPart]
+	}
+	s := toUTF8(txt, charset)
+	if t == "text/html" {
+		s = stripHTML(s)
+	}
+	f.Parts = append(f.Parts, part{Type: t, Text: s})
+	if sb.Len() < maxFlat {
+		sb.WriteString(s)
+		if !strings.HasSuffix(s, "\n") {
+			sb.WriteString("\n")
+		}
+	}
+}
+
+// headerEnd returns the offset of the empty line ending the header block of b.
+func headerEnd(b []byte) int {
+	if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
+		return i + 1
+	}
+	return len(b)
+}
+
+// decodeHeaderBlock returns a header block with RFC 2047 encoded words
+// decoded, one field a line, unfolded.
+func decodeHeaderBlock(block []byte, h header) string {
+	if !bytes.Contains(block, []byte("=?")) && utf8.Valid(block) {
+		return string(block)
+	}
+	var sb strings.Builder
+	for _, fl := range h {
+		sb.WriteString(fl.Name)
+		sb.WriteString(": ")
+		sb.WriteString(decodeWords(fl.Value))
+		sb.WriteString("\n")
+	}
+	return sb.String()
+}
+
+// splitMultipart returns the parts of a multipart body, or nil when the
+// boundary does not occur. A missing closing delimiter ends the last part at
+// the end of the body (RFC 2046 section 5.1.1 is not what broken MTAs write).
+func splitMultipart(body []byte, boundary string) [][]byte {
+	if boundary == "" {
+		return nil
+	}
+	delim := []byte("--" + boundary)
+	var parts [][]byte
+	start := -1
+	pos := 0
+	for pos <= len(body) {
+		i := bytes.Index(body[pos:], delim)
+		if i < 0 {
+			break
+		}
+		i += pos
+		// The delimiter must begin a line.
+		if i > 0 && body[i-1] != '\n' {
+			pos = i + len(delim)
+			continue
+		}
+		after := i + len(delim)
+		closing := bytes.HasPrefix(body[after:], []byte("--"))
+		if start >= 0 {
+			end := i
+			if end > start && body[end-1] == '\n' {
+				end--
+			}
+			if end < start {
+				end = start
+			}
+			parts = append(parts, body[start:end])
+		}
+		if closing {
+			start = -1
+			break
+		}
+		// The part starts on the line after the delimiter.
+		nl := bytes.IndexByte(body[after:], '\n')
+		if nl < 0 {
+			start = -1
+			break
+		}
+		start = after + nl + 1
+		pos = start
+		if len(parts) >= maxParts {
+			break
+		}
+	}
+	if start >= 0 && start <= len(body) {
+		parts = append(parts, body[start:])
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return parts
+}
+
+// decodeTransfer undoes a Content-Transfer-Encoding, leniently: invalid
+// base64 characters and stray '=' in quoted-printable are passed over, not
+// fatal. At most limit output bytes are produced.
+func decodeTransfer(cte string, b []byte, limit int) []byte {
+	switch strings.ToLower(strings.TrimSpace(cte)) {
+	case "base64":
+		return decodeBase64(b, limit)
+	case "quoted-printable":
+		return decodeQP(b, limit)
+	}
+	return b
+}
+
+func decodeBase64(b []byte, limit int) []byte {
+	clean := make([]byte, 0, len(b))
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+			clean = append(clean, c)
+		}
+		if len(clean)/4*3 > limit+3 {
+			break
+		}
+	}
+	clean = clean[:len(clean)/4*4+func() int {
+		if r := len(clean) % 4; r >= 2 {
+			return r
+		}
+		return 0
+	}()]
+	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, _ := base64.RawStdEncoding.Decode(out, clean)
+	return out[:n]
+}
+
+func decodeQP(b []byte, limit int) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b) && len(out) < limit; i++ {
+		c := b[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		// Soft line break.
+		if i+1 < len(b) && b[i+1] == '\n' {
+			i++
+			continue
+		}
+		if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
+			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+			i += 2
+			continue
+		}
+		// "=" followed by trailing white space and a line end.
+		j := i + 1
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+			j++
+		}
+		if j < len(b) && b[j] == '\n' {
+			i = j
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// encodingFor returns the decoder for a charset label, or nil when the text
+// can be taken as it is (ASCII, UTF-8) or the label is unknown.
+func encodingFor(charset string) encoding.Encoding {
+	cs := strings.ToLower(strings.Trim(strings.TrimSpace(charset), `"'`))
+	switch cs {
+	case "", "us-ascii", "ascii", "utf-8", "utf8", "unknown-8bit", "x-unknown", "default":
+		return nil
+	case "iso-2022-jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "csiso2022jp", "iso-2022-jp-ms":
+		return japanese.ISO2022JP
+	case "shift_jis", "shift-jis", "sjis", "x-sjis", "cp932", "windows-31j", "ms932", "ms_kanji", "csshiftjis":
+		return japanese.ShiftJIS
+	case "euc-jp", "eucjp", "x-euc-jp", "cseucpkdfmtjapanese", "ujis":
+		return japanese.EUCJP
+	}
+	e, err := htmlindex.Get(cs)
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+// toUTF8 converts b from charset to UTF-8. Text labelled ASCII but carrying
+// ISO-2022-JP escapes (common in Japanese bounces) is decoded as ISO-2022-JP.
+// Unknown charsets and undecodable bytes are kept, with invalid UTF-8
+// sequences replaced, so that nothing downstream sees broken strings.
+func toUTF8(b []byte, charset string) string {
+	enc := encodingFor(charset)
+	if enc == nil && bytes.Contains(b, []byte("\x1b$")) {
+		enc = japanese.ISO2022JP
+	}
+	if enc != nil {
+		out, _, err := transform.Bytes(enc.NewDecoder(), b)
+		if err == nil {
+			return string(out)
+		}
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// decodeWords decodes RFC 2047 encoded words in a header value; on failure
+// the value is returned as it was.
+func decodeWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		if !utf8.ValidString(s) {
+			return toUTF8([]byte(s), "")
+		}
+		return s
+	}
+	d := mime.WordDecoder{CharsetReader: charsetReader}
+	out, err := d.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+func charsetReader(charset string, r io.Reader) (io.Reader, error) {
+	enc := encodingFor(charset)
+	if enc == nil {
+		return r, nil
+	}
+	return transform.NewReader(r, enc.NewDecoder()), nil
+}
+
+// stripHTML turns an HTML part into text: tags dropped, <br> and block ends
+// become line ends, the common entities decoded.
+func stripHTML(s string) string {
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '<' {
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				break
+			}
+			tag := strings.ToLower(s[i+1 : i+j])
+			if strings.HasPrefix(tag, "br") || strings.HasPrefix(tag, "/p") || strings.HasPrefix(tag, "/div") ||
+				strings.HasPrefix(tag, "/tr") || strings.HasPrefix(tag, "/h") || strings.HasPrefix(tag, "p") && (len(tag) == 1 || tag[1] == ' ') {
+				sb.WriteByte('\n')
+			}
+			if strings.HasPrefix(tag, "style") || strings.HasPrefix(tag, "script") {
+				end := "</" + tag[:5] // "</styl" or "</scri"
+				if k := strings.Index(strings.ToLower(s[i+j:]), end); k >= 0 {
+					i = i + j + k
+					continue
+				}
+			}
+			i += j + 1
+			continue
+		}
+		sb.WriteByte(c)
+		i++
+	}
+	r := strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&#39;", "'")
+	return r.Replace(sb.String())
+}

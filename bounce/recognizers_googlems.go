@@ -1,0 +1,4 @@
+package bounce
+
+// googleMSRecognizers are the recognisers of this family, in the order tried.
+var googleMSRecognizers = []recognizer{}

@@ -1,0 +1,4 @@
+package bounce
+
+// providerRecognizers are the recognisers of this family, in the order tried.
+var providerRecognizers = []recognizer{}

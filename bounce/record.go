@@ -1,0 +1,93 @@
+package bounce
+
+import (
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/reason"
+)
+
+// Kind says what a decoded message is.
+type Kind string
+
+// Kinds of decoded message.
+const (
+	KindBounce    Kind = "bounce"     // a delivery failure, delay, success notice, auto-reply or feedback report
+	KindNotBounce Kind = "not_bounce" // ordinary mail
+)
+
+// Record is what was learnt about one recipient of a bounce.
+type Record struct {
+	Recipient      string        `json:"recipient"`
+	Alias          string        `json:"alias,omitempty"` // Original-Recipient, when it differs
+	Reason         reason.Reason `json:"reason"`
+	HardBounce     bool          `json:"hard_bounce"`
+	Status         string        `json:"status"`     // RFC 3463 enhanced status code, e.g. "5.1.1"
+	ReplyCode      string        `json:"reply_code"` // SMTP reply code, e.g. "550"
+	Action         string        `json:"action"`     // failed, delayed, delivered, relayed, expanded
+	DiagnosticCode string        `json:"diagnostic_code"`
+	DiagnosticType string        `json:"diagnostic_type"` // "SMTP", "X-Unix", ...
+	Command        string        `json:"command"`         // the last SMTP command: MAIL, RCPT, DATA, ...
+	RemoteMTA      string        `json:"remote_mta"`
+	ReportingMTA   string        `json:"reporting_mta"`
+	Timestamp      time.Time     `json:"timestamp"`
+	DecodedBy      string        `json:"decoded_by"`              // the recogniser that read the format
+	FeedbackType   string        `json:"feedback_type,omitempty"` // ARF Feedback-Type
+	ExpiredAfter   int           `json:"expired_after,omitempty"` // days the server kept trying, when the text says so
+	Evidence       []string      `json:"evidence"`                // why the message was taken for a bounce
+	Original       *Original     `json:"original"`
+}
+
+// Original holds the headers of the message that bounced, as far as the
+// bounce returned them.
+type Original struct {
+	From                  string     `json:"from"`
+	To                    string     `json:"to"`
+	Subject               string     `json:"subject"`
+	MessageID             string     `json:"message_id"`
+	Date                  string     `json:"date"`
+	ReturnPath            string     `json:"return_path"`
+	Sender                string     `json:"sender,omitempty"`
+	ReplyTo               string     `json:"reply_to,omitempty"`
+	ListID                string     `json:"list_id,omitempty"`
+	FeedbackID            string     `json:"feedback_id,omitempty"`
+	XMailer               string     `json:"x_mailer,omitempty"`
+	Received              []Received `json:"received"`
+	DKIM                  []DKIM     `json:"dkim"`
+	AuthenticationResults []string   `json:"authentication_results"`
+	BodyReturned          bool       `json:"body_returned"` // the whole message came back, not only its headers
+	Headers               []Field    `json:"-"`             // every raw header field, in order
+}
+
+// Field is one raw header field.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Received is one parsed Received: header field (RFC 5321 section 4.4).
+type Received struct {
+	From string    `json:"from,omitempty"` // the host name the client gave
+	By   string    `json:"by,omitempty"`   // the host that added the field
+	IP   string    `json:"ip,omitempty"`   // the client's IP address
+	With string    `json:"with,omitempty"` // protocol: SMTP, ESMTPSA, LMTP, ...
+	ID   string    `json:"id,omitempty"`
+	For  string    `json:"for,omitempty"`
+	Date time.Time `json:"date,omitzero"`
+	Raw  string    `json:"raw"`
+}
+
+// DKIM is the identity of one DKIM-Signature (RFC 6376 section 3.5).
+type DKIM struct {
+	Domain   string `json:"d"`
+	Selector string `json:"s"`
+}
+
+// Result is everything decoded from one message.
+type Result struct {
+	Kind      Kind      `json:"kind"`
+	DecodedBy string    `json:"decoded_by,omitempty"`
+	Records   []Record  `json:"records,omitempty"`
+	Original  *Original `json:"original,omitempty"`
+	Subject   string    `json:"subject,omitempty"` // the bounce's own Subject, decoded
+	From      string    `json:"from,omitempty"`    // the bounce's own From
+}

@@ -1,0 +1,68 @@
+package bounce
+
+import (
+	"strings"
+)
+
+// autoReplySubjects are Subject prefixes of automatic replies (out of
+// office, vacation) in the languages our users meet.
+var autoReplySubjects = []string{
+	"auto:", "auto reply", "auto-reply", "autoreply", "automatic reply", "auto response",
+	"autoresponse", "autorespons", "auto-response", "out of office", "out of the office", "away until",
+	"vacation", "on vacation", "i am away", "i'm away", "abwesenheitsnotiz", "automatische antwort",
+	"réponse automatique", "respuesta automática", "risposta automatica", "自動応答", "自動返信",
+	"不在", "休暇",
+}
+
+// scanRFC3834 reads automatic replies (RFC 3834): Auto-Submitted:
+// auto-replied, or the headers and subjects that vacation responders use.
+// The recipient is the author of the reply: the person who is away. It
+// runs after every bounce recogniser, because MTAs mark their bounces
+// auto-replied too.
+func scanRFC3834(f *flat) *scan {
+	h := f.Header
+	subj := strings.ToLower(decodeWords(h.get("Subject")))
+	var ev []string
+	as := strings.ToLower(h.get("Auto-Submitted"))
+	if strings.HasPrefix(as, "auto-replied") {
+		ev = append(ev, "header Auto-Submitted: "+as+" (RFC 3834)")
+	}
+	for _, name := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response-Suppress"} {
+		if v := h.get(name); v != "" && name != "X-Auto-Response-Suppress" {
+			ev = append(ev, "header "+name+": "+v)
+		}
+	}
+	for _, p := range autoReplySubjects {
+		if strings.HasPrefix(subj, p) || strings.Contains(subj, p+" ") || strings.Contains(subj, " "+p) && len(p) > 8 {
+			ev = append(ev, "subject of an automatic reply: "+p)
+			break
+		}
+	}
+	if len(ev) == 0 {
+		return nil
+	}
+	// A bounce marked auto-replied is not a vacation message: refuse
+	// mailer-daemons and delivery reports.
+	from := strings.ToLower(h.get("From"))
+	if strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") {
+		return nil
+	}
+	if ct, _ := mediaType(h.get("Content-Type")); ct == "multipart/report" {
+		return nil
+	}
+	rcpt := cleanAddress(h.get("From"))
+	if !strings.Contains(rcpt, "@") {
+		rcpt = cleanAddress(h.get("Return-Path"))
+	}
+	if !strings.Contains(rcpt, "@") {
+		return nil
+	}
+	diag := strings.TrimSpace(proseText(f))
+	if len(diag) > 400 {
+		diag = diag[:400]
+	}
+	return &scan{
+		records:  []Record{{Recipient: rcpt, Reason: "vacation", DiagnosticCode: diag}},
+		evidence: ev,
+	}
+}

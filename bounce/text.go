@@ -1,0 +1,235 @@
+package bounce
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// proseText returns the human-readable text parts of a message (not the
+// delivery-status or returned-message parts), joined.
+func proseText(f *flat) string {
+	var sb strings.Builder
+	for _, p := range f.Parts {
+		if strings.HasPrefix(p.Type, "text/") && p.Type != "text/rfc822-headers" {
+			sb.WriteString(p.Text)
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+// paragraphFor returns the lines of text that speak of one recipient: the
+// line that names the address and the indented or non-empty lines that
+// follow it, up to an empty line or a line naming another address.
+func paragraphFor(text string, addrs ...string) string {
+	return newProse(text).paragraph(addrs...)
+}
+
+// prose indexes the addresses of a text once, so that the paragraphs of
+// many recipients (a DSN may list thousands) are found without searching
+// the whole text for each.
+type prose struct {
+	text string
+	at   map[string]int // lower-case address -> offset of its first mention
+}
+
+func newProse(text string) *prose {
+	p := &prose{text: text}
+	if !strings.Contains(text, "@") {
+		return p
+	}
+	locs := reAddress.FindAllStringIndex(text, -1)
+	p.at = make(map[string]int, len(locs))
+	for _, l := range locs {
+		k := strings.ToLower(strings.Trim(text[l[0]:l[1]], "."))
+		if _, ok := p.at[k]; !ok {
+			p.at[k] = l[0]
+		}
+	}
+	return p
+}
+
+func (p *prose) paragraph(addrs ...string) string {
+	at := -1
+	for _, a := range addrs {
+		if a == "" {
+			continue
+		}
+		if i, ok := p.at[strings.ToLower(a)]; ok && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	text := p.text
+	start := strings.LastIndexByte(text[:at], '\n') + 1
+	var out []string
+	rest := text[start:]
+	for i := 0; rest != "" && len(out) < 12; i++ {
+		l := rest
+		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+			l, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = ""
+		}
+		t := strings.TrimSpace(l)
+		if t == "" {
+			if i == 0 {
+				continue
+			}
+			break
+		}
+		if i > 0 && l[0] != ' ' && l[0] != '\t' && strings.HasPrefix(t, "<") && strings.Contains(t, "@") {
+			break // the next recipient
+		}
+		out = append(out, t)
+	}
+	return strings.Join(out, " ")
+}
+
+var reCommand = regexp.MustCompile(`(?i)(?:in reply to|after|response to|while sending|during)\s+(?:the\s+)?(RCPT TO|MAIL FROM|end of DATA|DATA|RCPT|MAIL|HELO|EHLO|STARTTLS|AUTH|XFORWARD|BDAT|QUIT)\b`)
+
+// findCommand returns the SMTP command that an error text says was
+// answered: "(in reply to RCPT TO command)", "after RCPT TO:", ...
+func findCommand(s string) string {
+	if s == "" {
+		return ""
+	}
+	m := reCommand.FindStringSubmatch(s)
+	if m == nil {
+		if strings.Contains(s, "Remote host said") || strings.Contains(s, "said:") {
+			return ""
+		}
+		return ""
+	}
+	return commandName(m[1])
+}
+
+// commandName maps the ways MTAs name a command to its verb.
+func commandName(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch {
+	case strings.HasPrefix(s, "RCPT"):
+		return "RCPT"
+	case strings.HasPrefix(s, "MAIL"):
+		return "MAIL"
+	case strings.HasSuffix(s, "DATA"), s == "BDAT":
+		return "DATA"
+	case s == "HELO", s == "EHLO", s == "STARTTLS", s == "AUTH", s == "QUIT", s == "XFORWARD":
+		return s
+	}
+	return ""
+}
+
+var reRemoteHost = regexp.MustCompile(`(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})(?:\s*\[[0-9a-f.:]+\])?\s+said`)
+
+// findRemoteHost returns the remote host named in "host mx.example.com[...]
+// said:" (Postfix and Sendmail prose).
+func findRemoteHost(s string) string {
+	if m := reRemoteHost.FindStringSubmatch(s); m != nil {
+		return strings.ToLower(m[1])
+	}
+	return ""
+}
+
+var reExpiry = regexp.MustCompile(`(?i)(?:for|after|over|than|within)\s+(?:the\s+(?:last|past)\s+)?(\d{1,3}(?:\.\d+)?)\s*(days?|hours?|h\b)`)
+
+// expiryDays returns the number of days a server says it kept trying
+// ("could not be delivered for 5 days", "after 120 hours"), or 0.
+func expiryDays(s string) int {
+	m := reExpiry.FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || v <= 0 {
+		return 0
+	}
+	if strings.HasPrefix(strings.ToLower(m[2]), "h") {
+		v /= 24
+	}
+	d := int(v + 0.5)
+	if d < 1 {
+		d = 1
+	}
+	return d
+}
+
+// cutAt splits text at the first of the markers found (compared without
+// regard to case) and returns the text before it and the text after the
+// line that holds it. ok is false when no marker occurs.
+func cutAt(text string, markers ...string) (before, after string, ok bool) {
+	lower := strings.ToLower(text)
+	best := -1
+	for _, m := range markers {
+		if i := strings.Index(lower, strings.ToLower(m)); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return text, "", false
+	}
+	before = text[:best]
+	after = text[best:]
+	if nl := strings.IndexByte(after, '\n'); nl >= 0 {
+		after = after[nl+1:]
+	} else {
+		after = ""
+	}
+	return before, after, true
+}
+
+var reAddress = regexp.MustCompile(`[A-Za-z0-9!#$%&'*+/=?^_{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
+
+// findAddress returns the first e-mail address in s, or "".
+func findAddress(s string) string {
+	if !strings.Contains(s, "@") {
+		return ""
+	}
+	return strings.Trim(reAddress.FindString(s), ".")
+}
+
+// findAddresses returns every distinct e-mail address in s, in order.
+func findAddresses(s string) []string {
+	if !strings.Contains(s, "@") {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range reAddress.FindAllString(s, -1) {
+		a = strings.Trim(a, ".")
+		if k := strings.ToLower(a); !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// headerHas reports whether the named header of m contains any of the
+// substrings, compared in lower case (give the substrings in lower case).
+func headerHas(m *flat, name string, subs ...string) bool {
+	v := strings.ToLower(m.Header.get(name))
+	if v == "" {
+		return false
+	}
+	for _, s := range subs {
+		if strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectOf returns the decoded Subject of m in lower case.
+func subjectOf(m *flat) string {
+	return strings.ToLower(decodeWords(m.Header.get("Subject")))
+}
+
+// fromMailerDaemon reports whether m comes from a mailer-daemon,
+// postmaster or a similar system sender.
+func fromMailerDaemon(m *flat) bool {
+	return headerHas(m, "From", "mailer-daemon", "postmaster", "mail delivery", "mail administrator", "mailer_daemon", "noreply", "no-reply")
+}

@@ -1,0 +1,128 @@
+// Package cli implements the bouncewatch command line: one file per
+// subcommand, each parsing its flags and calling the packages that do the
+// work.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+)
+
+// Version is the program's version, set at build time with
+// -ldflags "-X github.com/bouncewatch/bouncewatch/internal/cli.Version=...".
+var Version = "dev"
+
+// Env is what a command may touch of the outside world.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, env Env) int
+}
+
+func commands() []command {
+	return []command{
+		{"decode", "decode bounce messages into facts (table or JSON Lines)", runDecode},
+		{"reasons", "explain every bounce reason and what to do, in Japanese or English", runReasons},
+		{"version", "print the version", runVersion},
+	}
+}
+
+const usageHead = `bouncewatch: make sense of a flood of MAILER-DAEMON messages.
+
+Usage:
+  bouncewatch <command> [options] [arguments]
+
+Commands:
+`
+
+// Main runs the command line and returns the process exit code: 0 on
+// success, 1 when some input failed, 2 on a usage error.
+func Main(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			return Main(ctx, []string{args[1], "--help"}, env)
+		}
+		usage(env.Stdout)
+		return 0
+	case "--version", "-version":
+		name = "version"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args[1:], env)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "bouncewatch: unknown command %q\n\n", name)
+	usage(env.Stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, usageHead)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'bouncewatch <command> --help' for a command's options and examples.\n")
+}
+
+// parseInterleaved parses flags that may stand before, between or after
+// the positional arguments ("decode dir/ --json"). "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// flagError reports whether err came from parsing flags (already printed
+// by the flag set) and gives the exit code.
+func flagError(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+func runVersion(_ context.Context, args []string, env Env) int {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += "+" + s.Value[:12]
+			}
+		}
+		fmt.Fprintf(env.Stdout, "bouncewatch %s (%s)\n", v, strings.TrimPrefix(bi.GoVersion, "go"))
+		return 0
+	}
+	fmt.Fprintf(env.Stdout, "bouncewatch %s\n", v)
+	return 0
+}
