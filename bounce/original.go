@@ -151,14 +151,12 @@ func parseDate(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
+	// Drop a trailing comment such as "(JST)" or "(GMT+09:00)".
+	if i := strings.IndexByte(s, '('); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
 	if t, err := mail.ParseDate(s); err == nil {
 		return t
-	}
-	// Drop a trailing comment such as "(JST)" or "(GMT+09:00)" and retry.
-	if i := strings.IndexByte(s, '('); i > 0 {
-		if t, err := mail.ParseDate(strings.TrimSpace(s[:i])); err == nil {
-			return t
-		}
 	}
 	f := strings.Fields(s)
 	if i := strings.IndexByte(s, ','); i >= 0 && i < 5 {
