@@ -1,0 +1,276 @@
+// Package source reads mail messages from files, directories, Maildirs,
+// mbox files and standard input, streaming them one at a time with memory
+// bounded by the largest message.
+//
+// Every path given to [Walk] is one of:
+//
+//   - "-": standard input, which may hold one message or an mbox;
+//   - a directory: walked recursively in sorted order. Maildir cur/ and new/
+//     are read, the tmp/ directory of a Maildir is skipped, as are dot-files
+//     (like .DS_Store), hidden directories that are not Maildir++ folders
+//     (like .git), Dovecot index files (dovecot*), symbolic links to
+//     directories and anything that is not a regular file;
+//   - a file: an mbox if its first line starts with "From " (the From_
+//     separator), otherwise a single message.
+//
+// Gzip-compressed input (magic bytes 1f 8b, whatever the name) is
+// decompressed transparently. An empty file, or one holding only white
+// space, yields nothing.
+//
+// In an mbox, a message starts at a line beginning with "From " that begins
+// the file or follows an empty line. The From_ line itself and the empty line
+// before the next From_ line (or at the end of the file) are not part of the
+// message. Lines matching ^>+From  are unescaped by removing one '>'
+// (mboxrd). LF, CRLF and CR-only line ends are recognized; all other bytes
+// are passed on unchanged.
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// DefaultMaxMessageSize is the largest message accepted when
+// Options.MaxMessageSize is not set: 64 MiB.
+const DefaultMaxMessageSize = 64 << 20
+
+// ErrTooLarge is wrapped by the *Error reported for a message bigger than
+// Options.MaxMessageSize. The message is skipped and the walk goes on.
+var ErrTooLarge = errors.New("message too large")
+
+// bufSize is the size of the bufio buffers; a variable so tests can shrink it.
+var bufSize = 64 << 10
+
+// Message is one message read from a source.
+type Message struct {
+	// Source is the file path; "path#N" (N from 1) for the Nth message
+	// of an mbox; "-" or "-#N" for standard input.
+	Source string
+	// Data is the raw message (without the mbox From_ line), with line
+	// ends as in the file. Each Message has its own Data, which the
+	// callee may keep.
+	Data []byte
+}
+
+// Error is a failure to read one file or message. It names the source.
+type Error struct {
+	Source string // as in Message.Source
+	Err    error  // the cause
+}
+
+func (e *Error) Error() string { return e.Source + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Options tune WalkWithOptions. The zero value is the default.
+type Options struct {
+	// MaxMessageSize is the largest message, in bytes, that is read;
+	// 0 or less means DefaultMaxMessageSize.
+	MaxMessageSize int64
+}
+
+// Walk reads each path in order and calls fn for every message. Errors
+// reading one file or message are passed to fn as an *Error (with Source and
+// the wrapped cause; the Message then has only its Source set) and the walk
+// goes on with the rest. Walk returns early only if fn returns a non-nil
+// error, which Walk then returns, or when ctx is done, returning ctx.Err().
+//
+// stdin is read for the path "-"; it may be nil if no path is "-".
+// fn is called from the goroutine that called Walk, one message at a time.
+func Walk(ctx context.Context, paths []string, stdin io.Reader, fn func(Message, error) error) error {
+	return WalkWithOptions(ctx, paths, stdin, Options{}, fn)
+}
+
+// WalkWithOptions is Walk with options.
+func WalkWithOptions(ctx context.Context, paths []string, stdin io.Reader, opts Options, fn func(Message, error) error) error {
+	w := &walker{ctx: ctx, stdin: stdin, max: opts.MaxMessageSize, fn: fn}
+	if w.max <= 0 {
+		w.max = DefaultMaxMessageSize
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := w.path(p); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+type walker struct {
+	ctx   context.Context
+	stdin io.Reader
+	max   int64
+	fn    func(Message, error) error
+}
+
+// report passes a read error for src to fn.
+func (w *walker) report(src string, err error) error {
+	return w.fn(Message{Source: src}, &Error{Source: src, Err: err})
+}
+
+// emit passes a message to fn, unless ctx is done or the message is blank.
+func (w *walker) emit(src string, data []byte) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if blank(data) {
+		return nil
+	}
+	return w.fn(Message{Source: src, Data: data}, nil)
+}
+
+func (w *walker) path(p string) error {
+	if p == "-" {
+		if w.stdin == nil {
+			return w.report(p, errors.New("no standard input"))
+		}
+		return w.stream(w.stdin, p)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return w.report(p, err)
+	}
+	if fi.IsDir() {
+		return w.dir(p)
+	}
+	// Anything else given explicitly (regular file, named pipe, device)
+	// is read.
+	return w.file(p)
+}
+
+func (w *walker) dir(d string) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(d) // sorted by name
+	if err != nil {
+		// ReadDir returns what it read before the error; go on with it.
+		if err := w.report(d, err); err != nil {
+			return err
+		}
+	}
+	maildir := false
+	for _, e := range entries {
+		if e.IsDir() && (e.Name() == "cur" || e.Name() == "new") {
+			maildir = true
+		}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		p := filepath.Join(d, name)
+		t := e.Type()
+		switch {
+		case t.IsDir():
+			if maildir && name == "tmp" {
+				continue
+			}
+			if strings.HasPrefix(name, ".") && !isMaildir(p) {
+				continue
+			}
+			if err := w.dir(p); err != nil {
+				return err
+			}
+			continue
+		case strings.HasPrefix(name, "."), strings.HasPrefix(name, "dovecot"):
+			continue
+		case t&fs.ModeSymlink != 0:
+			fi, err := os.Stat(p)
+			if err != nil {
+				if err := w.report(p, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				continue // links to directories are not followed
+			}
+		case !t.IsRegular():
+			continue
+		}
+		if err := w.file(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isMaildir reports whether directory d holds cur/ or new/.
+func isMaildir(d string) bool {
+	for _, sub := range []string{"cur", "new"} {
+		if fi, err := os.Stat(filepath.Join(d, sub)); err == nil && fi.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *walker) file(p string) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return w.report(p, err)
+	}
+	defer f.Close()
+	return w.stream(f, p)
+}
+
+// stream reads one file or stdin: gzip, mbox or a single message.
+func (w *walker) stream(r io.Reader, src string) error {
+	br := bufio.NewReaderSize(r, bufSize)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return w.report(src, err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, bufSize)
+	}
+	head, err := br.Peek(5)
+	if len(head) == 0 {
+		if err != nil && err != io.EOF {
+			return w.report(src, err)
+		}
+		return nil // empty
+	}
+	if string(head) == "From " {
+		return splitMbox(w.ctx, br, w.max, func(n int, data []byte, err error) error {
+			s := src + "#" + strconv.Itoa(n)
+			if err != nil {
+				return w.report(s, err)
+			}
+			return w.emit(s, data)
+		})
+	}
+	data, err := io.ReadAll(io.LimitReader(br, w.max+1))
+	if err != nil {
+		return w.report(src, err)
+	}
+	if int64(len(data)) > w.max {
+		return w.report(src, tooLarge(w.max))
+	}
+	return w.emit(src, data)
+}
+
+func tooLarge(max int64) error {
+	return fmt.Errorf("%w (over %d bytes)", ErrTooLarge, max)
+}
+
+// blank reports whether data holds nothing but white space.
+func blank(data []byte) bool {
+	return len(bytes.TrimSpace(data)) == 0
+}
