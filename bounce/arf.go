@@ -17,7 +17,10 @@ func scanARF(f *flat) *scan {
 		}
 	}
 	if fb == nil {
-		return nil
+		if s := scanAppleUnsubscribe(f); s != nil {
+			return s
+		}
+		return scanComplaintForward(f)
 	}
 	h, _ := parseHeader([]byte(strings.TrimLeft(fb.Text, "\n")))
 	ftype := strings.ToLower(h.get("Feedback-Type"))
@@ -37,7 +40,7 @@ func scanARF(f *flat) *scan {
 		base.Timestamp = parseDate(h.get("Received-Date"))
 	}
 	var recs []Record
-	for _, v := range h.all("Original-Rcpt-To") {
+	for _, v := range append(h.all("Original-Rcpt-To"), h.all("Removal-Recipient")...) {
 		for _, a := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
 			if a = cleanAddress(a); strings.Contains(a, "@") {
 				r := base
@@ -59,16 +62,15 @@ func scanARF(f *flat) *scan {
 	}
 	if len(recs) == 0 {
 		// A report that names no recipient is still a complaint: keep it
-		// under the reported domain or the report's own addressee.
-		a := cleanAddress(f.Header.get("To"))
-		if d := h.get("Reported-Domain"); d != "" && !strings.Contains(a, "@") {
-			a = "postmaster@" + strings.TrimSpace(d)
+		// under the reported domain, or under the placeholder of an
+		// undisclosed recipient. The report's own To: is the abuse desk
+		// that received the report, not the person who complained.
+		r := base
+		r.Recipient = undisclosedRecipient
+		if d := strings.TrimSpace(h.get("Reported-Domain")); d != "" && !strings.ContainsAny(d, " @") {
+			r.Recipient = "postmaster@" + d
 		}
-		if strings.Contains(a, "@") {
-			r := base
-			r.Recipient = a
-			recs = append(recs, r)
-		}
+		recs = append(recs, r)
 	}
 	if len(recs) == 0 {
 		return nil
@@ -109,4 +111,81 @@ func splitAddressList(v string) []string {
 		}
 	}
 	return append(out, v[start:])
+}
+
+// undisclosedRecipient stands for the recipient of a complaint that names
+// none ("To: <Undisclosed Recipients>"). It is the placeholder the
+// reference decoder (sisimai) uses, so that results compare; the .invalid
+// top-level domain (RFC 2606) ensures it is never a deliverable address.
+const undisclosedRecipient = "undisclosed-recipient-in-headers@libsisimai.org.invalid"
+
+// scanAppleUnsubscribe reads the unsubscribe requests that Apple Mail sends
+// on the user's behalf (header X-Apple-Unsubscribe: true): an opt-out
+// complaint by the author of the request.
+func scanAppleUnsubscribe(f *flat) *scan {
+	if !strings.EqualFold(strings.TrimSpace(f.Header.get("X-Apple-Unsubscribe")), "true") {
+		return nil
+	}
+	a := cleanAddress(f.Header.get("From"))
+	if !strings.Contains(a, "@") {
+		return nil
+	}
+	diag := jpFold(proseText(f))
+	if len(diag) > 400 {
+		diag = diag[:400]
+	}
+	return &scan{
+		records: []Record{{
+			Recipient:      a,
+			Reason:         "feedback",
+			FeedbackType:   "opt-out",
+			DiagnosticCode: diag,
+		}},
+		evidence: []string{"header X-Apple-Unsubscribe: true (Apple Mail unsubscribe request)"},
+	}
+}
+
+// complaintSenders are the feedback loops that forward a complaint as a
+// plain multipart/mixed message (Microsoft JMRP, Amazon SES complaints),
+// with Subject "complaint about message from <IP>".
+var complaintSenders = []string{"staff@hotmail.com", "complaints@email-abuse.amazonses.com"}
+
+// scanComplaintForward reads complaints forwarded without a
+// message/feedback-report part. The complainant is the returned message's
+// X-HmXmrOriginalRecipient (Microsoft), else its To:.
+func scanComplaintForward(f *flat) *scan {
+	if f.Original == nil || !jpHasFold(f.Header.get("Subject"), "complaint about message from ") {
+		return nil
+	}
+	from := f.Header.get("From")
+	ok := false
+	for _, s := range complaintSenders {
+		if jpHasFold(from, s) {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return nil
+	}
+	oh, _ := parseHeader(f.Original)
+	var addrs []string
+	if a := cleanAddress(oh.get("X-HmXmrOriginalRecipient")); strings.Contains(a, "@") {
+		addrs = append(addrs, a)
+	} else {
+		addrs = addressList(oh.get("To"))
+	}
+	if len(addrs) == 0 {
+		addrs = []string{undisclosedRecipient}
+	}
+	var recs []Record
+	for _, a := range addrs {
+		recs = append(recs, Record{
+			Recipient:      a,
+			Reason:         "feedback",
+			FeedbackType:   "abuse",
+			DiagnosticCode: strings.TrimSpace(oh.get("Authentication-Results")),
+		})
+	}
+	return &scan{records: recs, evidence: []string{"From: " + from + " and Subject 'complaint about message from' (forwarded complaint)"}}
 }

@@ -94,58 +94,47 @@ func scanRFC3464(f *flat) *scan {
 		if p.Type != "message/delivery-status" && p.Type != "message/global-delivery-status" {
 			continue
 		}
-		msg, blocks := parseDSN(p.Text)
-		if len(blocks) == 0 {
-			continue
-		}
-		ev = append(ev, "MIME part "+p.Type+" (RFC 3464)")
-		_, reporting := typedValue(msg.get("Reporting-MTA"))
-		arrival := parseDate(msg.get("Arrival-Date"))
-		for _, b := range blocks {
-			r := Record{ReportingMTA: reporting}
-			_, r.Recipient = typedValue(b.get("Final-Recipient"))
-			_, r.Alias = typedValue(b.get("Original-Recipient"))
-			if r.Recipient == "" || !strings.Contains(r.Recipient, "@") {
-				if _, x := typedValue(b.get("X-Actual-Recipient")); strings.Contains(x, "@") {
-					r.Recipient = x
-				} else if r.Alias != "" {
-					r.Recipient = r.Alias
-				}
-			}
-			r.Action = b.get("Action")
-			r.Status = b.get("Status")
-			_, r.RemoteMTA = typedValue(b.get("Remote-MTA"))
-			if dc := b.get("Diagnostic-Code"); dc != "" {
-				t, v := typedValue(dc)
-				if t == "" || strings.Contains(t, " ") {
-					// No type given: "Diagnostic-Code: 550 5.1.1 ..."
-					t, v = "", dc
-				}
-				r.DiagnosticType = strings.ToUpper(t)
-				if r.DiagnosticType == "X-UNIX" {
-					r.DiagnosticType = "X-Unix"
-				}
-				r.DiagnosticCode = v
-			}
-			r.Timestamp = parseDate(b.get("Last-Attempt-Date"))
-			if r.Timestamp.IsZero() {
-				r.Timestamp = arrival
-			}
-			if r.Recipient == "" {
-				continue
-			}
-			recs = append(recs, r)
+		n := len(recs)
+		recs = dsnRecords(recs, p.Text)
+		if len(recs) > n {
+			ev = append(ev, "MIME part "+p.Type+" (RFC 3464)")
 		}
 	}
+	prose := ""
+	var original []byte
 	if len(recs) == 0 {
-		return nil
+		// No delivery-status part: an MTA that wrote the DSN fields into
+		// the text (no MIME structure, or a broken boundary).
+		var dsn string
+		prose, dsn, original = inlineDSN(f)
+		if dsn == "" {
+			return nil
+		}
+		recs = dsnRecords(recs, dsn)
+		if len(recs) == 0 {
+			return nil
+		}
+		ev = append(ev, "delivery-status fields (RFC 3464) in the text of a notice from a mailer-daemon")
+		if f.Original != nil {
+			original = nil
+		}
+	} else {
+		prose = proseText(f)
 	}
-	text := newProse(proseText(f))
 	for i := range recs {
 		r := &recs[i]
-		para := text.paragraph(r.Recipient, r.Alias)
+		para := paragraphFor(prose, r.Recipient, r.Alias)
 		if r.DiagnosticCode == "" && para != "" {
 			r.DiagnosticCode = para
+		}
+		if r.DiagnosticCode == "" {
+			// "Status: 4.0.0 (example.net: host name lookup failure)"
+			if i := strings.IndexByte(r.Status, '('); i > 0 {
+				r.DiagnosticCode = strings.Trim(strings.TrimSpace(r.Status[i:]), "()")
+			}
+		}
+		if r.DiagnosticCode == "" {
+			r.DiagnosticCode = transcriptReply(prose)
 		}
 		if r.Command == "" {
 			r.Command = findCommand(r.DiagnosticCode)
@@ -157,5 +146,180 @@ func scanRFC3464(f *flat) *scan {
 			r.RemoteMTA = findRemoteHost(para)
 		}
 	}
-	return &scan{records: recs, evidence: ev}
+	return &scan{records: recs, evidence: ev, original: original}
+}
+
+// dsnRecords appends the records of the recipient blocks of one
+// delivery-status text to recs.
+func dsnRecords(recs []Record, text string) []Record {
+	msg, blocks := parseDSN(text)
+	_, reporting := typedValue(msg.get("Reporting-MTA"))
+	arrival := parseDate(msg.get("Arrival-Date"))
+	for _, b := range blocks {
+		r := Record{ReportingMTA: reporting}
+		_, r.Recipient = typedValue(b.get("Final-Recipient"))
+		_, r.Alias = typedValue(b.get("Original-Recipient"))
+		if r.Recipient == "" || !strings.Contains(r.Recipient, "@") {
+			if _, x := typedValue(b.get("X-Actual-Recipient")); strings.Contains(x, "@") {
+				r.Recipient = x
+			} else if r.Alias != "" {
+				r.Recipient = r.Alias
+			}
+		}
+		r.Action = b.get("Action")
+		r.Status = b.get("Status")
+		_, r.RemoteMTA = typedValue(b.get("Remote-MTA"))
+		if dc := b.get("Diagnostic-Code"); dc != "" {
+			t, v := typedValue(dc)
+			if t == "" || strings.Contains(t, " ") {
+				// No type given: "Diagnostic-Code: 550 5.1.1 ..."
+				t, v = "", dc
+			}
+			r.DiagnosticType = strings.ToUpper(t)
+			if r.DiagnosticType == "X-UNIX" {
+				r.DiagnosticType = "X-Unix"
+			}
+			r.DiagnosticCode = v
+		}
+		r.Timestamp = parseDate(b.get("Last-Attempt-Date"))
+		if r.Timestamp.IsZero() {
+			r.Timestamp = arrival
+		}
+		if r.Recipient == "" {
+			continue
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// dsnFieldNames are the field names (lower case) that open a block of a
+// delivery-status text (RFC 3464 sections 2.2 and 2.3, and the X- fields
+// MTAs add).
+var dsnFieldNames = map[string]bool{
+	"reporting-mta": true, "received-from-mta": true, "arrival-date": true, "original-envelope-id": true,
+	"dsn-gateway": true, "final-recipient": true, "original-recipient": true, "action": true,
+	"status": true, "remote-mta": true, "diagnostic-code": true, "last-attempt-date": true,
+	"will-retry-until": true, "x-actual-recipient": true, "final-log-id": true,
+	"x-postfix-queue-id": true, "x-postfix-sender": true, "x-original-message-id": true,
+}
+
+// inlineDSN finds delivery-status fields written into the text of a
+// notice from a mailer-daemon (or a multipart/report whose boundaries are
+// broken). It returns the prose before them, the delivery-status text, and
+// the returned message's header block when one follows in the text. It
+// returns "" for dsn when the message has no such fields.
+func inlineDSN(f *flat) (prose, dsn string, original []byte) {
+	if !fromMailerDaemon(f) {
+		if ct, _ := mediaType(f.Header.get("Content-Type")); ct != "multipart/report" {
+			return "", "", nil
+		}
+	}
+	body := f.Body
+	at := dsnLineIndex(body, "final-recipient:")
+	if at < 0 {
+		return "", "", nil
+	}
+	// Start at the block that holds Final-Recipient, or at the per-message
+	// block just before it.
+	start := strings.LastIndex(body[:at], "\n\n") + 1
+	if start > 0 {
+		prev := strings.LastIndex(body[:start-1], "\n\n") + 1
+		if fieldName(body[prev:start-1]) != "" && dsnFieldNames[fieldName(body[prev:start-1])] {
+			start = prev
+		}
+	}
+	// End at the first block that is not made of delivery-status fields.
+	end := start
+	for end < len(body) {
+		for end < len(body) && body[end] == '\n' {
+			end++
+		}
+		name := fieldName(body[end:])
+		if !dsnFieldNames[name] {
+			break
+		}
+		next := strings.Index(body[end:], "\n\n")
+		if next < 0 {
+			end = len(body)
+			break
+		}
+		end += next + 1
+	}
+	prose = body[:start]
+	dsn = body[start:end]
+	if rest := strings.TrimLeft(body[end:], "\n"); rest != "" {
+		if h, _ := parseHeader([]byte(rest)); len(h) >= 2 && (h.has("From") || h.has("Received") || h.has("Message-Id") || h.has("Subject")) {
+			original = []byte(rest)
+		}
+	}
+	return prose, dsn, original
+}
+
+// dsnLineIndex returns the offset of the first line of s that starts with
+// the lower-case field prefix, compared without regard to case, or -1.
+func dsnLineIndex(s, prefix string) int {
+	for off := 0; off < len(s); {
+		i := strings.IndexByte(s[off:], ':')
+		if i < 0 {
+			return -1
+		}
+		i += off
+		ls := strings.LastIndexByte(s[:i], '\n') + 1
+		if i+1-ls == len(prefix) && strings.EqualFold(s[ls:i+1], prefix) {
+			return ls
+		}
+		nl := strings.IndexByte(s[i:], '\n')
+		if nl < 0 {
+			return -1
+		}
+		off = i + nl + 1
+	}
+	return -1
+}
+
+// fieldName returns the lower-case name of the header field that s starts
+// with, or "".
+func fieldName(s string) string {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 || i > 40 {
+		return ""
+	}
+	n := s[:i]
+	for j := 0; j < len(n); j++ {
+		if c := n[j]; c <= ' ' || c >= 127 {
+			return ""
+		}
+	}
+	return strings.ToLower(n)
+}
+
+// transcriptReply returns the first reply line of a Sendmail-style
+// "----- Transcript of session follows -----" section ("554 ... Service
+// unavailable"), or "".
+func transcriptReply(prose string) string {
+	i := strings.Index(prose, "Transcript of session follows")
+	if i < 0 {
+		return ""
+	}
+	rest := prose[i:]
+	for n := 0; n < 20; n++ {
+		nl := strings.IndexByte(rest, '\n')
+		if nl < 0 {
+			return ""
+		}
+		rest = rest[nl+1:]
+		line := rest
+		if j := strings.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
+		t := strings.TrimSpace(line)
+		if t == "" && n > 0 {
+			return ""
+		}
+		if len(t) > 4 && t[0] >= '2' && t[0] <= '5' && t[1] >= '0' && t[1] <= '9' && t[2] >= '0' && t[2] <= '9' && (t[3] == ' ' || t[3] == '-') {
+			return t
+		}
+	}
+	return ""
 }

@@ -21,6 +21,14 @@ var autoReplySubjects = []string{
 // auto-replied too.
 func scanRFC3834(f *flat) *scan {
 	h := f.Header
+	// A bounce marked auto-replied is not a vacation message: refuse
+	// mailer-daemons and delivery reports first, on the header alone.
+	if from := h.get("From"); jpHasFold(from, "mailer-daemon") || jpHasFold(from, "postmaster") {
+		return nil
+	}
+	if ct, _ := mediaType(h.get("Content-Type")); ct == "multipart/report" {
+		return nil
+	}
 	subj := strings.ToLower(decodeWords(h.get("Subject")))
 	var ev []string
 	as := strings.ToLower(h.get("Auto-Submitted"))
@@ -39,15 +47,6 @@ func scanRFC3834(f *flat) *scan {
 		}
 	}
 	if len(ev) == 0 {
-		return nil
-	}
-	// A bounce marked auto-replied is not a vacation message: refuse
-	// mailer-daemons and delivery reports.
-	from := strings.ToLower(h.get("From"))
-	if strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") {
-		return nil
-	}
-	if ct, _ := mediaType(h.get("Content-Type")); ct == "multipart/report" {
 		return nil
 	}
 	rcpt := cleanAddress(h.get("From"))
