@@ -23,6 +23,8 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// StderrIsTerminal asks for a live progress line on long runs.
+	StderrIsTerminal bool
 }
 
 type command struct {

@@ -37,6 +37,7 @@ Options:
 
 type decodeOpts struct {
 	json    bool
+	stats   bool
 	all     bool
 	lang    advice.Lang
 	workers int
@@ -51,6 +52,7 @@ func runDecode(ctx context.Context, args []string, env Env) int {
 	fs.BoolVar(&o.all, "all", false, "also write a record for each message that is not a bounce, and for each that failed")
 	fs.StringVar(&lang, "lang", "", "language of explanations: ja or en (default: from LC_ALL, LC_MESSAGES, LANG)")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "messages decoded at once")
+	fs.BoolVar(&o.stats, "stats", false, "print throughput (messages/s, MB/s) and peak memory at the end")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), decodeHelp)
 		fs.PrintDefaults()
@@ -87,6 +89,7 @@ type item struct {
 // decoded is the outcome of one message.
 type decoded struct {
 	source string
+	size   int
 	res    *bounce.Result
 	err    error
 }
@@ -105,6 +108,7 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		w = newTableWriter(out, o.lang, o.all)
 	}
 	var c counts
+	prog := newProgress(env.Stderr, env.StderrIsTerminal)
 	produce := func(yield func(item) error) error {
 		return source.Walk(ctx, paths, env.Stdin, func(m source.Message, err error) error {
 			if err != nil {
@@ -124,7 +128,7 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 			return decoded{source: it.source, err: it.err}
 		}
 		res, err := bounce.DecodeBytes(it.data)
-		return decoded{source: it.source, res: res, err: err}
+		return decoded{source: it.source, size: len(it.data), res: res, err: err}
 	}
 	emit := func(d decoded) error {
 		c.messages++
@@ -140,6 +144,7 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 				c.notBounce++
 			}
 		}
+		prog.tick(c, d.size)
 		return w.write(d)
 	}
 	err := source.Ordered(ctx, o.workers, produce, work, emit)
@@ -149,8 +154,12 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 	if err == nil {
 		err = out.Flush()
 	}
+	prog.done()
 	fmt.Fprintf(env.Stderr, "bouncewatch: %d messages: %d bounces (%d recipients), %d not bounces, %d failed\n",
 		c.messages, c.bounces, c.records, c.notBounce, c.failed)
+	if o.stats {
+		prog.stats(c)
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "bouncewatch decode: %v\n", err)
 		return 1
