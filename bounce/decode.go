@@ -232,7 +232,13 @@ func cleanAddress(s string) string {
 			s = s[i+1 : i+j]
 		}
 	}
+	// A quoted local part ("john..doe"@example.com, RFC 5321 section
+	// 4.1.2) keeps its quotes.
+	quoted := strings.HasPrefix(strings.TrimLeft(s, " \t<"), `"`) && strings.Contains(s, `"@`)
 	s = strings.Trim(s, " \t<>\"'.,:;()[]")
+	if quoted && strings.Contains(s, `"@`) {
+		s = `"` + s
+	}
 	if strings.HasPrefix(strings.ToLower(s), "mailto:") {
 		s = s[7:]
 	}
