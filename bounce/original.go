@@ -44,6 +44,16 @@ func parseOriginal(raw []byte) *Original {
 		o.DKIM = append(o.DKIM, parseDKIM(v))
 	}
 	o.AuthenticationResults = h.all("Authentication-Results")
+	// Empty lists, not null, in JSON.
+	if o.Received == nil {
+		o.Received = []Received{}
+	}
+	if o.DKIM == nil {
+		o.DKIM = []DKIM{}
+	}
+	if o.AuthenticationResults == nil {
+		o.AuthenticationResults = []string{}
+	}
 	return o
 }
 

@@ -103,7 +103,9 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 	defer out.Flush()
 	var w recordWriter
 	if o.json {
-		w = &jsonWriter{enc: json.NewEncoder(out), all: o.all}
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		w = &jsonWriter{enc: enc, all: o.all}
 	} else {
 		w = newTableWriter(out, o.lang, o.all)
 	}
