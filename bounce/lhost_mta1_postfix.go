@@ -110,15 +110,28 @@ func scanPostfix(m *flat) *scan {
 	if len(recs) == 0 {
 		return nil
 	}
+	// Index the paragraphs by address and alias once: a notice may name
+	// thousands of recipients.
+	byAddr := make(map[string]int, len(paras))
+	byAlias := make(map[string]int, len(paras))
+	for j := len(paras) - 1; j >= 0; j-- {
+		byAddr[strings.ToLower(paras[j].addr)] = j
+		if paras[j].alias != "" {
+			byAlias[strings.ToLower(paras[j].alias)] = j
+		}
+	}
 	for i := range recs {
 		r := &recs[i]
 		var p *postfixPara
-		for j := range paras {
-			if strings.EqualFold(paras[j].addr, cleanAddress(r.Recipient)) ||
-				r.Alias != "" && (strings.EqualFold(paras[j].addr, cleanAddress(r.Alias)) || strings.EqualFold(paras[j].alias, cleanAddress(r.Alias))) {
-				p = &paras[j]
-				break
+		j, ok := byAddr[strings.ToLower(cleanAddress(r.Recipient))]
+		if !ok && r.Alias != "" {
+			a := strings.ToLower(cleanAddress(r.Alias))
+			if j, ok = byAddr[a]; !ok {
+				j, ok = byAlias[a]
 			}
+		}
+		if ok {
+			p = &paras[j]
 		}
 		if p == nil && len(paras) == 1 && len(recs) == 1 {
 			p = &paras[0]
@@ -190,7 +203,7 @@ func postfixParagraphs(text string) []postfixPara {
 		}
 	}
 	for n, l := range strings.Split(text, "\n") {
-		if n > 2000 {
+		if n > maxProseLines {
 			break
 		}
 		t := strings.TrimSpace(l)
@@ -261,7 +274,7 @@ func scanPostfixSMTPD(m *flat) *scan {
 	var rcpt string
 	var lastKind string
 	for n, l := range strings.Split(m.Body[at:], "\n") {
-		if n > 2000 {
+		if n > maxProseLines {
 			break
 		}
 		t := strings.TrimSpace(l)

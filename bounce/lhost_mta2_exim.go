@@ -257,7 +257,7 @@ func eximBlocks(text string) (recs []Record, extra string) {
 		recs = append(recs, *cur)
 		cur, detail = nil, nil
 	}
-	for i := 0; i < len(lines) && i < 2000; i++ {
+	for i := 0; i < len(lines) && i < maxProseLines; i++ {
 		l := strings.TrimRight(lines[i], " \t")
 		if l == "" {
 			continue

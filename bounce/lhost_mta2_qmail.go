@@ -115,7 +115,7 @@ func readQmail(m *flat, evidence string) *scan {
 	var paras [][]string
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if i > 4000 {
+		if i > maxProseLines {
 			break
 		}
 		t := strings.TrimSpace(l)

@@ -16,12 +16,13 @@ import (
 
 // Limits that keep time and memory bounded on hostile input.
 const (
-	maxDepth      = 24      // MIME nesting followed; deeper parts are kept opaque
-	maxTextPart   = 1 << 20 // bytes of one text part that are decoded and scanned
-	maxFlat       = 4 << 20 // bytes of flattened text in all
-	maxOriginal   = 1 << 20 // bytes of a returned message kept for its headers
-	maxParts      = 1000    // MIME parts visited in one message
+	maxDepth      = 24       // MIME nesting followed; deeper parts are kept opaque
+	maxTextPart   = 16 << 20 // bytes of one text part that are decoded and scanned
+	maxFlat       = 16 << 20 // bytes of flattened text in all
+	maxOriginal   = 1 << 20  // bytes of a returned message kept for its headers
+	maxParts      = 1000     // MIME parts visited in one message
 	maxHeaderScan = 256 << 10
+	maxProseLines = 200000 // lines of a notice's prose that recognisers read
 )
 
 // part is one leaf MIME part after transfer and charset decoding.

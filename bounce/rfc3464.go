@@ -121,9 +121,10 @@ func scanRFC3464(f *flat) *scan {
 	} else {
 		prose = proseText(f)
 	}
+	text := newProse(prose) // indexed once: a DSN may list thousands of recipients
 	for i := range recs {
 		r := &recs[i]
-		para := paragraphFor(prose, r.Recipient, r.Alias)
+		para := text.paragraph(r.Recipient, r.Alias)
 		if r.DiagnosticCode == "" && para != "" {
 			r.DiagnosticCode = para
 		}

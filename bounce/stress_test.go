@@ -25,6 +25,36 @@ func bigDSN(n int) []byte {
 	return b.Bytes()
 }
 
+// manyFreeText builds a free-text bounce of a given MTA's shape with n
+// recipients.
+func manyFreeText(kind string, n int) []byte {
+	var b bytes.Buffer
+	switch kind {
+	case "postfix":
+		b.WriteString("From: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\nSubject: Undelivered Mail Returned to Sender\n\n" +
+			"This is the mail system at host mx.example.jp.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "<user%d@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1\n    unknown user (in reply to RCPT TO command)\n\n", i)
+		}
+	case "qmail":
+		b.WriteString("From: MAILER-DAEMON@mx.example.jp\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.jp.\n" +
+			"I'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "<user%d@example.com>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 unknown user\nGiving up on 192.0.2.1.\n\n", i)
+		}
+		b.WriteString("--- Below this line is a copy of the message.\n\nFrom: a@example.jp\nSubject: x\n\nbody\n")
+	case "exim":
+		b.WriteString("From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nSubject: Mail delivery failed: returning message to sender\n" +
+			"Message-Id: <E1abcde-000001-AB@mx.example.jp>\n\nThis message was created automatically by mail delivery software.\n\n" +
+			"A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "  user%d@example.com\n    host mx.example.com [192.0.2.1]\n    SMTP error from remote mail server after RCPT TO:<user%d@example.com>:\n    550 5.1.1 unknown user\n", i, i)
+		}
+		b.WriteString("\n------ This is a copy of the message, including all the headers. ------\n\nFrom: a@example.jp\nSubject: x\n\nbody\n")
+	}
+	return b.Bytes()
+}
+
 // withAttachment builds a DSN whose returned message carries a base64
 // attachment of size n.
 func withAttachment(n int) []byte {
@@ -59,7 +89,11 @@ func TestHostileInput(t *testing.T) {
 		wantErr error
 	}{
 		{"10000 recipients", bigDSN(10000), 10000, nil},
+		{"10000 recipients, Postfix prose", manyFreeText("postfix", 10000), 10000, nil},
+		{"10000 recipients, qmail", manyFreeText("qmail", 10000), 10000, nil},
+		{"10000 recipients, Exim", manyFreeText("exim", 10000), 10000, nil},
 		{"50 MB attachment", withAttachment(50 << 20), 1, nil},
+		{"50 MB text body", append([]byte("From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host x.example.\n\n"), bytes.Repeat([]byte("<a@b.example>: host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)\n"), 500000)...), -1, nil},
 		{"MIME nested 100 deep", []byte(nested), -1, nil},
 		{"broken boundary", []byte("From: MAILER-DAEMON@x.example\nContent-Type: multipart/report; boundary=\"nope\"\n\n--other\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@b.example\n"), -1, nil},
 		{"unknown charset", []byte("From: MAILER-DAEMON@x.example\nSubject: failure notice\nContent-Type: text/plain; charset=x-klingon\n\n<a@b.example>:\n\xff\xfe 550 no such user\n"), -1, nil},

@@ -19,13 +19,6 @@ func proseText(f *flat) string {
 	return sb.String()
 }
 
-// paragraphFor returns the lines of text that speak of one recipient: the
-// line that names the address and the indented or non-empty lines that
-// follow it, up to an empty line or a line naming another address.
-func paragraphFor(text string, addrs ...string) string {
-	return newProse(text).paragraph(addrs...)
-}
-
 // prose indexes the addresses of a text once, so that the paragraphs of
 // many recipients (a DSN may list thousands) are found without searching
 // the whole text for each.
