@@ -108,6 +108,12 @@ func decodeFlat(f *flat) *Result {
 		Subject: decodeWords(f.Header.get("Subject")),
 		From:    decodeWords(f.Header.get("From")),
 	}
+	res.Headers = make([]Field, len(f.Header))
+	for i, h := range f.Header {
+		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
+	}
+	res.Attachments = f.attached
+	res.Links = findLinks(proseText(f), 50)
 	var sc *scan
 	var by string
 	for _, r := range recognizers {

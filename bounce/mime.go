@@ -41,7 +41,7 @@ type flat struct {
 	Parts    []part
 	Original []byte // raw returned message (or its headers), if a MIME part carries one
 	OrigType string // media type of that part
-	attach   bool   // the message carries non-text attachments
+	attached []string // media types of the non-text attachments (not of the returned message's)
 	nparts   int
 }
 
@@ -122,7 +122,9 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 	default:
 		// Attachments (images, archives, executables): never decoded or
 		// scanned; only noted.
-		f.attach = true
+		if len(f.attached) < 100 {
+			f.attached = append(f.attached, t)
+		}
 		f.Parts = append(f.Parts, part{Type: t})
 	}
 }

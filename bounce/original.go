@@ -33,6 +33,7 @@ func parseOriginal(raw []byte) *Original {
 		o.XMailer = h.get("User-Agent")
 	}
 	o.BodyReturned = len(strings.TrimSpace(string(body))) > 0
+	o.Raw = raw
 	o.Headers = make([]Field, len(h))
 	for i, f := range h {
 		o.Headers[i] = Field{Name: f.Name, Value: f.Value}

@@ -56,6 +56,9 @@ type Original struct {
 	AuthenticationResults []string   `json:"authentication_results"`
 	BodyReturned          bool       `json:"body_returned"` // the whole message came back, not only its headers
 	Headers               []Field    `json:"-"`             // every raw header field, in order
+	// Raw is the returned message as it came back (LF line ends, at most
+	// 1 MiB): what a DKIM verification of the original needs.
+	Raw []byte `json:"-"`
 }
 
 // Field is one raw header field.
@@ -90,4 +93,10 @@ type Result struct {
 	Original  *Original `json:"original,omitempty"`
 	Subject   string    `json:"subject,omitempty"` // the bounce's own Subject, decoded
 	From      string    `json:"from,omitempty"`    // the bounce's own From
+
+	// What the bounce itself carries, for telling a real notice from a
+	// fake one (phishing posing as a mailer-daemon).
+	Headers     []Field  `json:"-"` // the bounce's own header fields, in order
+	Attachments []string `json:"-"` // media types of its non-text attachments
+	Links       []string `json:"-"` // URLs in its text (at most 50)
 }

@@ -301,3 +301,37 @@ func subjectOf(m *flat) string {
 func fromMailerDaemon(m *flat) bool {
 	return headerHas(m, "From", "mailer-daemon", "postmaster", "mail delivery", "mail administrator", "mailer_daemon", "noreply", "no-reply")
 }
+
+// findLinks returns the distinct http(s) URLs in s, at most max of them.
+func findLinks(s string, max int) []string {
+	var out []string
+	for off := 0; len(out) < max; {
+		i := strings.Index(s[off:], "http")
+		if i < 0 {
+			break
+		}
+		i += off
+		rest := s[i:]
+		if !strings.HasPrefix(rest, "http://") && !strings.HasPrefix(rest, "https://") {
+			off = i + 4
+			continue
+		}
+		end := strings.IndexAny(rest, " \t\n<>\"'()[]")
+		if end < 0 {
+			end = len(rest)
+		}
+		u := strings.TrimRight(rest[:end], ".,;:")
+		dup := false
+		for _, o := range out {
+			if o == u {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, u)
+		}
+		off = i + end
+	}
+	return out
+}
