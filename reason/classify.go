@@ -33,6 +33,8 @@ type facts struct {
 	command  string    // upper-cased Command
 	diagType string    // upper-cased DiagnosticType
 	memo     [40]uint8 // per reason (index in All): 0 not tried, 1 no, 2 yes
+	slow     bool      // match phrases with strings.Contains, not with hits
+	hits     hits      // the phrases of all tables that text contains
 }
 
 // Classify decides the reason of one bounce from the facts a decoder read.
@@ -49,7 +51,13 @@ type facts struct {
 //     order, the status subject (x.6 content, x.7 security), the
 //     diagnostic type, the action and the command;
 //  5. vacation phrases, onhold when there is a text, undefined otherwise.
-func Classify(f Facts) Reason {
+func Classify(f Facts) Reason { return classify(f, false) }
+
+// classify is Classify. The text is scanned once for the phrases of all
+// tables (see bank); with slow, each table looks for its phrases with
+// strings.Contains instead, as Classify used to: the reference the tests
+// compare the fast path with.
+func classify(f Facts, slow bool) Reason {
 	if f.Reason != "" && f.Reason.Valid() && !retried(f.Reason) {
 		return f.Reason
 	}
@@ -65,9 +73,13 @@ func Classify(f Facts) Reason {
 		byStatus: FromStatus(f.Status),
 		command:  strings.ToUpper(strings.TrimSpace(f.Command)),
 		diagType: strings.ToUpper(strings.TrimSpace(f.DiagnosticType)),
+		slow:     slow,
+	}
+	if !slow {
+		bank.scan(x.text, &x.hits)
 	}
 	if x.command == "" {
-		x.command = commandInText(x.text)
+		x.command = x.commandInText()
 	}
 	if r := fromHost(x); r != "" {
 		return r
@@ -101,13 +113,26 @@ func Classify(f Facts) Reason {
 // FromText returns the reason the phrase tables find in a diagnostic text,
 // or "" when none matches. It looks at the text only: no status code, no
 // command. The tables are tried from the most specific to the most general.
-func FromText(text string) Reason {
+func FromText(text string) Reason { return fromText(text, false) }
+
+// fromText is FromText; slow as in classify.
+func fromText(text string, slow bool) Reason {
 	s := normalize(text)
 	if s == "" {
 		return ""
 	}
+	if slow {
+		for _, r := range textOrder {
+			if textSays(r, s) {
+				return r
+			}
+		}
+		return ""
+	}
+	var h hits
+	bank.scan(s, &h)
 	for _, r := range textOrder {
-		if textSays(r, s) {
+		if i, ok := tableIndex[r]; ok && bank.says(i, s, &h) {
 			return r
 		}
 	}
@@ -380,6 +405,28 @@ var commandHints = []struct{ phrase, command string }{
 	{"in reply to helo", "HELO"},
 	{"in reply to ehlo", "EHLO"},
 	{"after initial connection", "CONN"},
+}
+
+// commandHintIDs are the phrase ids of commandHints in bank. Read only.
+var commandHintIDs = func() []int32 {
+	ids := make([]int32, len(commandHints))
+	for i, h := range commandHints {
+		ids[i] = bank.id(h.phrase)
+	}
+	return ids
+}()
+
+// commandInText finds the refused SMTP command named in the text of x.
+func (x *facts) commandInText() string {
+	if x.slow {
+		return commandInText(x.text)
+	}
+	for i, id := range commandHintIDs {
+		if x.hits.has(id) {
+			return commandHints[i].command
+		}
+	}
+	return ""
 }
 
 // commandInText finds the refused SMTP command named in a normalized text.

@@ -53,28 +53,53 @@ func inOrder(s string, parts []string) bool {
 }
 
 // normalize lower-cases s and turns every run of blanks (spaces, tabs, line
-// breaks) into one space, so that phrases match across folded lines.
+// breaks) into one space, so that phrases match across folded lines. Blanks
+// at either end are dropped. A text that needs no change is returned as is.
 func normalize(s string) string {
-	if s == "" {
-		return ""
-	}
 	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			space = true
-			continue
+		case blank(c):
+			j := i + 1
+			for j < len(s) && blank(s[j]) {
+				j++
+			}
+			if j < len(s) && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			i = j
 		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
+			if b.Cap() == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteByte(c + 'a' - 'A')
+			i++
+		default:
+			// a run to copy as is: no upper case, and single spaces
+			// between words only
+			j := i + 1
+			for j < len(s) {
+				c := s[j]
+				if c >= 'A' && c <= 'Z' || c == ' ' && (j+1 == len(s) || blank(s[j+1])) || c != ' ' && blank(c) {
+					break
+				}
+				j++
+			}
+			if i == 0 && j == len(s) {
+				return s
+			}
+			if b.Cap() == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[i:j])
+			i = j
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// blank reports whether c is a space, a tab or a line break.
+func blank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }

@@ -83,11 +83,34 @@ func fromHost(x *facts) Reason {
 	return ""
 }
 
+// ruleTables lists every table of host rules, so that their phrases are in
+// bank. byRules panics (at initialisation) on a table missing here.
+var ruleTables = [][]hostRule{
+	googleRules, outlookRules, yahooRules, aolRules, appleRules, kddiRules,
+	zohoRules, tencentRules, coxRules, spectrumRules, godaddyRules,
+	mimecastRules, messageLabsRules, cloudflareRules, facebookRules, iuaRules,
+}
+
+// contains reports whether the text of x contains p, whose id in bank is id
+// (-1 for a phrase bank does not hold).
+func (x *facts) contains(id int32, p string) bool {
+	if x.slow || id < 0 {
+		return strings.Contains(x.text, p)
+	}
+	return x.hits.has(id)
+}
+
 // byRules returns a decider that tries rules in order.
 func byRules(rules []hostRule) func(*facts) Reason {
+	ids := make([]int32, len(rules))
+	for i, r := range rules {
+		if ids[i] = bank.id(r.phrase); ids[i] < 0 {
+			panic("reason: host rules missing from ruleTables: " + r.phrase)
+		}
+	}
 	return func(x *facts) Reason {
-		for _, r := range rules {
-			if !strings.Contains(x.text, r.phrase) {
+		for i, r := range rules {
+			if !x.contains(ids[i], r.phrase) {
 				continue
 			}
 			if r.status != "" && x.Status != "" && !sameDetail(x.Status, r.status) {
@@ -299,9 +322,18 @@ var microsoftRules = []microsoftRule{
 	{Suspend, "", 0, 0, "recipient is disabled"},
 }
 
+// microsoftIDs are the phrase ids of microsoftRules in bank. Read only.
+var microsoftIDs = func() []int32 {
+	ids := make([]int32, len(microsoftRules))
+	for i, r := range microsoftRules {
+		ids[i] = bank.id(r.phrase)
+	}
+	return ids
+}()
+
 func decideMicrosoft(x *facts) Reason {
-	for _, r := range microsoftRules {
-		if !strings.Contains(x.text, r.phrase) {
+	for i, r := range microsoftRules {
+		if !x.contains(microsoftIDs[i], r.phrase) {
 			continue
 		}
 		if r.status == "" || x.Status == "" {

@@ -1027,7 +1027,12 @@ func (x *facts) says(r Reason) bool {
 	case 2:
 		return true
 	}
-	v := textSays(r, x.text)
+	var v bool
+	if x.slow {
+		v = textSays(r, x.text)
+	} else {
+		v = bank.says(i, x.text, &x.hits)
+	}
 	x.memo[i] = 1
 	if v {
 		x.memo[i] = 2
