@@ -1,0 +1,68 @@
+// Package attrib decides, for one decoded bounce, whether the message that
+// bounced was really sent by us, and flags fake bounces (phishing posing as
+// a mailer-daemon or carrier notice).
+//
+// An [Index] is built from the outbound log ([Sent], one per message) and
+// the site's [Config]; [Index.Attribute] then weighs the evidence of one
+// [bounce.Result]. Every piece of evidence is an [Item] with a code, a
+// weight (positive: sent by us; negative: not sent by us) and plain text in
+// English and Japanese.
+//
+// # Rules and weights
+//
+//  1. Send log (ground truth). The original's Message-ID is in the log:
+//     message_id_in_log +10. A queue ID from a Received "id" added by one of
+//     our relays is in the log: queue_id_in_log +10. The log covers the
+//     original's Date (±ActivityWindow) and has Message-IDs, but not this
+//     one: message_id_not_in_log −3.
+//  2. Received chain (RFC 5321 section 4.4). A hop added by, or received
+//     from, one of our relays (configured, or learnt from Sent.Host):
+//     received_our_relay +3. Such a hop with an authenticated protocol
+//     (ESMTPSA, ESMTPA, RFC 3848) is a hijack signal:
+//     received_esmtpsa_our_relay +1 (in addition).
+//  3. DKIM (RFC 6376). A signature with d= one of our domains (or a
+//     subdomain): dkim_ours_present_unverified +2; verified over the
+//     returned message (body returned and Config.DKIM set):
+//     dkim_ours_verified +6; fails to verify: dkim_ours_failed −4 (forged,
+//     or altered on the way back); only foreign d=: dkim_foreign_only −1.
+//  4. BATV (draft-levine-smtp-batv-01, "prvs=KDDDSSSSSS=local@domain") on
+//     the bounce's envelope recipient (Delivered-To, X-Original-To,
+//     Envelope-To, X-Envelope-To, To, and the original's Return-Path), when
+//     Config.BATVKey is set: batv_valid +6; wrong hash: batv_invalid −6;
+//     right hash but expired: batv_expired −3; no tag on an address of
+//     ours while Config.BATVSignsAll: batv_absent_but_we_sign −4.
+//  5. Message-ID form ([MessageIDShape]: domain and coarse shape of the
+//     local part), learnt from the log's Message-IDs and
+//     Config.MessageIDDomains: a known form: message_id_our_form +1; an
+//     unknown domain and shape while From is in our domains:
+//     message_id_foreign_form −1.
+//  6. Activity. The original's Date lies within ±ActivityWindow of a
+//     minute with log activity: date_in_activity +1; inside the span the
+//     log covers but away from any activity: date_outside_activity −2.
+//
+// The score is the sum of the weights. Score ≥ 3 gives [Ours], score ≤ −3
+// gives [NotOurs], anything between is [Unknown]. Contradictory evidence
+// (at least +5 and at most −5 at once) is [Unknown] unless the send log
+// itself matched (rule 1), which is taken as the truth. A bounce that
+// returned nothing of the original is [Unknown] with the item no_original.
+//
+// # Fake bounces
+//
+// A message that poses as a delivery failure (decoded as a bounce, or a
+// mailer-daemon/postmaster/carrier sender, or a delivery-failure subject)
+// is a possible fake when either
+//   - it refers to no message of ours (no original, or no item supporting
+//     ours) and carries hooks: attachments other than images and message
+//     parts (archives, executables, disk images, scripts weigh most), or
+//     links whose host is neither the claimed sender's own domain nor a
+//     well-known provider help domain (Microsoft, Google, Yahoo, docomo, au,
+//     SoftBank, ...); or
+//   - its own Authentication-Results header says spf=fail or softfail,
+//     dkim=fail or dmarc=fail, and the send log, a verified DKIM signature
+//     or a valid BATV tag do not prove the original ours.
+//
+// A carrier-looking sender name (docomo, au, SoftBank) on a domain that is
+// not the carrier's is recorded as a further reason. A fake gets a non-nil
+// [Attribution.Fake], its Verdict is [Unknown], and callers keep it out of
+// the evidence for an account.
+package attrib
