@@ -39,8 +39,8 @@ type flat struct {
 	Header   header
 	Body     string // flattened text, LF line ends
 	Parts    []part
-	Original []byte // raw returned message (or its headers), if a MIME part carries one
-	OrigType string // media type of that part
+	Original []byte   // raw returned message (or its headers), if a MIME part carries one
+	OrigType string   // media type of that part
 	attached []string // media types of the non-text attachments (not of the returned message's)
 	nparts   int
 }
