@@ -183,7 +183,7 @@ type probe struct {
 // probe that says yes decides.
 var probeOrder = []probe{
 	{MailboxFull, byStatusOrText(MailboxFull)},
-	{MesgTooBig, byStatusOrText(MesgTooBig)},
+	{MesgTooBig, probeMesgTooBig},
 	{ExceedLimit, byStatusOrText(ExceedLimit)},
 	{Suspend, probeSuspend},
 	{HasMoved, byText(HasMoved)},
@@ -216,6 +216,19 @@ func byText(r Reason) func(*facts) bool {
 	return func(x *facts) bool {
 		return x.Reason == r || x.says(r)
 	}
+}
+
+// probeMesgTooBig: a size refusal, unless the status code is X.2.3
+// (RFC 3463: "message length exceeds administrative limit", a limit of the
+// recipient's mailbox): then the size words describe an exceeded limit.
+func probeMesgTooBig(x *facts) bool {
+	if x.Reason == MesgTooBig {
+		return true
+	}
+	if x.byStatus == ExceedLimit {
+		return false
+	}
+	return x.byStatus == MesgTooBig || x.says(MesgTooBig)
 }
 
 func probeSuspend(x *facts) bool {
