@@ -179,9 +179,6 @@ var mailboxFullPhrases = &phrases{
 		"user has too many messages on the server",
 		"user's space has been used up",
 		"exceeded storage allocation",
-		"insufficient disk space",
-		"not sufficient disk space",
-		"no space left on device",
 		"account disabled temporarly for exceeding receiving limits",
 		"boite du destinataire pleine", // French
 		"too much mail data",           // NTT docomo
@@ -845,6 +842,11 @@ var systemFullPhrases = &phrases{
 	any: []string{
 		"mail system full",
 		"requested mail action aborted: exceeded storage allocation", // Exchange
+		// The receiving system's disk, not the recipient's quota
+		// (Sendmail "452 4.4.5 Insufficient disk space; try again later").
+		"insufficient disk space",
+		"not sufficient disk space",
+		"no space left on device",
 	},
 }
 
