@@ -374,7 +374,9 @@ func fallback(x *facts) Reason {
 		return Expired
 	}
 	switch x.command {
-	case "HELO", "EHLO":
+	case "CONN", "HELO", "EHLO":
+		// Refused before any envelope was given (at the greeting or the
+		// HELO): nothing but the client itself can be the cause.
 		return Blocked
 	}
 	return ""

@@ -37,6 +37,7 @@ func TestClassify(t *testing.T) {
 		{"mailbox full text", Facts{Status: "5.0.0", Diagnostic: "552 Requested mail action aborted: mailbox full"}, MailboxFull},
 		{"quota", Facts{Diagnostic: "user is over quota"}, MailboxFull},
 		{"message too big", Facts{Status: "5.0.0", Diagnostic: "552 message size exceeds fixed maximum message size"}, MesgTooBig},
+		{"refused at the greeting", Facts{Diagnostic: "554 IP=192.0.2.254 - A problem occurred. (BL)", Command: "CONN"}, Blocked},
 		{"the system's disk, not a mailbox", Facts{Status: "4.4.5", Diagnostic: "452 4.4.5 Insufficient disk space; try again later", Command: "MAIL"}, SystemFull},
 		{"size words under 5.2.3 are an exceeded limit", Facts{Status: "5.2.3", Diagnostic: "552 5.2.3 Message size exceeds fixed maximum message size (10485760)"}, ExceedLimit},
 		{"relay denied", Facts{Status: "5.7.1", Command: "RCPT", Diagnostic: "554 5.7.1 <a@example.org>: Relay access denied"}, NoRelaying},
