@@ -383,6 +383,7 @@ var badReputationPhrases = &phrases{
 		"very low reputation of the sending",
 		"none/bad reputation", // t-online.de
 		"the sending mta's poor reputation",
+		"temporarily deferred due to unexpected volume or user complaints", // Yahoo TSS04
 	},
 }
 
@@ -692,7 +693,6 @@ var blockedPhrases = &phrases{
 		"smtp error from remote mail server after initial connection:", // Exim
 		"sorry, that domain isn't in my list of allowed rcpthosts",
 		"sorry, your remotehost looks suspiciously like spammer",
-		"temporarily deferred due to unexpected volume or user complaints",
 		"to submit messages to this e-mail system has been rejected",
 		"too many spams from your ip", // free.fr
 		"too many unwanted messages have been sent from the following ip address above",
