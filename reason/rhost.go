@@ -498,6 +498,7 @@ var tencentRules = []hostRule{
 	{Blocked, "", "connection denied"},
 	{Blocked, "", "ip frequency limited"},
 	{Blocked, "", "domain frequency limited"},
+	{TooManyConn, "", "connection frequency limited"},
 	{ExceedLimit, "", "message too large"},
 	{Filtered, "", "mail is rejected by recipients"},
 	{MailboxFull, "", "mailbox is full"},
