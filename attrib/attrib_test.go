@@ -482,3 +482,27 @@ func TestIndexLookups(t *testing.T) {
 		t.Error("foreign host taken for a relay")
 	}
 }
+
+func TestIsRelayShortName(t *testing.T) {
+	ix := NewIndex(Config{Domains: []string{"example.jp"}})
+	ix.Add(Sent{QueueID: "C9386BA484", Host: "mail"}) // syslog's short host name
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"mail", true},
+		{"mail.example.jp", true},
+		{"MAIL.Example.JP.", true},
+		{"mail.sub.example.jp", true},
+		{"mail.foreign.example", false}, // a short name only matches in our domains
+		{"smtp.example.jp", false},
+		{"example.jp", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.host, func(t *testing.T) {
+			if got := ix.isRelay(tc.host); got != tc.want {
+				t.Errorf("isRelay(%q) = %v, want %v", tc.host, got, tc.want)
+			}
+		})
+	}
+}

@@ -38,6 +38,10 @@ type Attribution struct {
 	// message, when it was found there.
 	SASLUser string `json:"sasl_user,omitempty"`
 	ClientIP string `json:"client_ip,omitempty"`
+	// LogFrom is the envelope sender of the send log's entry.
+	LogFrom string `json:"log_from,omitempty"`
+	// InLog is true when the message was found in the send log.
+	InLog bool `json:"in_log,omitempty"`
 	// Fake is set when the bounce looks like phishing posing as a bounce;
 	// keep it out of the evidence.
 	Fake *Fake `json:"fake,omitempty"`
@@ -177,7 +181,7 @@ func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution
 	found := false
 	if e, ok := ix.lookupMsgID(mid); ok {
 		found = true
-		a.SASLUser, a.ClientIP = ix.strs[e.sasl], ix.strs[e.ip]
+		a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = ix.strs[e.sasl], ix.strs[e.ip], ix.strs[e.from], true
 		items = append(items, item(CodeMessageIDInLog, WeightLog,
 			fmt.Sprintf("Message-ID <%s> appears in our send log (%s)", mid, ix.describeEn(e)),
 			fmt.Sprintf("Message-ID <%s> は送信ログにあります（%s）", mid, ix.describeJa(e))))
@@ -191,8 +195,8 @@ func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution
 		if by && h.ID != "" && !qidSeen {
 			if e, ok := ix.lookupQueueID(h.ID); ok {
 				qidSeen = true
-				if a.SASLUser == "" && a.ClientIP == "" {
-					a.SASLUser, a.ClientIP = ix.strs[e.sasl], ix.strs[e.ip]
+				if !a.InLog {
+					a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = ix.strs[e.sasl], ix.strs[e.ip], ix.strs[e.from], true
 				}
 				items = append(items, item(CodeQueueIDInLog, WeightLog,
 					fmt.Sprintf("Queue ID %s, given by our relay %s in the returned Received chain, appears in our send log (%s)", h.ID, h.By, ix.describeEn(e)),

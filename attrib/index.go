@@ -195,8 +195,18 @@ func (ix *Index) isRelay(h string) bool {
 		_, ok := ix.relays[ip]
 		return ok
 	}
-	_, ok := ix.relays[normDomain(h)]
-	return ok
+	h = normDomain(h)
+	if _, ok := ix.relays[h]; ok {
+		return true
+	}
+	// Syslog names a host by its short name ("mail"), Received by its
+	// full one ("mail.example.jp"): a short relay name matches a full name
+	// in one of our domains.
+	if short, rest, ok := strings.Cut(h, "."); ok && ix.isOurDomain(rest) {
+		_, ok := ix.relays[short]
+		return ok
+	}
+	return false
 }
 
 // isOurDomain reports whether d is one of our domains or below one.

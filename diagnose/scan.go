@@ -1,0 +1,179 @@
+package diagnose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/bouncewatch/bouncewatch/attrib"
+	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/sendlog"
+	"github.com/bouncewatch/bouncewatch/source"
+)
+
+// Input names what a scan reads.
+type Input struct {
+	// Mail are the bounces: message files, directories (Maildir too), mbox
+	// files, "-" for Stdin; gzip is read as it is (see package source).
+	Mail  []string
+	Stdin io.Reader
+	// SendLogs are the outbound mail logs (Postfix, Exim, Sendmail, CSV of
+	// sent counts), rotated and gzip-compressed files included.
+	SendLogs   []string
+	LogOptions sendlog.Options
+	// Workers decode messages at once; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, when set, is called now and then from the scanning
+	// goroutine, and once at the end of each phase.
+	Progress func(Progress)
+}
+
+// Progress tells how far a scan is.
+type Progress struct {
+	Phase    string // "log" or "mail"
+	LogLines int    // events read from the log so far
+	Messages int    // messages decoded so far
+	Bounces  int
+	Failed   int
+	Bytes    int64
+	Done     bool // the phase has ended
+}
+
+// Phases of Progress.
+const (
+	PhaseLog  = "log"
+	PhaseMail = "mail"
+)
+
+// Scan reads the send logs, then the bounces, and returns the report.
+// Unreadable files and undecodable messages do not stop it: they are
+// counted in Report.Inputs and returned joined as the error, beside the
+// report. Only ctx being done returns no report.
+func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
+	a := New(cfg)
+	var errs []error // the send log's, then the first messages' that failed
+	var logErr error
+	failed := 0
+	var logStats sendlog.Stats
+	if len(in.SendLogs) > 0 {
+		n := 0
+		st, err := sendlog.ReadFiles(ctx, in.SendLogs, in.LogOptions, func(ev sendlog.Event) error {
+			a.AddEvent(ev)
+			n++
+			if in.Progress != nil && n%65536 == 0 {
+				in.Progress(Progress{Phase: PhaseLog, LogLines: n})
+			}
+			return nil
+		})
+		logStats = st
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			logErr = err
+			errs = append(errs, fmt.Errorf("send log: %w", err))
+		}
+		if in.Progress != nil {
+			in.Progress(Progress{Phase: PhaseLog, LogLines: n, Done: true})
+		}
+	}
+	a.Seal()
+
+	type item struct {
+		src  string
+		data []byte
+		err  error
+	}
+	type done struct {
+		src string
+		n   int
+		res *bounce.Result
+		at  attrib.Attribution
+		err error
+	}
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var pr Progress
+	pr.Phase = PhaseMail
+	if len(in.Mail) > 0 {
+		produce := func(yield func(item) error) error {
+			return source.Walk(ctx, in.Mail, in.Stdin, func(m source.Message, err error) error {
+				if err != nil {
+					var se *source.Error
+					if errors.As(err, &se) {
+						m.Source = se.Source
+					}
+					return yield(item{src: m.Source, err: err})
+				}
+				return yield(item{src: m.Source, data: m.Data})
+			})
+		}
+		work := func(it item) done {
+			if it.err != nil {
+				return done{src: it.src, err: it.err}
+			}
+			res, err := bounce.DecodeBytes(it.data)
+			d := done{src: it.src, n: len(it.data), res: res, err: err}
+			if res != nil && res.Kind == bounce.KindBounce {
+				d.at = a.Attribute(res)
+			}
+			return d
+		}
+		emit := func(d done) error {
+			a.AddBounce(d.src, d.res, d.at, d.err)
+			if d.err != nil {
+				failed++
+				if failed <= maxSamples {
+					errs = append(errs, fmt.Errorf("%s: %w", d.src, d.err))
+				}
+			}
+			pr.Messages++
+			pr.Bytes += int64(d.n)
+			if d.err != nil {
+				pr.Failed++
+			}
+			if d.res != nil && d.res.Kind == bounce.KindBounce {
+				pr.Bounces++
+			}
+			if in.Progress != nil && pr.Messages%1024 == 0 {
+				in.Progress(pr)
+			}
+			return nil
+		}
+		if err := source.Ordered(ctx, workers, produce, work, emit); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			errs = append(errs, err)
+		}
+	}
+	if in.Progress != nil {
+		pr.Done = true
+		in.Progress(pr)
+	}
+	r := a.Report()
+	r.Inputs.Log = LogStats{
+		Files: len(in.SendLogs), Lines: logStats.Lines, Events: logStats.Events,
+		Ignored: logStats.Ignored, Unknown: logStats.Unknown, Samples: logStats.Samples,
+		Format: string(logStats.Format), Messages: a.logMessages,
+	}
+	if r.Inputs.Log.Samples == nil {
+		r.Inputs.Log.Samples = []string{}
+	}
+	r.Inputs.Log.Errors = []string{}
+	if logErr != nil {
+		r.Inputs.Log.Errors = strings.Split(logErr.Error(), "\n")
+	}
+	if r.Inputs.Errors == nil {
+		r.Inputs.Errors = []string{}
+	}
+	if failed > maxSamples {
+		errs = append(errs, fmt.Errorf("%d more messages failed", failed-maxSamples))
+	}
+	return r, errors.Join(errs...)
+}

@@ -1,0 +1,752 @@
+package diagnose
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/reason"
+	"github.com/bouncewatch/bouncewatch/surge"
+)
+
+// Thresholds of the verdict (see the package documentation).
+const (
+	// leadTime: mail is sent before it bounces, so the window in which the
+	// log is searched for the cause starts this long before the onset.
+	leadTime = 2 * time.Hour
+	// historyNeeded is how much log before the window is needed to call an
+	// IP address or a recipient "new".
+	historyNeeded = 24 * time.Hour
+	// dominant: one side of the attribution is at least this many times
+	// the other.
+	dominant = 2.0
+	// minShare: a side counts when it holds at least this share of the
+	// attributed bounces (and minCount bounces).
+	minShare = 0.2
+	minCount = 5
+	// firstTimeShare: first-time recipients make a burst when at least this
+	// share of the mail sent in the window went to them.
+	firstTimeShare = 0.5
+	minFirstTime   = 20
+)
+
+// Signal codes of AccountReport.Signals.
+const (
+	SignalBounceSurge       = "bounce_surge"
+	SignalBouncesOurs       = "bounces_ours"
+	SignalBouncesNotOurs    = "bounces_not_ours"
+	SignalBouncesUnknown    = "bounces_unattributed"
+	SignalSentJump          = "sent_jump"
+	SignalSentNormal        = "sent_normal"
+	SignalNewLoginIPs       = "new_login_ips"
+	SignalFailedLogins      = "failed_logins"
+	SignalFirstTimeRcpts    = "first_time_recipients"
+	SignalESMTPSA           = "authenticated_relay"
+	SignalVolumeRefusal     = "volume_refusal"
+	SignalNoSendLog         = "no_send_log"
+	SignalLogMissesWindow   = "log_misses_window"
+	SignalNoOriginals       = "no_originals"
+	SignalComplaints        = "complaints"
+	SignalNoSurge           = "no_surge"
+	SignalCountsOnly        = "counts_only"
+	SignalShortHistory      = "short_history"
+	SignalOrdinaryCampaign  = "known_ips_and_recipients"
+	SignalBouncesInSendLog  = "bounces_in_send_log"
+	SignalSurgeOtherAccount = "surge_on_other_account"
+)
+
+// sentence is one piece of evidence in both languages.
+type sentence struct{ en, ja string }
+
+// judge holds what one account's verdict is decided from.
+type judge struct {
+	a   *Analyzer
+	acc *account
+	lg  advice.Lang
+
+	bSeries, sSeries surge.Series
+	hasLog           bool // the log has outbound mail or counts at all
+	logCovers        bool // the log covers the surge window
+	surge            surge.Surge
+	window           surge.Window
+	wFrom, wTo       time.Time
+
+	nB, nO, nN, nU int
+	newIPs         []string
+	newNets        int
+	longHistory    bool
+	firstTime      int
+	fails          int
+
+	ev      []sentence
+	signals []string
+	missing []string
+}
+
+func (j *judge) say(signal, en, ja string) {
+	j.ev = append(j.ev, sentence{en, ja})
+	if signal != "" {
+		j.signals = append(j.signals, signal)
+	}
+}
+
+// Report builds the report. It may be called more than once.
+func (a *Analyzer) Report() *Report {
+	if !a.sealed {
+		a.Seal()
+	}
+	now := a.cfg.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	r := &Report{GeneratedAt: now, Lang: a.cfg.Lang, Domains: a.domainList()}
+	if r.Lang == "" {
+		r.Lang = advice.English
+	}
+	r.Period = a.period()
+	r.Inputs = Inputs{
+		Messages: a.in.messages, Bounces: a.in.bounces, Records: a.in.records,
+		NotBounces: a.in.notBounce, Failed: a.in.failed, Errors: a.in.errors,
+		Delivered: a.in.delivered, AutoReplies: a.in.autoReplies, Feedback: a.in.feedback,
+		Undated: a.in.undated, Outside: a.in.outside,
+	}
+	r.Inputs.Log.Messages = a.logMessages
+	r.Inputs.Log.Events = a.logEvents
+	r.FakeBounces, r.FakeSamples = a.fakeCount, a.fakes
+
+	bFrom, bTo := hourSpan(a.bFirst, a.bLast, a.loc)
+	lFrom, lTo := hourSpan(a.logFirst, a.logLast, a.loc)
+	pFrom, pTo := r.Period.From, r.Period.To
+
+	all := align(a.bounced.Series(), bFrom, bTo, a.loc)
+	if d := surge.Detect(all, a.cfg.Surge); d.Detected {
+		r.Surge = summary(d)
+	}
+	r.Series = Series{Start: pFrom, Bounced: align(a.bounced.Series(), pFrom, pTo, a.loc).Counts}
+	if a.hasLog() {
+		r.Series.Sent = align(a.sentAll.Series(), pFrom, pTo, a.loc).Counts
+	}
+	r.Reasons = reasonCounts(a.reasons, r.Lang)
+	r.TopDomains = top(a.domainsTo, 10)
+	r.TopSubjects = top(a.subjects, 10)
+
+	var reps []AccountReport
+	for _, acc := range a.accounts {
+		if acc.bouncesTotal() == 0 && acc.complaint == 0 {
+			continue
+		}
+		j := &judge{a: a, acc: acc, lg: r.Lang, hasLog: a.hasLog()}
+		j.bSeries = align(acc.bounced.Series(), bFrom, bTo, a.loc)
+		if j.hasLog {
+			j.sSeries = align(acc.sent.Series(), lFrom, lTo, a.loc)
+		}
+		rep := j.decide()
+		rep.Series = Series{Start: pFrom, Bounced: align(acc.bounced.Series(), pFrom, pTo, a.loc).Counts}
+		if j.hasLog {
+			rep.Series.Sent = align(acc.sent.Series(), pFrom, pTo, a.loc).Counts
+		}
+		reps = append(reps, rep)
+	}
+	sort.Slice(reps, func(i, k int) bool {
+		si, sk := severity(reps[i].Verdict), severity(reps[k].Verdict)
+		if si != sk {
+			return si > sk
+		}
+		if reps[i].Bounces != reps[k].Bounces {
+			return reps[i].Bounces > reps[k].Bounces
+		}
+		return reps[i].Account < reps[k].Account
+	})
+	limit := a.cfg.MaxAccounts
+	if limit <= 0 {
+		limit = 200
+	}
+	if len(reps) > limit {
+		r.OtherAccounts = len(reps) - limit
+		reps = reps[:limit]
+	}
+	if reps == nil {
+		reps = []AccountReport{}
+	}
+	r.Verdicts = reps
+	r.Overall = advice.Ordinary
+	if len(reps) == 0 && !a.hasLog() && a.in.bounces == 0 {
+		r.Overall = advice.InsufficientEvidence
+	}
+	for _, rep := range reps {
+		if severity(rep.Verdict) > severity(r.Overall) {
+			r.Overall = rep.Verdict
+		}
+	}
+	return r
+}
+
+func (acc *account) bouncesTotal() int { return acc.verdicts[0] + acc.verdicts[1] + acc.verdicts[2] }
+
+func (a *Analyzer) hasLog() bool { return a.logMessages > 0 || a.hasCounts }
+
+// severity orders the verdicts for the headline.
+func severity(v advice.Verdict) int {
+	switch v {
+	case advice.Hijacked:
+		return 5
+	case advice.Mixed:
+		return 4
+	case advice.Spoofed:
+		return 3
+	case advice.InsufficientEvidence:
+		return 2
+	case advice.Ordinary:
+		return 1
+	}
+	return 0
+}
+
+func (a *Analyzer) period() Period {
+	p := Period{BouncesFrom: a.bFirst, BouncesTo: a.bLast, LogFrom: a.logFirst, LogTo: a.logLast}
+	first, last := a.bFirst, a.bLast
+	if !a.logFirst.IsZero() && (first.IsZero() || a.logFirst.Before(first)) {
+		first = a.logFirst
+	}
+	if a.logLast.After(last) {
+		last = a.logLast
+	}
+	if !a.cfg.Since.IsZero() && (first.IsZero() || first.Before(a.cfg.Since)) {
+		first = a.cfg.Since
+	}
+	if !a.cfg.Until.IsZero() && (last.IsZero() || last.After(a.cfg.Until)) {
+		last = a.cfg.Until.Add(-time.Nanosecond)
+	}
+	p.From, p.To = hourSpan(first, last, a.loc)
+	p.Hours = int(p.To.Sub(p.From) / time.Hour)
+	return p
+}
+
+// hourSpan returns the hours [from, to) that cover first..last.
+func hourSpan(first, last time.Time, loc *time.Location) (time.Time, time.Time) {
+	if first.IsZero() {
+		return time.Time{}, time.Time{}
+	}
+	from := first.In(loc).Truncate(time.Hour)
+	to := last.In(loc).Truncate(time.Hour).Add(time.Hour)
+	if hours := to.Sub(from) / time.Hour; hours > surge.MaxHours {
+		from = to.Add(-surge.MaxHours * time.Hour)
+	}
+	return from, to
+}
+
+// align returns s over exactly the hours [from, to), zero where s has no
+// count.
+func align(s surge.Series, from, to time.Time, loc *time.Location) surge.Series {
+	if from.IsZero() || !to.After(from) {
+		return surge.Series{Start: from}
+	}
+	n := int(to.Sub(from) / time.Hour)
+	out := surge.Series{Start: from.In(loc), Counts: make([]float64, n)}
+	for i, v := range s.Counts {
+		k := int(math.Floor(s.Hour(i).Sub(from).Hours()))
+		if k >= 0 && k < n {
+			out.Counts[k] += v
+		}
+	}
+	return out
+}
+
+func summary(d surge.Surge) *SurgeSummary {
+	return &SurgeSummary{
+		Onset: d.Onset, End: d.End, Peak: d.Peak, PeakPerHour: d.PeakPerHour,
+		BaselinePerHour: round2(d.BaselinePerHour), Total: d.Total, Excess: round2(d.Excess),
+		Method: d.Method, PValue: d.PValue,
+	}
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// decide weighs one account's evidence.
+func (j *judge) decide() AccountReport {
+	acc, a := j.acc, j.a
+	j.nO, j.nN, j.nU = acc.verdicts[0], acc.verdicts[1], acc.verdicts[2]
+	j.nB = j.nO + j.nN + j.nU
+	rep := AccountReport{
+		Account: acc.key, Bounces: j.nB, BouncesOurs: j.nO, BouncesNotOurs: j.nN, BouncesUnknown: j.nU,
+		BouncesInLog: acc.inLog, Complaints: acc.complaint, Sent: acc.sentN,
+		LoginIPs: len(acc.loginIPs), Recipients: len(acc.firstRcpt),
+		AuthenticatedRelayed: acc.esmtpsa, VolumeRefusals: acc.refusals,
+		Addresses: topKeys(acc.addresses, 5),
+	}
+	j.surge = surge.Detect(j.bSeries, a.cfg.Surge)
+	if j.surge.Detected {
+		rep.Surge = summary(j.surge)
+		j.wFrom, j.wTo = j.surge.Onset.Add(-leadTime), j.surge.End
+	}
+	if j.hasLog && j.surge.Detected {
+		lf, lt := a.logFirst, a.logLast.Add(time.Hour)
+		j.logCovers = !j.wFrom.IsZero() && !lf.After(j.wFrom.Add(leadTime)) && !lt.Before(j.wTo.Add(-time.Hour))
+		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
+			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, a.cfg.Surge)
+			rep.SentDuringSurge = &WindowSummary{
+				From: j.window.From, To: j.window.To, Observed: j.window.Observed,
+				Expected: round2(j.window.Expected), Ratio: round2(j.window.Ratio), Jump: j.window.Jump, Method: j.window.Method,
+			}
+		}
+		j.longHistory = !a.logFirst.After(j.wFrom.Add(-historyNeeded))
+		j.logins()
+		j.recipients()
+	}
+	rep.NewLoginIPs, rep.NewLoginNetworks, rep.FailedLogins = j.newIPs, j.newNets, j.fails
+	rep.FirstTimeRecipients = j.firstTime
+	if rep.NewLoginIPs == nil {
+		rep.NewLoginIPs = []string{}
+	}
+	rep.Verdict, rep.Confidence = j.verdict()
+	for _, s := range j.ev {
+		if j.lg == advice.Japanese {
+			rep.Evidence = append(rep.Evidence, s.ja)
+		} else {
+			rep.Evidence = append(rep.Evidence, s.en)
+		}
+	}
+	rep.Signals, rep.Missing = j.signals, j.missing
+	if rep.Missing == nil {
+		rep.Missing = []string{}
+	}
+	rep.Reasons = reasonCounts(acc.reasons, j.lg)
+	var tops []reason.Reason
+	for _, rc := range rep.Reasons {
+		tops = append(tops, rc.Reason)
+	}
+	rep.Plan = advice.Plan(rep.Verdict, j.lg, advice.PlanContext{
+		Account: accountAddress(acc), Domain: domainOf(accountAddress(acc)),
+		MissingEvidence: rep.Missing, TopReasons: tops,
+	})
+	return rep
+}
+
+// accountAddress is the address to name in the plan: the login when it
+// is an address, else its most used sender address.
+func accountAddress(acc *account) string {
+	if strings.Contains(acc.key, "@") {
+		return acc.key
+	}
+	if t := topKeys(acc.addresses, 1); len(t) > 0 {
+		return t[0]
+	}
+	return acc.key
+}
+
+func overlaps(a0, a1, b0, b1 time.Time) bool { return a0.Before(b1) && b0.Before(a1) }
+
+// logins finds the IP addresses the account logged in from for the first
+// time in the window, and the failed logins around it.
+func (j *judge) logins() {
+	if j.wFrom.IsZero() {
+		return
+	}
+	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
+	oldNets := map[netip.Prefix]bool{}
+	var fresh []string
+	for ip, first := range j.acc.loginIPs {
+		if first < w0 {
+			oldNets[network(ip)] = true
+		} else if first < w1 {
+			fresh = append(fresh, ip)
+		}
+	}
+	if j.longHistory && len(oldNets) > 0 {
+		sort.Strings(fresh)
+		j.newIPs = fresh
+		nets := map[netip.Prefix]bool{}
+		for _, ip := range fresh {
+			if n := network(ip); !oldNets[n] {
+				nets[n] = true
+			}
+		}
+		j.newNets = len(nets)
+	}
+	for _, t := range j.acc.authFails {
+		if t >= w0-int64(historyNeeded/time.Second) && t < w1 {
+			j.fails++
+		}
+	}
+}
+
+// network is the /24 (IPv4) or /48 (IPv6) of ip.
+func network(ip string) netip.Prefix {
+	p, err := netip.ParseAddr(ip)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	bits := 48
+	if p.Is4() {
+		bits = 24
+	}
+	n, _ := p.Prefix(bits)
+	return n
+}
+
+// recipients counts the recipients first mailed in the window.
+func (j *judge) recipients() {
+	if j.wFrom.IsZero() || !j.longHistory {
+		return
+	}
+	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
+	for _, first := range j.acc.firstRcpt {
+		if first >= w0 && first < w1 {
+			j.firstTime++
+		}
+	}
+}
+
+// verdict decides, saying why.
+func (j *judge) verdict() (advice.Verdict, float64) {
+	acc := j.acc
+	attributed := j.nO + j.nN
+	oursSide := j.nO >= minCount && float64(j.nO) >= minShare*float64(attributed)
+	notOursSide := j.nN >= minCount && float64(j.nN) >= minShare*float64(attributed)
+	oursDominant := j.nO > 0 && float64(j.nO) >= dominant*float64(j.nN) && float64(j.nO) >= 0.3*float64(j.nB)
+	notOursDominant := j.nN > 0 && float64(j.nN) >= dominant*float64(j.nO) && float64(j.nN) >= 0.3*float64(j.nB)
+	sentJump := j.window.Jump
+	sentKnown := j.logCovers && j.window.Method != surge.MethodNone && j.window.Method != ""
+	refused := acc.refusals > 0
+	newIPs := len(j.newIPs) > 0
+	firstBurst := j.firstTime >= minFirstTime && j.window.Observed > 0 && float64(j.firstTime) >= firstTimeShare*j.window.Observed
+
+	j.describeBounces()
+	j.describeVolume(sentKnown)
+	if newIPs {
+		shown := j.newIPs
+		if len(shown) > 5 {
+			shown = shown[:5]
+		}
+		first := j.firstNewLogin()
+		j.say(SignalNewLoginIPs,
+			fmt.Sprintf("SASL logins for %s came from %s never seen before for this account (%s; %s), the first at %s",
+				acc.key, plural(len(j.newIPs), "IP address", "IP addresses"), strings.Join(shown, ", "), plural(j.newNets, "new network", "new networks"), j.fmtTime(first)),
+			fmt.Sprintf("%s への SASL ログインが、これまでに使われたことのない IP アドレス %s 件（%s、新しいネットワーク %d 件）からあり、最初は %s です",
+				acc.key, num(len(j.newIPs)), strings.Join(shown, ", "), j.newNets, j.fmtTime(first)))
+	}
+	if j.fails > 0 {
+		j.say(SignalFailedLogins,
+			fmt.Sprintf("%s for %s in the day before and during the surge: someone may have been guessing the password", plural(j.fails, "failed login", "failed logins"), acc.key),
+			fmt.Sprintf("急増の前日から期間中にかけて %s へのログイン失敗が %s 回あります（パスワードを推測されていた可能性があります）", acc.key, num(j.fails)))
+	}
+	if firstBurst {
+		j.say(SignalFirstTimeRcpts,
+			fmt.Sprintf("%s of the mail sent in the window went to %s this account had never mailed before",
+				pct(float64(j.firstTime)/j.window.Observed), plural(j.firstTime, "recipient", "recipients")),
+			fmt.Sprintf("期間中の送信の %s は、このアカウントがこれまで一度も送ったことのない宛先（%s 件）へのものです",
+				pct(float64(j.firstTime)/j.window.Observed), num(j.firstTime)))
+	}
+	if acc.esmtpsa > 0 && j.surge.Detected {
+		j.say(SignalESMTPSA,
+			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPSA): whoever sent them had the account's password",
+				plural(acc.esmtpsa, "returned message", "returned messages")),
+			fmt.Sprintf("返送されたメッセージ %s 件は、認証付き送信（ESMTPSA）で当方のリレーを通っています。送信者はアカウントのパスワードを持っていました", num(acc.esmtpsa)))
+	}
+	if refused {
+		j.say(SignalVolumeRefusal,
+			fmt.Sprintf("%s refuse the account itself for its volume or for spam: «%s»", plural(acc.refusals, "bounce", "bounces"), acc.refusalEx),
+			fmt.Sprintf("バウンス %s 件で、送信量またはスパム送信を理由にアカウント自体が拒否されています：「%s」", num(acc.refusals), acc.refusalEx))
+	}
+	if acc.complaint > 0 {
+		j.say(SignalComplaints,
+			fmt.Sprintf("%s (ARF) about mail from this account", plural(acc.complaint, "spam complaint", "spam complaints")),
+			fmt.Sprintf("このアカウントからのメールに対する迷惑メール苦情（ARF）が %s 件あります", num(acc.complaint)))
+	}
+
+	hijackSignals := 0
+	for _, b := range []bool{newIPs, firstBurst, acc.esmtpsa > 0, refused, j.fails >= 10} {
+		if b {
+			hijackSignals++
+		}
+	}
+	conf := func(base float64, plus ...bool) float64 {
+		c := base
+		for _, p := range plus {
+			if p {
+				c += 0.1
+			}
+		}
+		return math.Min(0.98, math.Max(0.05, math.Round(c*100)/100))
+	}
+
+	switch {
+	case refused && !notOursDominant:
+		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, acc.esmtpsa > 0)
+
+	case oursSide && notOursSide && (sentJump || hijackSignals > 0):
+		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
+
+	case oursDominant && (j.surge.Detected || sentJump):
+		switch {
+		case sentJump:
+			return advice.Hijacked, conf(0.6, newIPs, firstBurst, acc.esmtpsa > 0, float64(acc.inLog) >= 0.5*float64(j.nB), j.fails >= 10)
+		case sentKnown && hijackSignals == 0:
+			j.say(SignalOrdinaryCampaign,
+				"The bounces are for mail we sent, at the account's usual volume, with no new login addresses: failures of ordinary mail",
+				"バウンスは当方が通常の送信量で送ったメールに対するもので、新しいログイン元もありません。通常の配信エラーです")
+			return advice.Ordinary, conf(0.6, j.nO >= 10*max(j.nN, 1))
+		case sentKnown:
+			// Our bounces surge with signs of intrusion, but the volume
+			// did not jump: a slow or early hijack.
+			return advice.Hijacked, conf(0.45, newIPs, firstBurst, acc.esmtpsa > 0)
+		case acc.esmtpsa > 0 || newIPs:
+			j.missingLog()
+			return advice.Hijacked, conf(0.45, acc.esmtpsa > 0, newIPs, firstBurst)
+		default:
+			j.missingLog()
+			return advice.InsufficientEvidence, 0.3
+		}
+
+	case notOursDominant:
+		if sentJump {
+			// Sent mail jumped, though the bounces we can place are not
+			// ours: both at once.
+			return advice.Mixed, conf(0.4, newIPs, firstBurst)
+		}
+		if !j.surge.Detected && j.nN < 20 {
+			j.say(SignalNoSurge,
+				"No surge: a few bounces for mail that did not come from us, at an everyday level",
+				"急増はありません。当方から送られていないメールへのバウンスが少数、日常的な水準で届いています")
+			return advice.Ordinary, conf(0.5, sentKnown)
+		}
+		if !sentKnown {
+			j.missingLog()
+		}
+		return advice.Spoofed, conf(0.55, sentKnown, float64(j.nN) >= 0.9*float64(j.nB), j.nO == 0)
+
+	case !j.surge.Detected && !sentJump:
+		j.say(SignalNoSurge,
+			"No surge: the bounces arrive at a normal rate",
+			"急増はありません。バウンスは通常の頻度で届いています")
+		if j.nO > 0 || !j.hasLog {
+			return advice.Ordinary, conf(0.55, oursDominant, j.hasLog)
+		}
+		return advice.Ordinary, 0.5
+
+	case sentJump:
+		return advice.Hijacked, conf(0.45, newIPs, firstBurst, acc.esmtpsa > 0)
+	}
+	// A surge whose bounces cannot be placed.
+	if !j.hasLog || !j.logCovers {
+		j.missingLog()
+	}
+	if acc.noOrig*2 >= j.nB {
+		j.missing = append(j.missing, advice.EvidenceReceivedChain)
+	}
+	if sentKnown && acc.noOrig*2 < j.nB {
+		// The log covers the window, the volume stayed normal, and the
+		// returned messages are not in the log.
+		return advice.Spoofed, 0.45
+	}
+	if sentKnown {
+		j.say(SignalSentNormal,
+			"The bounces returned too little of the original to match it, but our sent volume stayed normal: more likely forged mail",
+			"バウンスに元のメッセージがほとんど含まれず照合できませんが、当方の送信量は通常どおりです。なりすましの可能性が高いです")
+		return advice.Spoofed, 0.4
+	}
+	return advice.InsufficientEvidence, 0.3
+}
+
+// missingLog notes the missing send log.
+func (j *judge) missingLog() {
+	for _, m := range j.missing {
+		if m == advice.EvidenceSendLog {
+			return
+		}
+	}
+	j.missing = append(j.missing, advice.EvidenceSendLog)
+	if !j.hasLog {
+		j.say(SignalNoSendLog,
+			"No send log was given: whether these messages left our server cannot be checked; give the mail server's log (Postfix, Exim, Sendmail) or the control panel's sent counts",
+			"送信ログが与えられていないため、これらのメールが当方のサーバーから出たかどうかを確認できません。メールサーバーのログ（Postfix、Exim、Sendmail）かコントロールパネルの送信数を指定してください")
+	} else {
+		j.say(SignalLogMissesWindow,
+			fmt.Sprintf("The send log (%s to %s) does not cover the surge: give the log of that time", j.fmtTime(j.a.logFirst), j.fmtTime(j.a.logLast)),
+			fmt.Sprintf("送信ログ（%s〜%s）が急増の期間を含んでいません。その期間のログを指定してください", j.fmtTime(j.a.logFirst), j.fmtTime(j.a.logLast)))
+	}
+}
+
+// describeBounces says what the attribution found.
+func (j *judge) describeBounces() {
+	acc := j.acc
+	if j.surge.Detected {
+		j.say(SignalBounceSurge,
+			fmt.Sprintf("Bounces surged from %s to %s: peak %s/hour at %s against a normal %s/hour (%s in the surge)",
+				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
+				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))),
+			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
+				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
+				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
+	}
+	if j.nO > 0 {
+		en := fmt.Sprintf("%s of %s bounced messages were sent by our server", num(j.nO), num(j.nB))
+		ja := fmt.Sprintf("バウンス %s 件のうち %s 件は当方のサーバーが送信したメッセージです", num(j.nB), num(j.nO))
+		if acc.inLog > 0 {
+			logName := "send log"
+			en += fmt.Sprintf(" (%s found in our %s", num(acc.inLog), logName)
+			ja += fmt.Sprintf("（送信ログで %s 件を確認", num(acc.inLog))
+			if strings.Contains(acc.key, "@") || len(acc.loginIPs) > 0 {
+				en += fmt.Sprintf(", sent by account %s", acc.key)
+				ja += fmt.Sprintf("、送信アカウント %s", acc.key)
+			}
+			en += ")"
+			ja += "）"
+		}
+		j.say(SignalBouncesOurs, en, ja)
+		if acc.inLog > 0 {
+			j.signals = append(j.signals, SignalBouncesInSendLog)
+		}
+	}
+	if j.nN > 0 {
+		j.say(SignalBouncesNotOurs,
+			fmt.Sprintf("%s of %s bounced messages were not sent by us (not in our log, foreign relays, Message-IDs or signatures): backscatter for forged mail", num(j.nN), num(j.nB)),
+			fmt.Sprintf("バウンス %s 件のうち %s 件は当方が送信したものではありません（送信ログにない、他者のリレー・Message-ID・署名）。なりすましメールの跳ね返り（バックスキャッター）です", num(j.nB), num(j.nN)))
+	}
+	if j.nU > 0 && j.nU*2 >= j.nB {
+		en := fmt.Sprintf("%s of %s bounced messages cannot be placed", num(j.nU), num(j.nB))
+		ja := fmt.Sprintf("バウンス %s 件のうち %s 件は送信元を判定できません", num(j.nB), num(j.nU))
+		if acc.noOrig*2 >= j.nU {
+			en += ": they returned nothing of the original message"
+			ja += "（元のメッセージが返送されていません）"
+			j.signals = append(j.signals, SignalNoOriginals)
+		}
+		j.say(SignalBouncesUnknown, en, ja)
+	}
+}
+
+// describeVolume says what the send log shows over the window.
+func (j *judge) describeVolume(sentKnown bool) {
+	if !j.hasLog {
+		return
+	}
+	w := j.window
+	if !sentKnown {
+		return
+	}
+	if j.acc.countsOnly {
+		j.signals = append(j.signals, SignalCountsOnly)
+	}
+	if w.Jump {
+		j.say(SignalSentJump,
+			fmt.Sprintf("Our server sent %s messages for this account from %s to %s, against %s expected (%s×)",
+				num(int(w.Observed)), j.fmtTime(w.From), j.fmtTime(w.To), rate(w.Expected), ratio(w.Ratio)),
+			fmt.Sprintf("%s から %s までに当方のサーバーはこのアカウントから %s 通を送信しました。通常は %s 通です（%s 倍）",
+				j.fmtTime(w.From), j.fmtTime(w.To), num(int(w.Observed)), rate(w.Expected), ratio(w.Ratio)))
+		if w.Method == surge.MethodAbsolute {
+			j.signals = append(j.signals, SignalShortHistory)
+		}
+		return
+	}
+	j.say(SignalSentNormal,
+		fmt.Sprintf("Our sent volume for this account stayed normal from %s to %s: %s messages against %s expected",
+			j.fmtTime(w.From), j.fmtTime(w.To), num(int(w.Observed)), rate(w.Expected)),
+		fmt.Sprintf("%s から %s までのこのアカウントの送信量は通常どおりです（%s 通、通常 %s 通）",
+			j.fmtTime(w.From), j.fmtTime(w.To), num(int(w.Observed)), rate(w.Expected)))
+}
+
+func (j *judge) firstNewLogin() time.Time {
+	var t int64
+	for _, ip := range j.newIPs {
+		if f := j.acc.loginIPs[ip]; t == 0 || f < t {
+			t = f
+		}
+	}
+	return time.Unix(t, 0)
+}
+
+func (j *judge) fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(j.a.loc).Format("2006-01-02 15:04 MST")
+}
+
+// num writes n with thousands separators.
+func num(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return num(n) + " " + many
+}
+
+func rate(x float64) string {
+	switch {
+	case x >= 100:
+		return num(int(math.Round(x)))
+	case x >= 10:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
+}
+
+func ratio(x float64) string {
+	if x >= 10 {
+		return num(int(math.Round(x)))
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
+}
+
+func pct(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" }
+
+func reasonCounts(m map[reason.Reason]int, l advice.Lang) []ReasonCount {
+	out := []ReasonCount{}
+	for r, n := range m {
+		e := advice.For(r, l)
+		out = append(out, ReasonCount{Reason: r, Count: n, Title: e.Title, Summary: e.Summary})
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if out[i].Count != out[k].Count {
+			return out[i].Count > out[k].Count
+		}
+		return out[i].Reason < out[k].Reason
+	})
+	return out
+}
+
+func top(m map[string]int, n int) []Count {
+	out := []Count{}
+	for k, v := range m {
+		out = append(out, Count{k, v})
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if out[i].Count != out[k].Count {
+			return out[i].Count > out[k].Count
+		}
+		return out[i].Value < out[k].Value
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func topKeys(m map[string]int, n int) []string {
+	out := []string{}
+	for _, c := range top(m, n) {
+		out = append(out, c.Value)
+	}
+	return out
+}

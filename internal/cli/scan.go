@@ -1,0 +1,319 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/attrib"
+	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/report"
+	"github.com/bouncewatch/bouncewatch/surge"
+)
+
+const scanHelp = `Usage: bouncewatch scan --mail PATH... [--sendlog PATH...] [--domain D...]
+                       [--since T] [--until T] [--format text|json|html]
+                       [--lang ja|en] [-o FILE]
+
+Answers the question a flood of MAILER-DAEMON messages asks: is an account
+of ours hijacked (spam leaves through our server with its stolen password),
+is someone forging our address (the bounces are backscatter), or are these
+ordinary bounces? For each sending account it gives a verdict — hijacked,
+spoofed, mixed, ordinary or insufficient_evidence — with a confidence, the
+evidence in plain sentences, the surge (onset, peak, baseline) beside the
+sent volume, and the response plan.
+
+Inputs:
+  --mail PATH      the bounces: .eml files, directories (Maildir cur/ and new/
+                   too), mbox files, - for standard input; gzip is read as is.
+                   Paths given without a flag are mail too.
+  --sendlog PATH   our outbound mail log: Postfix, Exim mainlog, Sendmail
+                   (syslog, RFC 5424 or journald lines), or a control panel's
+                   CSV of sent counts per hour and account. Rotated and .gz
+                   files are read in order. Without it the verdict can still
+                   use the returned messages' Received chains and signatures,
+                   but says what is missing.
+  --domain D       our mail domains (repeat, or comma-separated); default:
+                   learnt from the log's authenticated senders.
+  --relay H        our relay host names or IPs (default: learnt from the log).
+
+Secrets: the BATV key is read from the file named by --batv-key-file or from
+the environment variable BOUNCEWATCH_BATV_KEY, never from the command line.
+
+Examples:
+  bouncewatch scan --mail ~/Maildir --sendlog /var/log/mail.log --domain example.jp
+  bouncewatch scan --mail bounces.mbox.gz --sendlog /var/log/mail.log* --format html -o report.html
+  bouncewatch scan --mail ~/Maildir/.Bounces --format json --since 2026-11-01 | jq '.verdicts[0]'
+
+Times (--since, --until) are RFC 3339 ("2026-11-02T02:00:00+09:00"), or a date
+or "date hour:minute" in the --tz zone.
+
+Exit status: 0 when everything was read, 1 when some input failed (the report
+is still written), 2 on a usage error.
+
+Options:
+`
+
+// listFlag collects a repeatable flag; commas separate values too when
+// split is set.
+type listFlag struct {
+	vals  []string
+	split bool
+}
+
+func (l *listFlag) String() string { return strings.Join(l.vals, ",") }
+func (l *listFlag) Set(v string) error {
+	if !l.split {
+		l.vals = append(l.vals, v)
+		return nil
+	}
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			l.vals = append(l.vals, p)
+		}
+	}
+	return nil
+}
+
+func runScan(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	mail := &listFlag{}
+	logs := &listFlag{}
+	domains := &listFlag{split: true}
+	relays := &listFlag{split: true}
+	fs.Var(mail, "mail", "bounces to read (repeatable)")
+	fs.Var(logs, "sendlog", "outbound mail log to read (repeatable)")
+	fs.Var(domains, "domain", "our mail domain (repeatable, or comma-separated)")
+	fs.Var(relays, "relay", "our relay host name or IP (repeatable, or comma-separated)")
+	since := fs.String("since", "", "only look at what happened from this time on")
+	until := fs.String("until", "", "only look at what happened before this time")
+	format := fs.String("format", "text", "output: text, json (one document) or html (one self-contained file)")
+	out := fs.String("o", "", "write the report to this file instead of standard output")
+	lang := fs.String("lang", "", "language: ja or en (default: from LC_ALL, LC_MESSAGES, LANG)")
+	tz := fs.String("tz", "", "time zone of the hours and of times without offset, e.g. Asia/Tokyo (default: local)")
+	sens := fs.Float64("sensitivity", 1, "surge sensitivity: 2 finds surges half the size, at the price of more false alarms")
+	batvFile := fs.String("batv-key-file", "", "file holding our BATV (prvs) key")
+	verifyDKIM := fs.Bool("verify-dkim", false, "verify our DKIM signatures on the returned messages (DNS lookups, cached)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages decoded at once")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), scanHelp)
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "bouncewatch scan: "+format+"\n", a...)
+		return 2
+	}
+	paths := append(mail.vals, pos...)
+	if len(paths) == 0 {
+		fmt.Fprintln(env.Stderr, "bouncewatch scan: no bounces given (--mail PATH, or - for standard input)")
+		fs.Usage()
+		return 2
+	}
+	switch *format {
+	case "text", "json", "html":
+	default:
+		return fail("--format must be text, json or html, not %q", *format)
+	}
+	cfg := diagnose.Config{Surge: surge.Options{Sensitivity: *sens}}
+	cfg.Attrib.Domains, cfg.Attrib.Relays = domains.vals, relays.vals
+	cfg.Lang = advice.LangFromEnv(env.Getenv)
+	if *lang != "" {
+		if cfg.Lang, err = advice.ParseLang(*lang); err != nil {
+			return fail("%v", err)
+		}
+	}
+	cfg.Location = time.Local
+	if *tz != "" {
+		if cfg.Location, err = time.LoadLocation(*tz); err != nil {
+			return fail("--tz: %v", err)
+		}
+	}
+	if cfg.Since, err = parseWhen(*since, cfg.Location); err != nil {
+		return fail("--since: %v", err)
+	}
+	if cfg.Until, err = parseWhen(*until, cfg.Location); err != nil {
+		return fail("--until: %v", err)
+	}
+	if key, err := batvKey(*batvFile, env.Getenv); err != nil {
+		return fail("%v", err)
+	} else if key != nil {
+		cfg.Attrib.BATVKey = key
+	}
+	if *verifyDKIM {
+		cfg.Attrib.DKIM = attrib.MsgauthVerifier{LookupTXT: cachedTXT(net.LookupTXT)}
+	}
+
+	in := diagnose.Input{Mail: paths, Stdin: env.Stdin, SendLogs: logs.vals, Workers: *workers}
+	in.LogOptions.Location = cfg.Location
+	prog := newScanProgress(env.Stderr, env.StderrIsTerminal)
+	in.Progress = prog.update
+	rep, scanErr := diagnose.Scan(ctx, in, cfg)
+	prog.done()
+	if rep == nil {
+		fmt.Fprintf(env.Stderr, "bouncewatch scan: %v\n", scanErr)
+		return 1
+	}
+	if scanErr != nil {
+		for _, line := range strings.Split(scanErr.Error(), "\n") {
+			fmt.Fprintf(env.Stderr, "bouncewatch: %s\n", line)
+		}
+	}
+
+	var w io.Writer = env.Stdout
+	var f *os.File
+	if *out != "" && *out != "-" {
+		if f, err = os.Create(*out); err != nil {
+			fmt.Fprintf(env.Stderr, "bouncewatch scan: %v\n", err)
+			return 1
+		}
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	case "html":
+		err = report.HTML(bw, rep)
+	default:
+		err = report.Text(bw, rep)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "bouncewatch scan: writing the report: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(env.Stderr, "bouncewatch: %d messages (%d bounces, %d failed), %d log lines: %s\n",
+		rep.Inputs.Messages, rep.Inputs.Bounces, rep.Inputs.Failed, rep.Inputs.Log.Lines, rep.Overall)
+	if scanErr != nil {
+		return 1
+	}
+	return 0
+}
+
+// parseWhen reads RFC 3339, "2006-01-02 15:04", or a date, in loc.
+func parseWhen(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use 2026-11-02, \"2026-11-02 14:00\" or 2026-11-02T14:00:00+09:00", s)
+}
+
+// batvKey reads the BATV key from a file or BOUNCEWATCH_BATV_KEY.
+func batvKey(file string, getenv func(string) string) ([]byte, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--batv-key-file: %w", err)
+		}
+		k := strings.TrimSpace(string(b))
+		if k == "" {
+			return nil, fmt.Errorf("--batv-key-file: %s is empty", file)
+		}
+		return []byte(k), nil
+	}
+	if getenv != nil {
+		if k := strings.TrimSpace(getenv("BOUNCEWATCH_BATV_KEY")); k != "" {
+			return []byte(k), nil
+		}
+	}
+	return nil, nil
+}
+
+// scanProgress draws a progress line on a terminal.
+type scanProgress struct {
+	w     io.Writer
+	live  bool
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+func newScanProgress(w io.Writer, live bool) *scanProgress {
+	now := time.Now()
+	return &scanProgress{w: w, live: live, start: now, last: now}
+}
+
+func (p *scanProgress) update(pr diagnose.Progress) {
+	if !p.live {
+		return
+	}
+	now := time.Now()
+	if !pr.Done && now.Sub(p.last) < 300*time.Millisecond {
+		return
+	}
+	p.last = now
+	p.shown = true
+	el := now.Sub(p.start).Seconds()
+	switch pr.Phase {
+	case diagnose.PhaseLog:
+		fmt.Fprintf(p.w, "\r\033[Ksend log: %d events (%.0f/s)", pr.LogLines, float64(pr.LogLines)/el)
+	default:
+		fmt.Fprintf(p.w, "\r\033[Kmail: %d messages, %d bounces, %d failed, %.1f MB (%.0f msgs/s)",
+			pr.Messages, pr.Bounces, pr.Failed, float64(pr.Bytes)/1e6, float64(pr.Messages)/el)
+	}
+}
+
+func (p *scanProgress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// cachedTXT remembers the answers of lookup: a flood of bounces carries the
+// same few DKIM keys.
+func cachedTXT(lookup func(string) ([]string, error)) func(string) ([]string, error) {
+	type answer struct {
+		txt []string
+		err error
+	}
+	var mu sync.Mutex
+	cache := map[string]answer{}
+	return func(name string) ([]string, error) {
+		name = strings.ToLower(name)
+		mu.Lock()
+		a, ok := cache[name]
+		mu.Unlock()
+		if ok {
+			return a.txt, a.err
+		}
+		txt, err := lookup(name)
+		mu.Lock()
+		cache[name] = answer{txt, err}
+		mu.Unlock()
+		return txt, err
+	}
+}
