@@ -171,14 +171,16 @@ func finish(r *Record, f *flat, date time.Time) {
 	}
 	if r.Reason == "" || !r.Reason.Valid() || retried(r.Reason) {
 		r.Reason = reason.Classify(reason.Facts{
-			Status:         r.Status,
-			ReplyCode:      r.ReplyCode,
-			DiagnosticType: r.DiagnosticType,
-			Diagnostic:     r.DiagnosticCode,
-			Action:         r.Action,
-			Command:        r.Command,
-			Reason:         r.Reason,
-			RemoteMTA:      r.RemoteMTA,
+			Status:          r.Status,
+			ReplyCode:       r.ReplyCode,
+			DiagnosticType:  r.DiagnosticType,
+			Diagnostic:      r.DiagnosticCode,
+			Action:          r.Action,
+			Command:         r.Command,
+			Reason:          r.Reason,
+			RemoteMTA:       r.RemoteMTA,
+			ReportingMTA:    r.ReportingMTA,
+			RecipientDomain: recipientDomain(r.Recipient),
 		})
 	}
 	if r.Reason == reason.Expired && r.ExpiredAfter == 0 {
@@ -191,6 +193,14 @@ func finish(r *Record, f *flat, date time.Time) {
 	if r.Evidence == nil {
 		r.Evidence = []string{}
 	}
+}
+
+// recipientDomain is the domain part of an address, or "".
+func recipientDomain(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
 }
 
 // retried lists the reasons that a recogniser may give but the classifier

@@ -12,6 +12,14 @@ type Facts struct {
 	Command        string // last SMTP command: CONN, HELO, EHLO, MAIL, RCPT, DATA, ... or ""
 	Reason         Reason // a reason already decided by a format recogniser, or ""
 	RemoteMTA      string // the remote host that answered (for host-specific tables), or ""
+	// RecipientDomain is the domain part of the recipient's address, or "":
+	// a provider's table applies to its own mail domains even when the
+	// bounce does not name the host that answered.
+	RecipientDomain string
+	// ReportingMTA is the host that wrote the bounce (DSN Reporting-MTA), or
+	// "": the provider's table applies when a provider's relay reports the
+	// refusal of a host behind it (its customer's server).
+	ReportingMTA string
 }
 
 // retried are the reasons a recogniser may give that the classifier still
@@ -44,7 +52,9 @@ type facts struct {
 //  1. a reason a recogniser decided wins, unless it is one of the weak ones
 //     (undefined, onhold, systemerror, securityerror, expired, networkerror,
 //     hostunknown, userunknown); a 2.x.x status means delivered;
-//  2. tables for known remote hosts (Google, Microsoft, Yahoo, Apple, ...);
+//  2. the table of a known provider (Google, Microsoft, Yahoo, Apple, ...):
+//     the provider of the remote host, else of the recipient's domain, else
+//     of the reporting host;
 //  3. for SMTP diagnostics, a probe for each reason in a fixed order, each
 //     looking at the status code, the command and the phrase tables;
 //  4. a fallback: the reason of the status code, phrase tables in a second
@@ -296,7 +306,9 @@ func probeRejected(x *facts) bool {
 	}
 	switch {
 	case x.command == "MAIL":
-		return x.says(Rejected)
+		// Sendmail's access database answers a listed sender with
+		// "550 5.7.1 <sender>... Access denied" at MAIL FROM.
+		return x.says(Rejected) || strings.Contains(x.text, ">... access denied")
 	case x.command == "DATA" && x.byStatus != UserUnknown:
 		return x.says(Rejected)
 	case !x.byStatus.Explicit() || x.byStatus == SecurityError || x.byStatus == SystemError:

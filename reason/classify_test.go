@@ -78,11 +78,118 @@ func TestClassify(t *testing.T) {
 		{"orange code", Facts{Status: "5.5.0", RemoteMTA: "smtp-in.orange.fr", Diagnostic: "550 5.5.0 Boite du destinataire archivee. Archived recipient. LPN007_420"}, Suspend},
 		{"microsoft banned ip", Facts{Status: "5.7.606", RemoteMTA: "x.mail.protection.outlook.com",
 			Diagnostic: "550 5.7.606 Access denied, banned sending IP [192.0.2.1]"}, Blocked},
+		{"microsoft 5.4.316 connection refused is the network", Facts{Status: "5.4.316", ReplyCode: "550", RemoteMTA: "SG2APC01HT007.mail.protection.outlook.com",
+			Diagnostic: "550 5.4.316 Message expired, connection refused"}, NetworkError},
+		{"microsoft 5.4.300 stays expired", Facts{Status: "5.4.300", ReplyCode: "550", RemoteMTA: "x.mail.protection.outlook.com",
+			Diagnostic: "550 5.4.300 Message expired"}, Expired},
+		{"microsoft 5.1.351 by the reporting host", Facts{Status: "5.1.351", ReplyCode: "550", RemoteMTA: "example.ne.jp",
+			ReportingMTA: "SG2APC01HT099.mail.protection.outlook.com",
+			Diagnostic:   "550 5.1.351 Remote server returned unknown recipient or mailbox unavailable -> 550 Unknown user a@example.ne.jp"}, UserUnknown},
+		{"zoho spam verdict at rcpt", Facts{Status: "5.7.1", ReplyCode: "554", Command: "RCPT", RemoteMTA: "smtpin.zoho.com",
+			Diagnostic: "554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam."}, SecurityError},
+		{"zoho 5.7.7 policy violation", Facts{Status: "5.7.7", ReplyCode: "554", Command: "DATA", RemoteMTA: "smtpin.zoho.com",
+			Diagnostic: "554 5.7.7 Email policy violation detected"}, SecurityError},
+		{"zoho destination domain filter", Facts{Status: "5.4.1", ReplyCode: "541", Command: "RCPT", RemoteMTA: "mx.zoho.com",
+			Diagnostic: "541 5.4.1 Mail rejected by destination domain"}, OnHold},
+		{"mimecast geographical restriction", Facts{Status: "5.0.0", ReplyCode: "554", Command: "RCPT", RemoteMTA: "us-smtp-inbound-1.mimecast.com",
+			Diagnostic: "554 Host network not allowed - https://community.mimecast.com/docs/DOC-1369#554"}, PolicyViolation},
+		{"mimecast signature", Facts{Status: "5.0.0", ReplyCode: "554", Command: "DATA", RemoteMTA: "service222.mimecast.com",
+			Diagnostic: "554 email rejected due to security policies - MCSpamSignature.sa.2.2"}, VirusDetected},
+		{"messagelabs reports its customer's refusal", Facts{Status: "5.0.0", ReplyCode: "550", DiagnosticType: "SMTP",
+			RemoteMTA: "mail.neko.example.org", ReportingMTA: "server-00.bemta-0.messagelabs.com",
+			Diagnostic: "550 kijitora@neko.example.org... No such user"}, UserUnknown},
+		{"no such user, command unknown, no provider", Facts{Status: "5.0.0", ReplyCode: "550", DiagnosticType: "SMTP",
+			RemoteMTA: "mail.neko.example.org", ReportingMTA: "mx.example.net",
+			Diagnostic: "550 kijitora@neko.example.org... No such user"}, Filtered},
+		{"messagelabs 542 rejected", Facts{Status: "5.0.0", ReplyCode: "542", DiagnosticType: "SMTP",
+			RemoteMTA: "server-00.bemta-0.messagelabs.com", Diagnostic: "542 kijitora@example.com Rejected"}, UserUnknown},
+		{"docomo filter after data", Facts{Status: "5.0.0", ReplyCode: "550", Command: "DATA", RemoteMTA: "mfsmax.docomo.ne.jp",
+			Diagnostic: "550 Unknown user a@docomo.ne.jp"}, Rejected},
+		{"docomo unknown user at rcpt", Facts{Status: "5.0.0", ReplyCode: "550", Command: "RCPT", RemoteMTA: "mfsmax.docomo.ne.jp",
+			Diagnostic: "550 Unknown user a@docomo.ne.jp"}, UserUnknown},
+		{"docomo syntax error after data", Facts{Status: "5.0.0", ReplyCode: "504", Command: "DATA", RecipientDomain: "docomo.ne.jp",
+			Diagnostic: "504 Command parameter not implemented"}, SyntaxError},
+		{"cox code by the recipient's domain", Facts{Status: "5.1.0", ReplyCode: "550", Command: "MAIL", RemoteMTA: "cxr.mx.a.cloudfilter.net",
+			RecipientDomain: "cox.net", Diagnostic: "550 5.1.0 <a@example.com> sender rejected. Refer to Error Codes section at https://www.cox.com/residential/support/email-error-codes.html for more information. AUP#CDRBL"}, Blocked},
+		{"spectrum code range", Facts{Status: "5.1.0", ReplyCode: "550", RecipientDomain: "charter.net",
+			Diagnostic: "550 5.1.0 <a@example.com> sender rejected. Please see https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#In-1310"}, TooManyConn},
+		{"spectrum outgoing code", Facts{Status: "5.0.0", ReplyCode: "554", RemoteMTA: "mta.charter.net", Diagnostic: "554 AUP#O-1000"}, Blocked},
+		{"kddi by the recipient's domain", Facts{RecipientDomain: "ezweb.ne.jp",
+			Diagnostic: "550: <a@ezweb.ne.jp>: User unknown"}, UserUnknown},
+		{"kddi filter by the recipient's domain", Facts{RecipientDomain: "ezweb.ne.jp", Diagnostic: "550 : User unknown"}, Filtered},
+		// Zoho's table knows no AUP# code: the general rules read the text,
+		// Cox's table (of the recipient's domain) is not consulted.
+		{"the remote host's provider before the domain's", Facts{Status: "5.1.0", ReplyCode: "550", Command: "MAIL", RemoteMTA: "mx.zoho.com",
+			RecipientDomain: "cox.net", Diagnostic: "550 5.1.0 <a@example.com> sender rejected. AUP#CDRBL"}, Rejected},
+		{"the domain's provider before the reporting host's", Facts{Status: "5.1.0", ReplyCode: "550", Command: "MAIL",
+			RecipientDomain: "cox.net", ReportingMTA: "mx.zoho.com", Diagnostic: "550 5.1.0 <a@example.com> sender rejected. AUP#CDRBL"}, Blocked},
+		{"cloudflare upstream error", Facts{Status: "4.3.0", ReplyCode: "421", Command: "DATA", RemoteMTA: "route3.mx.cloudflare.net",
+			Diagnostic: "421 4.3.0 Upstream error, please check https://developers.cloudflare.com/email-routing/postmaster for possible reasons why."}, OnHold},
+		{"yahoo tss04 is reputation", Facts{Status: "4.7.0", ReplyCode: "421", Command: "MAIL", RemoteMTA: "mta6.am0.yahoodns.net",
+			Diagnostic: "421 4.7.0 [TSS04] Messages from 192.0.2.192 temporarily deferred due to unexpected volume or user complaints"}, BadReputation},
+
+		// general rules
+		{"bare 554 transaction failed", Facts{Status: "5.0.0", ReplyCode: "554", Command: "MAIL", DiagnosticType: "SMTP",
+			Diagnostic: "554 Transaction failed"}, SystemError},
+		{"sendmail access db refuses the sender", Facts{Status: "5.7.1", ReplyCode: "550", Command: "MAIL", DiagnosticType: "SMTP",
+			Diagnostic: "550 5.7.1 <root@example.jp>... Access denied"}, Rejected},
+		{"access denied for a recipient stays security", Facts{Status: "5.7.1", ReplyCode: "550", Command: "RCPT", DiagnosticType: "SMTP",
+			Diagnostic: "550 5.7.1 <a@example.jp>... Access denied"}, SecurityError},
+		{"exim null mx", Facts{Diagnostic: "an MX or SRV record indicated no SMTP service"}, NotAccept},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if got := Classify(c.f); got != c.want {
 				t.Errorf("Classify(%+v) = %q, want %q", c.f, got, c.want)
+			}
+		})
+	}
+}
+
+func TestProviderOfDomain(t *testing.T) {
+	cases := []struct {
+		name, domain, want string
+	}{
+		{"suffix with a dot", "ezweb.ne.jp", "KDDI"},
+		{"host name of the domain", "au.com", "KDDI"},
+		{"exact suffix", "cox.net", "Cox"},
+		{"upper case and root dot", "Charter.NET.", "Spectrum"},
+		{"docomo", "docomo.ne.jp", "NTTdocomo"},
+		{"unknown domain", "example.jp", ""},
+		{"subdomain of a provider's domain", "mail.cox.net.example", ""},
+		{"one label", "net", ""},
+		{"empty", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ""
+			if p := providerOfDomain(c.domain); p != nil {
+				got = p.name
+			}
+			if got != c.want {
+				t.Errorf("providerOfDomain(%q) = %q, want %q", c.domain, got, c.want)
+			}
+		})
+	}
+}
+
+func TestSpectrumCode(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       int
+	}{
+		{"incoming", "550 5.1.0 sender rejected. aup#in-1310", 1310},
+		{"outgoing", "554 aup#o-1000 blocked", 1000},
+		{"letter prefix only", "aup#i1520.", 1520},
+		{"no digits", "aup#cxbl", 0},
+		{"three digits", "aup#in-131", 0},
+		{"five digits", "aup#in-13100", 0},
+		{"none", "550 no such recipient", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := spectrumCode(c.text); got != c.want {
+				t.Errorf("spectrumCode(%q) = %d, want %d", c.text, got, c.want)
 			}
 		})
 	}

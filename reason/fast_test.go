@@ -185,6 +185,13 @@ func checkSame(t *testing.T, text string, hosts []string) int {
 		for _, st := range diffHostStats {
 			same(Facts{Status: st, DiagnosticType: "SMTP", RemoteMTA: h, Diagnostic: text})
 		}
+		// the provider found by the reporting host and by the recipient's
+		// domain (the host name without its first label)
+		dom := hostName(h)
+		if i := strings.IndexByte(dom, '.'); i >= 0 {
+			dom = dom[i+1:]
+		}
+		same(Facts{ReplyCode: "542", DiagnosticType: "SMTP", ReportingMTA: h, RecipientDomain: dom, Command: "DATA", Status: "5.0.0", Diagnostic: text})
 	}
 	// a weak reason from a recogniser, and an action
 	same(Facts{Reason: UserUnknown, Status: "5.1.1", Command: "RCPT", Diagnostic: text})
@@ -367,11 +374,14 @@ func TestFastCorpus(t *testing.T) {
 
 // FuzzClassifyFast compares the two paths on arbitrary input.
 func FuzzClassifyFast(f *testing.F) {
-	f.Add("5.1.1", "SMTP", "550 5.1.1 <a@b>: Recipient address rejected: User unknown", "RCPT", "")
-	f.Add("5.7.1", "", "mail from <a@b> refused, see orbs", "", "mx.example.jp")
-	f.Add("", "SMTP", "550 5.7.606 Access denied, banned sending IP", "", "x.mail.protection.outlook.com")
-	f.Fuzz(func(t *testing.T, status, dtype, diag, cmd, rmta string) {
-		fc := Facts{Status: status, DiagnosticType: dtype, Diagnostic: diag, Command: cmd, RemoteMTA: rmta}
+	f.Add("5.1.1", "SMTP", "550 5.1.1 <a@b>: Recipient address rejected: User unknown", "RCPT", "", "", "")
+	f.Add("5.7.1", "", "mail from <a@b> refused, see orbs", "", "mx.example.jp", "", "")
+	f.Add("", "SMTP", "550 5.7.606 Access denied, banned sending IP", "", "x.mail.protection.outlook.com", "", "")
+	f.Add("5.1.0", "SMTP", "550 5.1.0 <a@b> sender rejected. AUP#In-1310", "MAIL", "", "", "charter.net")
+	f.Add("5.0.0", "SMTP", "542 a@example.com Rejected", "", "mx.example.com", "server-0.bemta-0.messagelabs.com", "example.com")
+	f.Fuzz(func(t *testing.T, status, dtype, diag, cmd, rmta, rep, domain string) {
+		fc := Facts{Status: status, DiagnosticType: dtype, Diagnostic: diag, Command: cmd, RemoteMTA: rmta,
+			ReportingMTA: rep, RecipientDomain: domain}
 		if got, want := Classify(fc), classifySlow(fc); got != want {
 			t.Fatalf("Classify = %q, classifySlow = %q for %+v", got, want, fc)
 		}

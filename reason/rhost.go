@@ -41,10 +41,10 @@ var providers = []provider{
 	{"Zoho", []string{".zoho.com", ".zohomail.com"}, byRules(zohoRules)},
 	{"Tencent", []string{".qq.com"}, byRules(tencentRules)},
 	{"Cox", []string{"cox.net"}, byRules(coxRules)},
-	{"Spectrum", []string{"charter.net"}, byRules(spectrumRules)},
+	{"Spectrum", []string{"charter.net"}, decideSpectrum},
 	{"GoDaddy", []string{"smtp.secureserver.net", "mailstore1.secureserver.net"}, byRules(godaddyRules)},
 	{"Mimecast", []string{".mimecast.com"}, byRules(mimecastRules)},
-	{"MessageLabs", []string{".messagelabs.com"}, byRules(messageLabsRules)},
+	{"MessageLabs", []string{".messagelabs.com"}, decideMessageLabs},
 	{"Cloudflare", []string{".mx.cloudflare.net"}, byRules(cloudflareRules)},
 	{"Facebook", []string{".facebook.com"}, byRules(facebookRules)},
 	{"IUA", []string{".email.ua"}, byRules(iuaRules)},
@@ -63,24 +63,66 @@ func hostName(s string) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// fromHost applies the table of the provider the remote host belongs to.
+// fromHost applies the table of the provider the bounce belongs to: the
+// provider of the remote host that answered; failing that, the provider
+// whose mail domain the recipient's address is in; failing that, the
+// provider of the host that reported the bounce (a relay such as
+// MessageLabs reports the refusals of the servers behind it). The first
+// provider found decides alone, also when its table says nothing.
 func fromHost(x *facts) Reason {
-	if x.RemoteMTA == "" || x.text == "" {
+	if x.text == "" {
 		return ""
 	}
-	h := hostName(x.RemoteMTA)
+	if p := providerOfHost(x.RemoteMTA); p != nil {
+		return p.decide(x)
+	}
+	if p := providerOfDomain(x.RecipientDomain); p != nil {
+		return p.decide(x)
+	}
+	if p := providerOfHost(x.ReportingMTA); p != nil {
+		return p.decide(x)
+	}
+	return ""
+}
+
+// providerOfHost returns the provider a host name ("dns; mx.example.jp
+// [192.0.2.1]") belongs to, or nil.
+func providerOfHost(s string) *provider {
+	if s == "" {
+		return nil
+	}
+	h := hostName(s)
 	if h == "" {
-		return ""
+		return nil
 	}
 	for i := range providers {
 		p := &providers[i]
-		for _, s := range p.suffixes {
-			if strings.HasSuffix(h, s) {
-				return p.decide(x)
+		for _, suf := range p.suffixes {
+			if strings.HasSuffix(h, suf) {
+				return p
 			}
 		}
 	}
-	return ""
+	return nil
+}
+
+// providerOfDomain returns the provider whose mail hosts are under the
+// recipient's domain d (ezweb.ne.jp for ".ezweb.ne.jp", cox.net for
+// "cox.net"), or nil. d must have two labels at least.
+func providerOfDomain(d string) *provider {
+	d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+	if strings.IndexByte(d, '.') <= 0 {
+		return nil
+	}
+	for i := range providers {
+		p := &providers[i]
+		for _, suf := range p.suffixes {
+			if suf == d || strings.HasSuffix(suf, "."+d) {
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 // ruleTables lists every table of host rules, so that their phrases are in
@@ -298,6 +340,10 @@ var microsoftRules = []microsoftRule{
 	{Expired, "4.4.7", 0, 0, "message delayed"},
 	{Expired, "4.4.7", 0, 0, "message expired"},
 	{Expired, "5.4.300", 0, 0, "message expired"},
+	// 5.4.316 "Message expired, connection refused": the destination's
+	// servers refused the connections until the message expired; the cause
+	// is the network refusal, not the queue lifetime.
+	{NetworkError, "5.4.316", 0, 0, "connection refused"},
 	{Expired, "5.4.316", 0, 0, "message expired"},
 	{FailedSTARTTLS, "", 0, 0, "failed mta-sts validation"},
 	{FailedSTARTTLS, "", 0, 0, "starttls is required to send mail"},
@@ -306,6 +352,10 @@ var microsoftRules = []microsoftRule{
 	{MailboxFull, "5.2.2", 0, 0, "mailbox full"},
 	{MailboxFull, "", 0, 0, "quota exceeded"},
 	{UserUnknown, "", 0, 0, "resolver.adr.recipientnotfound"},
+	// 5.1.351 "Remote server returned unknown recipient or mailbox
+	// unavailable": the next server refused the recipient, and Exchange
+	// relays its answer.
+	{UserUnknown, "5.1.351", 0, 0, "remote server returned unknown recipient"},
 	{UserUnknown, "", 0, 0, "recipient not found by smtp address lookup"},
 	{UserUnknown, "5.1.10", 0, 0, "recipient not found"},
 	{UserUnknown, "5.1.1", 0, 0, "recipient address rejected: access denied"},
@@ -369,7 +419,9 @@ var yahooRules = []hostRule{
 	{NoRelaying, "", "relaying denied for "},
 	{NotCompliantRFC, "", "headers are not rfc compliant"},
 	{PolicyViolation, "", "not accepted for policy reasons"},
-	{Rejected, "", "temporarily deferred due to unexpected volume or user complaints"},
+	// [TSS04] "temporarily deferred due to unexpected volume or user
+	// complaints": Yahoo's judgement of the sending IP address.
+	{BadReputation, "", "temporarily deferred due to unexpected volume or user complaints"},
 	{Rejected, "", "due to unresolvable rfc.5321 domain"},
 	{Rejected, "", "due to unresolvable rfc.5321 from domain"},
 	{Rejected, "", " will be permanently deferred"},
@@ -459,6 +511,12 @@ func decideDocomo(x *facts) Reason {
 	case strings.Contains(x.text, "552 too many recipients"):
 		return TooManyConn
 	case strings.Contains(x.text, "550 unknown user"):
+		if x.Status == "5.0.0" && x.command == "DATA" {
+			// The recipient was accepted at RCPT: "550 Unknown user" after
+			// DATA is docomo's reception filter refusing the sender (its
+			// designated-domain or designated-address refusal).
+			return Rejected
+		}
 		return UserUnknown
 	}
 	if x.Status == "5.0.0" {
@@ -479,11 +537,20 @@ var kddiRules = []hostRule{
 	{UserUnknown, "", ">: user unknown"},
 }
 
+// Zoho Mail: https://www.zoho.com/mail/help/spam-reason.html
 var zohoRules = []hostRule{
 	{AuthFailure, "", "email rejected per dmarc policy"},
 	{Blocked, "", "greylisted, try again after some time"},
-	{Rejected, "", "email cannot be delivered. reason: email flagged as spam"},
-	{Rejected, "", "mail rejected by destination domain"},
+	// Zoho's refusals that give no cause but their enhanced status code:
+	// "554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam."
+	// at RCPT (before any content: a verdict on the sender) and "554 5.7.7
+	// Email policy violation detected" (5.7.7, message integrity failure)
+	// are security refusals (RFC 3463 X.7.1, X.7.7).
+	{SecurityError, "7.1", "email cannot be delivered. reason: email flagged as spam"},
+	{SecurityError, "7.7", "email policy violation detected"},
+	// "541 5.4.1 Mail rejected by destination domain": a filter that the
+	// recipient's domain set up refused, without saying why.
+	{OnHold, "", "mail rejected by destination domain"},
 	{PolicyViolation, "", "email policy violation detected"},
 	{PolicyViolation, "", "mailbox delivery restricted by policy error"},
 	{SystemError, "", "temporary system error"},
@@ -533,19 +600,80 @@ var coxRules = []hostRule{
 	{SpamDetected, "", "cxmxrcpt"},
 }
 
+// Spectrum (Charter): refusals end with "AUP#" and a code, "I" (incoming)
+// or "O" (outgoing) and four digits ("AUP#In-1310", "AUP#O-1000");
+// https://www.spectrum.net/support/internet/understanding-email-error-codes
+// documents them by range. Read only.
+var spectrumCodes = []struct {
+	from, to int
+	reason   Reason
+}{
+	{1000, 1000, Blocked},         // IP address blocked for suspicious activity
+	{1010, 1080, Rejected},        // the sending account is blocked or limited
+	{1090, 1090, SystemError},     // the email cannot be processed now
+	{1100, 1150, RequirePTR},      // the connecting IP address fails (reverse) DNS
+	{1160, 1190, PolicyViolation}, // against the sending domain's security policies
+	{1200, 1250, Blocked},         // listed by Cloudmark CSI or Spamhaus
+	{1260, 1260, NetworkError},    // IPv6 is not processed
+	{1300, 1340, TooManyConn},     // concurrent or total connections over the limit
+	{1350, 1490, Speeding},        // messages, recipients or invalid recipients over the limit
+	{1500, 1500, Rejected},        // sending as an address other than the signed-in one
+	{1520, 1520, Rejected},        // sending as a domain that Spectrum does not host
+	{1530, 1530, MesgTooBig},      // larger than 20 MB
+	{1540, 1540, Speeding},        // too many messages in one session
+	{1550, 1550, Speeding},        // too many recipients in one message
+	{1560, 1560, PolicyViolation}, // too many invalid recipients
+	{1580, 1580, Speeding},        // too many recipients in a short time
+}
+
+// spectrumRules are Spectrum's messages without a numbered code.
 var spectrumRules = []hostRule{
 	{Blocked, "", "aup#cxbl"},
-	{Blocked, "", "aup#1260"},
 	{Blocked, "", "aup#bl"},
 	{Blocked, "", "aup#ip"},
 	{Blocked, "", "aup#dns"},
 	{Blocked, "", "aup#rdns"},
-	{Blocked, "", "aup#1150"},
-	{Blocked, "", "aup#1270"},
-	{Speeding, "", "aup#1310"},
-	{Rejected, "", "aup#in-"},
 	{UserUnknown, "", "no such recipient"},
-	{MailboxFull, "", "aup#1100"},
+}
+
+var spectrumByRules = byRules(spectrumRules)
+
+// decideSpectrum reads the number of an "AUP#" code, then the messages.
+func decideSpectrum(x *facts) Reason {
+	if n := spectrumCode(x.text); n > 0 {
+		for _, c := range spectrumCodes {
+			if n >= c.from && n <= c.to {
+				return c.reason
+			}
+		}
+	}
+	return spectrumByRules(x)
+}
+
+// spectrumCode returns the number of the last "aup#" code in the
+// normalized text s ("aup#in-1310" gives 1310), or 0.
+func spectrumCode(s string) int {
+	i := strings.LastIndex(s, "aup#")
+	if i < 0 {
+		return 0
+	}
+	rest := s[i+4:]
+	j := 0
+	for j < len(rest) && (rest[j] >= 'a' && rest[j] <= 'z' || rest[j] == '-') {
+		j++
+	}
+	k := j
+	for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
+		k++
+	}
+	if k-j != 4 {
+		return 0
+	}
+	n, err := strconv.Atoi(rest[j:k])
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 var godaddyRules = []hostRule{
@@ -566,7 +694,14 @@ var godaddyRules = []hostRule{
 	{VirusDetected, "", "virus"},
 }
 
+// Mimecast: https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes
 var mimecastRules = []hostRule{
+	// 554 "Host network not allowed": a Geographical Restriction policy.
+	{PolicyViolation, "", "host network not allowed"},
+	{PolicyViolation, "", "host network, not allowed"},
+	// 554 "Email rejected due to security policies": a virus signature, or a
+	// spam score over the maximum threshold (MCSpamSignature).
+	{VirusDetected, "", "email rejected due to security policies"},
 	{Blocked, "", "ip found on rbl"},
 	{Blocked, "", "rejected by header based blocked senders"},
 	{Blocked, "", "local ct ip reputation"},
@@ -579,7 +714,6 @@ var mimecastRules = []hostRule{
 	{MesgTooBig, "", "message is too large"},
 	{MesgTooBig, "", "maximum message size exceeded"},
 	{NoRelaying, "", "relay access denied"},
-	{PolicyViolation, "", "email rejected due to security policies"},
 	{PolicyViolation, "", "policy"},
 	{Rejected, "", "sender address blocked"},
 	{Rejected, "", "envelope rejected"},
@@ -590,6 +724,8 @@ var mimecastRules = []hostRule{
 	{VirusDetected, "", "virus detected"},
 }
 
+// MessageLabs (Symantec / Broadcom Email Security.cloud):
+// https://knowledge.broadcom.com/external/article/169652/email-error-and-bounce-codes-for-email-s.html
 var messageLabsRules = []hostRule{
 	{Blocked, "", "please see http://www.symanteccloud.com/troubleshooting"},
 	{Blocked, "", "blocked by spamhaus"},
@@ -601,9 +737,24 @@ var messageLabsRules = []hostRule{
 	{UserUnknown, "", "user unknown"},
 }
 
+var messageLabsByRules = byRules(messageLabsRules)
+
+// decideMessageLabs: Email Security.cloud answers a recipient that its
+// recipient validation does not know with "542 <address> Rejected"; the
+// other messages are in messageLabsRules.
+func decideMessageLabs(x *facts) Reason {
+	if x.ReplyCode == "542" && strings.HasSuffix(x.text, " rejected") {
+		return UserUnknown
+	}
+	return messageLabsByRules(x)
+}
+
+// Cloudflare Email Routing: https://developers.cloudflare.com/email-routing/postmaster/
 var cloudflareRules = []hostRule{
 	{Blocked, "", "found on one or more rbls"},
-	{SystemError, "", "upstream error"},
+	// "421 4.3.0 Upstream error": the mailbox Cloudflare forwards to (the
+	// upstream) failed; the message does not say how.
+	{OnHold, "", "upstream error"},
 	{UserUnknown, "", "email routing error: unknown address"},
 }
 

@@ -807,7 +807,9 @@ var systemErrorPhrases = &phrases{
 		"temporary local problem",
 		"temporary system problem",
 		"timeout waiting for input",
-		"transaction failed ",
+		// RFC 5321 section 4.2.3: "Transaction failed" is the text of a
+		// 554 reply that names no cause (the receiving system failed it).
+		"transaction failed",
 	},
 	seq: [][]string{
 		{"unable to connect ", "daemon"},
@@ -861,6 +863,8 @@ var notAcceptPhrases = &phrases{
 		"no route for current request",
 		"smtp protocol returned a permanent error",
 		"null mx",
+		// Exim, for a null MX (RFC 7505: the domain accepts no mail)
+		"an mx or srv record indicated no smtp service",
 	},
 }
 
