@@ -285,8 +285,11 @@ func (j *judge) decide() AccountReport {
 		j.wFrom, j.wTo = j.surge.Onset.Add(-leadTime), j.surge.End
 	}
 	if j.hasLog && j.surge.Detected {
-		lf, lt := a.logFirst, a.logLast.Add(time.Hour)
-		j.logCovers = !j.wFrom.IsZero() && !lf.After(j.wFrom.Add(leadTime)) && !lt.Before(j.wTo.Add(-time.Hour))
+		// The log covers the surge when it has the surge's first and last
+		// hours: hours, not instants, since a log that starts in the
+		// onset hour before the first bounce saw everything.
+		lf, lt := hourSpan(a.logFirst, a.logLast, a.loc)
+		j.logCovers = !lf.After(j.surge.Onset) && !lt.Before(j.surge.End)
 		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
 			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, a.cfg.Surge)
 			rep.SentDuringSurge = &WindowSummary{
@@ -444,9 +447,9 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	}
 	if acc.esmtpsa > 0 && j.surge.Detected {
 		j.say(SignalESMTPSA,
-			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPSA): whoever sent them had the account's password",
+			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPA/ESMTPSA): whoever sent them had the account's password",
 				plural(acc.esmtpsa, "returned message", "returned messages")),
-			fmt.Sprintf("返送されたメッセージ %s 件は、認証付き送信（ESMTPSA）で当方のリレーを通っています。送信者はアカウントのパスワードを持っていました", num(acc.esmtpsa)))
+			fmt.Sprintf("返送されたメッセージ %s 件は、認証付き送信（ESMTPA/ESMTPSA）で当方のリレーを通っています。送信者はアカウントのパスワードを持っていました", num(acc.esmtpsa)))
 	}
 	if refused {
 		j.say(SignalVolumeRefusal,
