@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -264,7 +265,28 @@ func (r *reader) syslog(line string) result {
 		}
 		return r.sendmail(&h)
 	}
+	if companion(h.prog) {
+		return resIgnored
+	}
 	return resUnknown
+}
+
+// companion reports whether prog is one of the filters and daemons that
+// share the mail log with the MTA (DKIM and DMARC milters, content and
+// policy filters, the IMAP server): their lines are known and carry nothing
+// about what was sent, so they are counted as ignored, not unknown.
+func companion(prog string) bool {
+	if i := strings.IndexByte(prog, '/'); i >= 0 {
+		prog = prog[:i]
+	}
+	switch strings.ToLower(prog) {
+	case "opendkim", "opendmarc", "openarc", "dkimproxy", "amavis", "amavisd", "amavisd-new", "spamd", "spamc",
+		"spamassassin", "rspamd", "clamd", "clamav-milter", "freshclam", "postgrey", "policyd-spf",
+		"policyd", "policyd-weight", "milter-greylist", "saslauthd", "dovecot", "imapd", "pop3d",
+		"courier-imapd", "courierpop3d", "mailman", "postscreen-policy", "sqlgrey", "dspam":
+		return true
+	}
+	return false
 }
 
 func isBlank(s string) bool {

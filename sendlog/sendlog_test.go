@@ -100,7 +100,7 @@ func TestLines(t *testing.T) {
 		{"postfix/anvil", Postfix, pfx + "postfix/anvil[1]: statistics: max connection rate 1/60s for (smtp:203.0.113.9) at Nov  2 02:10:00", nil, true},
 		{"postfix/other-warning", Postfix, pfx + "postfix/smtpd[1234]: warning: hostname pc01 does not resolve to address 198.51.100.7", nil, true},
 		{"postfix/unparsed", Postfix, pfx + "postfix/smtpd[1234]: 4B2C81A0042: frobnicated the queue", nil, false},
-		{"postfix/other-program", Postfix, pfx + "dovecot: imap-login: Login: user=<shop@example.jp>", nil, false},
+		{"postfix/other-program", Postfix, pfx + "cron[1]: (root) CMD (run-parts /etc/cron.hourly)", nil, false},
 		{"postfix/not-syslog", Postfix, "garbage", nil, false},
 		{"postfix/forced-sendmail-line", Postfix, pfx + "sm-mta[1]: 4A2HE7x1001234: from=<a@b>, size=1", nil, false},
 		// Sendmail
@@ -638,5 +638,27 @@ func TestFindDSN(t *testing.T) {
 		if got := findDSN(in); got != want {
 			t.Errorf("findDSN(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCompanionProgramsIgnored(t *testing.T) {
+	lines := []struct {
+		name, line string
+		unknown    bool
+	}{
+		{"opendkim", "Nov  2 02:14:07 mail opendkim[812]: C9386BA484: DKIM-Signature field added (s=mail, d=example.jp)", false},
+		{"opendmarc", "Nov  2 02:14:07 mail opendmarc[813]: C9386BA484: example.jp none", false},
+		{"amavis with path", "Nov  2 02:14:07 mail amavis/amavisd[99]: (00001-01) Passed CLEAN", false},
+		{"dovecot", "Nov  2 02:14:07 mail dovecot: imap-login: Login: user=<shop@example.jp>", false},
+		{"unrelated program", "Nov  2 02:14:07 mail cron[1]: (root) CMD (true)", true},
+	}
+	for _, tc := range lines {
+		t.Run(tc.name, func(t *testing.T) {
+			in := "Nov  2 02:14:07 mail postfix/qmgr[1]: ABCDE12345: removed\n" + tc.line + "\n"
+			_, st := readString(t, in, Options{})
+			if got := st.Unknown == 1; got != tc.unknown {
+				t.Errorf("unknown %d, ignored %d; want unknown=%v", st.Unknown, st.Ignored, tc.unknown)
+			}
+		})
 	}
 }
