@@ -13,7 +13,10 @@ type Report struct {
 	GeneratedAt time.Time   `json:"generated_at"`
 	Lang        advice.Lang `json:"lang"`
 	Period      Period      `json:"period"`
-	Domains     []string    `json:"domains"` // ours: configured or learnt from the log
+	// TimeZone is the IANA name of the zone whose clock gives the hours
+	// (Config.Location), e.g. "Asia/Tokyo"; "Local" for the system's.
+	TimeZone string   `json:"time_zone"`
+	Domains  []string `json:"domains"` // ours: configured or learnt from the log
 	// Overall is the most serious verdict among the accounts, for a
 	// headline: hijacked, then mixed, spoofed, insufficient_evidence,
 	// ordinary.

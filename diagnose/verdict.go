@@ -109,6 +109,7 @@ func (a *Analyzer) Report() *Report {
 		r.Lang = advice.English
 	}
 	r.Period = a.period()
+	r.TimeZone = a.loc.String()
 	r.Inputs = Inputs{
 		Messages: a.in.messages, Bounces: a.in.bounces, Records: a.in.records,
 		NotBounces: a.in.notBounce, Failed: a.in.failed, Errors: a.in.errors,
