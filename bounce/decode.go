@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +114,12 @@ func decodeFlat(f *flat) *Result {
 		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
 	}
 	res.Attachments = f.attached
-	res.Links = findLinks(proseText(f), 50)
+	res.Links = findLinks(proseText(f), maxLinks)
+	for _, l := range f.links {
+		if len(res.Links) < maxLinks && !slices.Contains(res.Links, l) {
+			res.Links = append(res.Links, l)
+		}
+	}
 	var sc *scan
 	var by string
 	for _, r := range recognizers {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -42,6 +43,7 @@ type flat struct {
 	Original []byte   // raw returned message (or its headers), if a MIME part carries one
 	OrigType string   // media type of that part
 	attached []string // media types of the non-text attachments (not of the returned message's)
+	links    []string // link targets of HTML parts (href, action, src), lost when the HTML is stripped
 	nparts   int
 }
 
@@ -136,6 +138,7 @@ func (f *flat) text(sb *strings.Builder, t, charset, cte string, body []byte) {
 	}
 	s := toUTF8(txt, charset)
 	if t == "text/html" {
+		f.links = htmlLinks(f.links, s, maxLinks)
 		s = stripHTML(s)
 	}
 	f.Parts = append(f.Parts, part{Type: t, Text: s})
@@ -410,4 +413,53 @@ func stripHTML(s string) string {
 	}
 	r := strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&#39;", "'")
 	return r.Replace(sb.String())
+}
+
+// maxLinks bounds the links kept of one message.
+const maxLinks = 50
+
+// htmlLinks appends the http(s) targets of the href, action and src
+// attributes in an HTML text: a phishing notice shows "click here" and
+// hides its address in the markup, which stripHTML drops.
+func htmlLinks(out []string, s string, max int) []string {
+	for off := 0; len(out) < max; {
+		i := indexFold(s[off:], "http")
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + 4
+		// Only in an attribute value: preceded by a quote or "=".
+		j := i - 1
+		if j < 0 || (s[j] != '"' && s[j] != '\'' && s[j] != '=') {
+			continue
+		}
+		rest := s[i:]
+		if !hasPrefixFold(rest, "http://") && !hasPrefixFold(rest, "https://") {
+			continue
+		}
+		end := strings.IndexAny(rest, " \t\n<>\"'")
+		if end < 0 {
+			end = len(rest)
+		}
+		u := rest[:end]
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+		off = i + end
+	}
+	return out
+}
+
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if hasPrefixFold(s[i:], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
 }

@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,32 @@ func TestNormalizeLineEnds(t *testing.T) {
 		if got := string(normalizeLineEnds([]byte(in))); got != want {
 			t.Errorf("normalizeLineEnds(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestHTMLLinksKept(t *testing.T) {
+	tests := []struct {
+		name string
+		html string
+		want []string
+	}{
+		{"href hidden behind words", `<p>Sign in <a href="https://login.phish.example/x?u=a@b">here</a></p>`, []string{"https://login.phish.example/x?u=a@b"}},
+		{"form action and upper case", `<FORM ACTION='HTTPS://Evil.example/post'><input></form>`, []string{"HTTPS://Evil.example/post"}},
+		{"unquoted attribute", `<a href=http://bare.example/p>x</a>`, []string{"http://bare.example/p"}},
+		{"text mention is not an attribute", `<p>see http://text.example/ for help</p>`, nil},
+		{"duplicates once", `<a href="https://a.example/">1</a><a href="https://a.example/">2</a>`, []string{"https://a.example/"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := htmlLinks(nil, tc.html, maxLinks)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("htmlLinks = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	msg := "From: MAILER-DAEMON@x.example\nSubject: Delivery Status Notification (Failure)\nContent-Type: text/html; charset=utf-8\n\n<p>Pending. <a href=\"https://secure.phish.example/owa\">Retrieve</a></p>\n"
+	res, _ := DecodeBytes([]byte(msg))
+	if res == nil || !slices.Contains(res.Links, "https://secure.phish.example/owa") {
+		t.Errorf("Result.Links lacks the HTML link: %+v", res)
 	}
 }

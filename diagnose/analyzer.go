@@ -374,7 +374,9 @@ func (a *Analyzer) Attribute(res *bounce.Result) attrib.Attribution {
 	return a.index.Attribute(res)
 }
 
-// AddBounce takes one decoded message (any kind) and its attribution; err
+// AddBounce takes one decoded message (any kind) and its attribution
+// (Attribute's answer: for a message that is not a bounce it may still
+// flag a fake posing as one); err
 // is the decoder's error, if any (the message is then counted as failed,
 // with whatever was decoded still used).
 func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attribution, err error) {
@@ -388,28 +390,33 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 			a.in.errors = append(a.in.errors, src+": "+err.Error())
 		}
 	}
-	if res == nil || res.Kind != bounce.KindBounce {
-		if res != nil && err == nil {
-			a.in.notBounce++
-		}
+	if res == nil {
 		return
 	}
-	a.in.bounces++
-	a.in.records += len(res.Records)
 	t, ok := resultTime(res)
-	if !ok {
-		a.in.undated++
-	}
 	if ok && !a.inPeriod(t) {
 		a.in.outside++
 		return
 	}
+	// A fake (phishing posing as a bounce or a carrier's notice) is kept
+	// out of the evidence, whether or not it decoded as a bounce.
 	if at.Fake != nil {
 		a.fakeCount++
 		if len(a.fakes) < maxSamples {
 			a.fakes = append(a.fakes, fakeSample(src, res, at.Fake))
 		}
 		return
+	}
+	if res.Kind != bounce.KindBounce {
+		if err == nil {
+			a.in.notBounce++
+		}
+		return
+	}
+	a.in.bounces++
+	a.in.records += len(res.Records)
+	if !ok {
+		a.in.undated++
 	}
 	// Auto-replies, success notices and complaints are not failures.
 	failure := false

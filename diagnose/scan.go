@@ -119,7 +119,8 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 			}
 			res, err := bounce.DecodeBytes(it.data)
 			d := done{src: it.src, n: len(it.data), res: res, err: err}
-			if res != nil && res.Kind == bounce.KindBounce {
+			if res != nil {
+				// Not only bounces: a fake may not decode as one.
 				d.at = a.Attribute(res)
 			}
 			return d
