@@ -212,18 +212,19 @@ func TestAttribute(t *testing.T) {
 			name: "postfix DSN, no send log: the relay hop decides", index: relaysOnly, bounce: file("postfix-ours.eml"),
 			verdict: Ours,
 			want:    []string{CodeReceivedOurRelay, CodeReceivedESMTPSA},
-			dontWant: []string{CodeMessageIDInLog, CodeQueueIDInLog, CodeMessageIDNotInLog,
+			dontWant: []string{CodeReceivedNotOurs, CodeMessageIDInLog, CodeQueueIDInLog, CodeMessageIDNotInLog,
 				CodeDateInActivity, CodeDateOutside},
 		},
 		{
 			name: "backscatter for a forged message", index: withLog, bounce: file("backscatter.eml"),
 			verdict:  NotOurs,
-			want:     []string{CodeMessageIDNotInLog, CodeMessageIDForeign, CodeDateOutside},
+			want:     []string{CodeMessageIDNotInLog, CodeMessageIDForeign, CodeDateOutside, CodeReceivedNotOurs},
 			dontWant: []string{CodeReceivedOurRelay, CodeMessageIDInLog, CodeMessageIDOurForm},
 		},
 		{
-			name: "backscatter, no send log: nothing to tell", index: relaysOnly, bounce: file("backscatter.eml"),
+			name: "backscatter, no send log: only the foreign chain speaks", index: relaysOnly, bounce: file("backscatter.eml"),
 			verdict:  Unknown,
+			want:     []string{CodeReceivedNotOurs},
 			dontWant: []string{CodeReceivedOurRelay, CodeMessageIDNotInLog},
 		},
 		{

@@ -59,6 +59,7 @@ const (
 	CodeQueueIDInLog       = "queue_id_in_log"
 	CodeReceivedOurRelay   = "received_our_relay"
 	CodeReceivedESMTPSA    = "received_esmtpsa_our_relay"
+	CodeReceivedNotOurs    = "received_not_our_relay"
 	CodeDKIMOursVerified   = "dkim_ours_verified"
 	CodeDKIMOursFailed     = "dkim_ours_failed"
 	CodeDKIMOursUnverified = "dkim_ours_present_unverified"
@@ -80,6 +81,7 @@ const (
 	WeightNotInLog         = -3
 	WeightRelay            = 3
 	WeightESMTPSA          = 1
+	WeightNotOurRelay      = -2
 	WeightDKIMVerified     = 6
 	WeightDKIMUnverified   = 2
 	WeightDKIMFailed       = -4
@@ -219,6 +221,15 @@ func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution
 				fmt.Sprintf("Our relay %s accepted it by authenticated submission (%s) from %s: someone logged in with an account of ours", h.By, h.With, firstNonEmpty(clientIP(h), h.From, "an unknown client")),
 				fmt.Sprintf("当方リレー %s が %s から認証付き送信（%s）で受け付けています。当方のアカウントでログインして送信されたものです", h.By, firstNonEmpty(clientIP(h), h.From, "不明なクライアント"), h.With)))
 		}
+	}
+	// A chain that never touches our relays, while we know them: the
+	// message entered the internet elsewhere (RFC 5321 section 4.4: every
+	// relay adds its field, ours included).
+	if !relaySeen && len(o.Received) > 0 && len(ix.relays) > 0 {
+		first := o.Received[len(o.Received)-1]
+		items = append(items, item(CodeReceivedNotOurs, WeightNotOurRelay,
+			fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", len(o.Received), firstNonEmpty(first.From, first.IP, first.By, "unknown")),
+			fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", len(o.Received), firstNonEmpty(first.From, first.IP, first.By, "不明"))))
 	}
 	if !found && !qidSeen && mid != "" && len(ix.byMsgID) > 0 && covered {
 		items = append(items, item(CodeMessageIDNotInLog, WeightNotInLog,

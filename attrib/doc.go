@@ -19,7 +19,9 @@
 //     from, one of our relays (configured, or learnt from Sent.Host):
 //     received_our_relay +3. Such a hop with an authenticated protocol
 //     (ESMTPSA, ESMTPA, RFC 3848) is a hijack signal:
-//     received_esmtpsa_our_relay +1 (in addition).
+//     received_esmtpsa_our_relay +1 (in addition). A chain of one or more
+//     hops that never touches a relay of ours, while we know at least one:
+//     received_not_our_relay −2 (every relay adds its field, ours too).
 //  3. DKIM (RFC 6376). A signature with d= one of our domains (or a
 //     subdomain): dkim_ours_present_unverified +2; verified over the
 //     returned message (body returned and Config.DKIM set):

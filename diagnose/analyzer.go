@@ -228,16 +228,22 @@ func (a *Analyzer) drain(ms []sendlog.Message) {
 	}
 }
 
-// localRelay reports whether a delivery stayed on this host (Postfix local,
-// virtual, Dovecot LMTP, Exim's local transports).
-func localRelay(r string) bool {
-	r = strings.ToLower(r)
+// localDelivery reports whether a delivery stayed on this host: Postfix
+// local, virtual, or LMTP over a Unix socket ("mail.example.jp
+// [private/dovecot-lmtp]"), Sendmail's local mailer, and Exim's local
+// transports, which name no remote host (only the transport, e.g.
+// "T=maildir_home").
+func localDelivery(d sendlog.Delivery) bool {
+	r, ip := strings.ToLower(d.Relay), strings.ToLower(d.RelayIP)
 	switch {
-	case r == "local", r == "virtual", r == "none", strings.HasPrefix(r, "private/"),
-		strings.Contains(r, "dovecot"), strings.Contains(r, "lmtp"), strings.HasPrefix(r, "/"):
+	case r == "", r == "local", r == "virtual", r == "none", strings.HasPrefix(r, "private/"), strings.HasPrefix(r, "/"),
+		strings.HasPrefix(ip, "private/"), strings.HasPrefix(ip, "public/"), strings.HasPrefix(ip, "/"),
+		strings.Contains(r, "dovecot"), strings.Contains(ip, "dovecot"), strings.Contains(ip, "lmtp"):
 		return true
 	}
-	return false
+	// No address and no domain name: a transport's name (Exim's
+	// "maildir_home", "local_delivery"), not a host on the network.
+	return ip == "" && !strings.Contains(r, ".")
 }
 
 // outbound reports whether m was sent by one of our accounts, as opposed
@@ -254,7 +260,7 @@ func (a *Analyzer) outbound(m *sendlog.Message) bool {
 	}
 	// Not authenticated: count it as ours only if it left this host.
 	for _, d := range m.Recipients {
-		if !localRelay(d.Relay) {
+		if !localDelivery(d) {
 			return true
 		}
 	}

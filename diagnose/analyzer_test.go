@@ -337,3 +337,26 @@ func TestNum(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalDelivery(t *testing.T) {
+	tests := []struct {
+		name string
+		d    sendlog.Delivery
+		want bool
+	}{
+		{"postfix local", sendlog.Delivery{Relay: "local"}, true},
+		{"postfix virtual", sendlog.Delivery{Relay: "virtual"}, true},
+		{"dovecot LMTP socket", sendlog.Delivery{Relay: "mail.example.jp", RelayIP: "private/dovecot-lmtp"}, true},
+		{"exim transport", sendlog.Delivery{Relay: "maildir_home"}, true},
+		{"postfix remote", sendlog.Delivery{Relay: "mx.remote.example", RelayIP: "192.0.2.5"}, false},
+		{"exim remote", sendlog.Delivery{Relay: "gmail-smtp-in.l.google.com", RelayIP: "192.0.2.141"}, false},
+		{"LMTP over TCP elsewhere", sendlog.Delivery{Relay: "store.example.jp", RelayIP: "192.0.2.9"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := localDelivery(tc.d); got != tc.want {
+				t.Errorf("localDelivery(%+v) = %v, want %v", tc.d, got, tc.want)
+			}
+		})
+	}
+}

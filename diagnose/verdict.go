@@ -419,6 +419,10 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	refused := acc.refusals > 0
 	newIPs := len(j.newIPs) > 0
 	firstBurst := j.firstTime >= minFirstTime && j.window.Observed > 0 && float64(j.firstTime) >= firstTimeShare*j.window.Observed
+	// Authenticated submission is how every legitimate message of the
+	// account leaves too: it speaks only when it is a real share of a
+	// surge's bounces.
+	authRelayed := j.surge.Detected && acc.esmtpsa > 0 && float64(acc.esmtpsa) >= minShare*float64(j.nB)
 
 	j.describeBounces()
 	j.describeVolume(sentKnown)
@@ -446,7 +450,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 			fmt.Sprintf("期間中の送信の %s は、このアカウントがこれまで一度も送ったことのない宛先（%s 件）へのものです",
 				pct(float64(j.firstTime)/j.window.Observed), num(j.firstTime)))
 	}
-	if acc.esmtpsa > 0 && j.surge.Detected {
+	if authRelayed {
 		j.say(SignalESMTPSA,
 			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPA/ESMTPSA): whoever sent them had the account's password",
 				plural(acc.esmtpsa, "returned message", "returned messages")),
@@ -464,7 +468,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	}
 
 	hijackSignals := 0
-	for _, b := range []bool{newIPs, firstBurst, acc.esmtpsa > 0, refused, j.fails >= 10} {
+	for _, b := range []bool{newIPs, firstBurst, authRelayed, refused, j.fails >= 10} {
 		if b {
 			hijackSignals++
 		}
@@ -481,7 +485,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 
 	switch {
 	case refused && !notOursDominant:
-		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, acc.esmtpsa > 0)
+		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed)
 
 	case oursSide && notOursSide && (sentJump || hijackSignals > 0):
 		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
@@ -489,7 +493,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	case oursDominant && (j.surge.Detected || sentJump):
 		switch {
 		case sentJump:
-			return advice.Hijacked, conf(0.6, newIPs, firstBurst, acc.esmtpsa > 0, float64(acc.inLog) >= 0.5*float64(j.nB), j.fails >= 10)
+			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.inLog) >= 0.5*float64(j.nB), j.fails >= 10)
 		case sentKnown && hijackSignals == 0:
 			j.say(SignalOrdinaryCampaign,
 				"The bounces are for mail we sent, at the account's usual volume, with no new login addresses: failures of ordinary mail",
@@ -498,10 +502,10 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 		case sentKnown:
 			// Our bounces surge with signs of intrusion, but the volume
 			// did not jump: a slow or early hijack.
-			return advice.Hijacked, conf(0.45, newIPs, firstBurst, acc.esmtpsa > 0)
-		case acc.esmtpsa > 0 || newIPs:
+			return advice.Hijacked, conf(0.45, newIPs, firstBurst, authRelayed)
+		case authRelayed || newIPs:
 			j.missingLog()
-			return advice.Hijacked, conf(0.45, acc.esmtpsa > 0, newIPs, firstBurst)
+			return advice.Hijacked, conf(0.45, authRelayed, newIPs, firstBurst)
 		default:
 			j.missingLog()
 			return advice.InsufficientEvidence, 0.3
@@ -534,7 +538,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 		return advice.Ordinary, 0.5
 
 	case sentJump:
-		return advice.Hijacked, conf(0.45, newIPs, firstBurst, acc.esmtpsa > 0)
+		return advice.Hijacked, conf(0.45, newIPs, firstBurst, authRelayed)
 	}
 	// A surge whose bounces cannot be placed.
 	if !j.hasLog || !j.logCovers {

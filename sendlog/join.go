@@ -34,7 +34,8 @@ type Delivery struct {
 	To, OrigTo string
 	Status     string // sent, bounced, deferred, expired, …
 	DSN        string
-	Relay      string
+	Relay      string // next hop's host name ("local", "none", … for Postfix; "" for Exim's local transports)
+	RelayIP    string // its address, or a socket such as "private/dovecot-lmtp"
 	Text       string
 	Time       time.Time
 	Attempts   int
@@ -170,7 +171,7 @@ func (j *Joiner) deliver(p *pending, ev Event) {
 	}
 	d := &m.Recipients[i]
 	wasFinal := d.Attempts > 0 && d.Status != "deferred"
-	d.Status, d.DSN, d.Relay, d.Text, d.Time = ev.Status, ev.DSN, ev.Relay, ev.Text, ev.Time
+	d.Status, d.DSN, d.Relay, d.RelayIP, d.Text, d.Time = ev.Status, ev.DSN, ev.Relay, ev.RelayIP, ev.Text, ev.Time
 	d.Attempts++
 	if !wasFinal && ev.Status != "deferred" {
 		p.finals++
