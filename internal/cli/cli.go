@@ -37,6 +37,7 @@ func commands() []command {
 	return []command{
 		{"decode", "decode bounce messages into facts (table or JSON Lines)", runDecode},
 		{"scan", "diagnose a bounce flood: hijacked account, spoofed sender, or ordinary bounces", runScan},
+		{"demo", "run scan on a built-in scenario (a hijacked shop account, a spoofed one, ...)", runDemo},
 		{"reasons", "explain every bounce reason and what to do, in Japanese or English", runReasons},
 		{"check-domain", "check SPF, DMARC, DKIM and MX live and propose the records to publish", runCheckDomain},
 		{"passgen", "make a strong random password (crypto/rand) for a mail account", runPassgen},

@@ -186,3 +186,44 @@ func TestParseWhen(t *testing.T) {
 		})
 	}
 }
+
+func TestDemo(t *testing.T) {
+	tests := []struct {
+		scenario, account, verdict string
+	}{
+		{"hijack", "shop@example.jp", "hijacked"},
+		{"spoof", "shop@example.jp", "spoofed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.scenario, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			if code := Main(context.Background(), []string{"demo", "--scenario", tc.scenario, "--format", "json"}, env); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			var doc struct {
+				Verdicts []struct{ Account, Verdict string } `json:"verdicts"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, v := range doc.Verdicts {
+				if v.Account == tc.account {
+					found = true
+					if v.Verdict != tc.verdict {
+						t.Errorf("%s: %s, want %s", v.Account, v.Verdict, tc.verdict)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no verdict for %s: %+v", tc.account, doc.Verdicts)
+			}
+		})
+	}
+	var errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &errb, Getenv: func(string) string { return "" }}
+	if code := Main(context.Background(), []string{"demo", "--scenario", "nope"}, env); code != 2 || !strings.Contains(errb.String(), "hijack") {
+		t.Errorf("unknown scenario: exit %d, %s", code, errb.String())
+	}
+}
