@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -40,7 +41,8 @@ Inputs:
   --sendlog PATH   our outbound mail log: Postfix, Exim mainlog, Sendmail
                    (syslog, RFC 5424 or journald lines), or a control panel's
                    CSV of sent counts per hour and account. Rotated and .gz
-                   files are read in order. Without it the verdict can still
+                   files are read in order; a directory (/var/log) gives its
+                   mail logs. Without it the verdict can still
                    use the returned messages' Received chains and signatures,
                    but says what is missing.
   --domain D       our mail domains (repeat, or comma-separated); default:
@@ -158,7 +160,11 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		cfg.Attrib.DKIM = attrib.MsgauthVerifier{LookupTXT: cachedTXT(net.LookupTXT)}
 	}
 
-	in := diagnose.Input{Mail: paths, Stdin: env.Stdin, SendLogs: logs.vals, Workers: *workers}
+	logFiles, err := expandLogDirs(logs.vals)
+	if err != nil {
+		return fail("--sendlog: %v", err)
+	}
+	in := diagnose.Input{Mail: paths, Stdin: env.Stdin, SendLogs: logFiles, Workers: *workers}
 	in.LogOptions.Location = cfg.Location
 	prog := newScanProgress(env.Stderr, env.StderrIsTerminal)
 	in.Progress = prog.update
@@ -316,4 +322,41 @@ func cachedTXT(lookup func(string) ([]string, error)) func(string) ([]string, er
 		mu.Unlock()
 		return txt, err
 	}
+}
+
+// expandLogDirs replaces a directory given as a send log (such as
+// /var/log) with the mail logs in it: files whose names say mail, maillog,
+// mainlog, exim, postfix or sendmail, and CSV files, rotated and
+// compressed ones included.
+func expandLogDirs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			out = append(out, p) // the reader reports a missing file
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, e := range ents {
+			name := strings.ToLower(e.Name())
+			if !e.Type().IsRegular() {
+				continue
+			}
+			for _, k := range []string{"mail", "exim", "postfix", "sendmail", ".csv"} {
+				if strings.Contains(name, k) {
+					out = append(out, filepath.Join(p, e.Name()))
+					n++
+					break
+				}
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%s is a directory without mail logs (mail.log, maillog, exim mainlog, *.csv)", p)
+		}
+	}
+	return out, nil
 }

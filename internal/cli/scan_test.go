@@ -227,3 +227,27 @@ func TestDemo(t *testing.T) {
 		t.Errorf("unknown scenario: exit %d, %s", code, errb.String())
 	}
 }
+
+func TestExpandLogDirs(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"mail.log", "mail.log.1", "mail.log.2.gz", "syslog", "auth.log", "panel-sent.csv", "exim_mainlog"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := expandLogDirs([]string{dir, "/no/such/file"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, g := range got {
+		names = append(names, filepath.Base(g))
+	}
+	want := "exim_mainlog mail.log mail.log.1 mail.log.2.gz panel-sent.csv file"
+	if strings.Join(names, " ") != want {
+		t.Errorf("got %v, want %s", names, want)
+	}
+	if _, err := expandLogDirs([]string{t.TempDir()}); err == nil || !strings.Contains(err.Error(), "without mail logs") {
+		t.Errorf("empty directory: %v", err)
+	}
+}
