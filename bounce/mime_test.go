@@ -105,3 +105,29 @@ func TestHTMLLinksKept(t *testing.T) {
 		t.Errorf("Result.Links lacks the HTML link: %+v", res)
 	}
 }
+
+func TestIndexFold(t *testing.T) {
+	tests := []struct {
+		s, sub string
+		want   int
+	}{
+		{"Hello World", "world", 6},
+		{"hello WORLD", "world", 6},
+		{"wwwwwWorld", "world", 5},
+		{"no match here", "world", -1},
+		{"", "a", -1},
+		{"abc", "", 0},
+		{"ab", "abc", -1},
+		{"xxx-----Original Message-----", "-----original message", 3},
+		{"x<STYLE>p{}</Style>y", "</styl", 11},
+		{"123 456", "456", 4},
+	}
+	for _, tc := range tests {
+		if got := indexFold(tc.s, tc.sub); got != tc.want {
+			t.Errorf("indexFold(%q, %q) = %d, want %d", tc.s, tc.sub, got, tc.want)
+		}
+		if want := strings.Index(strings.ToLower(tc.s), tc.sub); want != tc.want {
+			t.Errorf("table wrong for %q: strings.Index gives %d", tc.s, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package bounce
 
 import (
+	"net/mail"
+	"strings"
 	"testing"
 	"time"
 )
@@ -93,6 +95,35 @@ func TestNextAddress(t *testing.T) {
 	for _, tc := range tests {
 		if got := findAddress(tc.in); got != tc.want {
 			t.Errorf("findAddress(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseDateFast(t *testing.T) {
+	tests := []string{
+		"Mon, 2 Nov 2026 02:14:07 +0900",
+		"2 Nov 2026 02:14:07 +0900",
+		"Tue, 10 Mar 2026 23:59:59 -0500",
+		"Sun,  1 Feb 2026 00:00 +0000",
+		"Thu, 29 Feb 2024 12:00:00 +0100",
+		"Wed, 31 Apr 2026 12:00:00 +0900", // no such day: both refuse
+		"Mon, 2 Nov 26 02:14:07 +0900",    // two-digit year: the slow path
+		"Mon, 2 Nov 2026 02:14:07 JST",    // named zone: the slow path
+		"Mon, 2 Nov 2026 25:14:07 +0900",
+		"2 nov 2026 02:14:07 +0900",
+		"garbage",
+	}
+	for _, s := range tests {
+		want, werr := mail.ParseDate(s)
+		got, ok := parseDateFast(s)
+		if ok && (werr != nil || !got.Equal(want) || got.Format(time.RFC3339) != want.Format(time.RFC3339)) {
+			t.Errorf("parseDateFast(%q) = %v, net/mail says %v, %v", s, got, want, werr)
+		}
+		if !ok && werr == nil && strings.Count(s, ":") == 2 && strings.ContainsAny(s, "+-") && !strings.Contains(s, " 26 ") {
+			t.Errorf("parseDateFast(%q) refused a plain RFC 5322 date", s)
+		}
+		if pd := parseDate(s); werr == nil && !pd.Equal(want) {
+			t.Errorf("parseDate(%q) = %v, want %v", s, pd, want)
 		}
 	}
 }

@@ -179,10 +179,22 @@ func expiryDays(s string) int {
 // regard to case) and returns the text before it and the text after the
 // line that holds it. ok is false when no marker occurs.
 func cutAt(text string, markers ...string) (before, after string, ok bool) {
-	lower := strings.ToLower(text)
 	best := -1
+	lower := ""
 	for _, m := range markers {
-		if i := strings.Index(lower, strings.ToLower(m)); i >= 0 && (best < 0 || i < best) {
+		lm := strings.ToLower(m)
+		var i int
+		if isASCII(lm) {
+			// Searched in place: lowering a copy of a whole body for
+			// every marker showed in the decoder's profile.
+			i = indexFold(text, lm)
+		} else {
+			if lower == "" {
+				lower = strings.ToLower(text)
+			}
+			i = strings.Index(lower, lm)
+		}
+		if i >= 0 && (best < 0 || i < best) {
 			best = i
 		}
 	}
@@ -197,6 +209,60 @@ func cutAt(text string, markers ...string) (before, after string, ok bool) {
 		after = ""
 	}
 	return before, after, true
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFold returns the first index of sub (ASCII, lower case) in s with
+// ASCII letters compared without regard to case, or -1. It jumps between
+// the candidates for sub's first byte with IndexByte, so that it runs at
+// memory speed over long bodies.
+func indexFold(s, sub string) int {
+	n := len(sub)
+	if n == 0 {
+		return 0
+	}
+	c0 := sub[0]
+	u0 := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		u0 = c0 - ('a' - 'A')
+	}
+	// next returns the next absolute index of c at or after i, or len(s).
+	next := func(c byte, i int) int {
+		if k := strings.IndexByte(s[i:], c); k >= 0 {
+			return i + k
+		}
+		return len(s)
+	}
+	lo, up := next(c0, 0), len(s)
+	if u0 != c0 {
+		up = next(u0, 0)
+	}
+	for {
+		i := min(lo, up)
+		if i+n > len(s) {
+			return -1
+		}
+		if hasPrefixFold(s[i:], sub) {
+			return i
+		}
+		// Move past i only the finder that stood there; the other one
+		// is still ahead and stays valid.
+		if lo == i {
+			lo = next(c0, i+1)
+		}
+		if up == i {
+			up = next(u0, i+1)
+		}
+	}
 }
 
 // findAddress returns the first e-mail address in s, or "".
