@@ -1,0 +1,57 @@
+package diagnose_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/attrib"
+	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/sendlog"
+)
+
+// An Analyzer fed by hand: the send log first, then each decoded bounce.
+func ExampleAnalyzer() {
+	jst := time.FixedZone("JST", 9*3600)
+	log := `Nov  2 02:14:07 mail postfix/submission/smtpd[4711]: 4B2C81A0042: client=pc01[198.51.100.7], sasl_method=PLAIN, sasl_username=shop@example.jp
+Nov  2 02:14:07 mail postfix/cleanup[4712]: 4B2C81A0042: message-id=<20261101171407.4B2C81A0042@mail.example.jp>
+Nov  2 02:14:07 mail postfix/qmgr[900]: 4B2C81A0042: from=<shop@example.jp>, size=1234, nrcpt=1 (queue active)
+Nov  2 02:14:09 mail postfix/smtp[4713]: 4B2C81A0042: to=<tanaka@example.com>, relay=mx.example.com[192.0.2.25]:25, delay=2, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command))
+Nov  2 02:14:09 mail postfix/qmgr[900]: 4B2C81A0042: removed
+`
+	a := diagnose.New(diagnose.Config{
+		Attrib:   attrib.Config{Domains: []string{"example.jp"}},
+		Location: jst,
+		Lang:     advice.English,
+	})
+	opts := sendlog.Options{Reference: time.Date(2026, 11, 3, 0, 0, 0, 0, jst), Location: jst}
+	if _, err := sendlog.Read(context.Background(), strings.NewReader(log), "mail.log", opts, func(ev sendlog.Event) error {
+		a.AddEvent(ev)
+		return nil
+	}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	a.Seal()
+
+	raw, err := os.ReadFile("../examples/01-postfix-user-unknown.eml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := bounce.DecodeBytes(raw)
+	a.AddBounce("01-postfix-user-unknown.eml", res, a.Attribute(res), err)
+
+	r := a.Report()
+	for _, v := range r.Verdicts {
+		fmt.Println(v.Account, v.Verdict, "bounces:", v.Bounces, "ours:", v.BouncesOurs, "in log:", v.BouncesInLog)
+		fmt.Println(v.Evidence[0])
+	}
+	// Output:
+	// shop@example.jp ordinary bounces: 1 ours: 1 in log: 1
+	// 1 of 1 bounced messages were sent by our server (1 found in our send log, sent by account shop@example.jp)
+}
