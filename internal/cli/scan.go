@@ -18,6 +18,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/domaincheck"
 	"github.com/bouncewatch/bouncewatch/report"
 	"github.com/bouncewatch/bouncewatch/surge"
 )
@@ -106,6 +107,8 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	tz := fs.String("tz", "", "time zone of the hours and of times without offset, e.g. Asia/Tokyo (default: local)")
 	sens := fs.Float64("sensitivity", 1, "surge sensitivity: 2 finds surges half the size, at the price of more false alarms")
 	batvFile := fs.String("batv-key-file", "", "file holding our BATV (prvs) key")
+	checkDNS := fs.Bool("check-dns", false, "when an account is spoofed (or mixed), check its domain's SPF, DKIM, DMARC and MX live and add the result")
+	resolver := fs.String("resolver", "", "DNS resolver HOST[:PORT] for --check-dns (default: from /etc/resolv.conf)")
 	verifyDKIM := fs.Bool("verify-dkim", false, "verify our DKIM signatures on the returned messages (DNS lookups, cached)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages decoded at once")
 	fs.Usage = func() {
@@ -189,17 +192,33 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		}
 		w = f
 	}
+	var checks []*domaincheck.Report
+	if *checkDNS {
+		checks = checkSpoofedDomains(ctx, rep, domaincheck.Resolver{Server: *resolver, Timeout: 5 * time.Second}, env)
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
+		err = enc.Encode(struct {
+			*diagnose.Report
+			DNSChecks []*domaincheck.Report `json:"dns_checks,omitempty"`
+		}{rep, checks})
 	case "html":
 		err = report.HTML(bw, rep)
 	default:
 		err = report.Text(bw, rep)
+		for _, c := range checks {
+			fmt.Fprintln(bw)
+			if rep.Lang == advice.Japanese {
+				fmt.Fprintln(bw, "ドメインの送信認証（SPF・DKIM・DMARC）のライブ確認")
+			} else {
+				fmt.Fprintln(bw, "Live check of the domain's sender authentication (SPF, DKIM, DMARC)")
+			}
+			writeDomainReport(bw, c, string(rep.Lang))
+		}
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -359,4 +378,36 @@ func expandLogDirs(paths []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkSpoofedDomains checks live the domains of the accounts found
+// spoofed or mixed: when someone forges the address, SPF, DKIM and DMARC
+// decide whether receivers refuse the forgeries or bounce them back.
+func checkSpoofedDomains(ctx context.Context, rep *diagnose.Report, res domaincheck.Resolver, env Env) []*domaincheck.Report {
+	var out []*domaincheck.Report
+	seen := map[string]bool{}
+	for _, v := range rep.Verdicts {
+		if v.Verdict != advice.Spoofed && v.Verdict != advice.Mixed {
+			continue
+		}
+		d := ""
+		if i := strings.LastIndexByte(v.Account, '@'); i >= 0 {
+			d = strings.ToLower(v.Account[i+1:])
+		} else if len(v.Addresses) > 0 {
+			if i := strings.LastIndexByte(v.Addresses[0], '@'); i >= 0 {
+				d = strings.ToLower(v.Addresses[0][i+1:])
+			}
+		}
+		if d == "" || seen[d] || len(seen) >= 5 {
+			continue
+		}
+		seen[d] = true
+		c, err := domaincheck.Check(ctx, d, domaincheck.Options{Resolver: res})
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "bouncewatch scan: checking %s: %v\n", d, err)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }

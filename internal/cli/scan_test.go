@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncewatch/bouncewatch/domaincheck/dnstest"
 )
 
 func runScanCLI(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -249,5 +251,47 @@ func TestExpandLogDirs(t *testing.T) {
 	}
 	if _, err := expandLogDirs([]string{t.TempDir()}); err == nil || !strings.Contains(err.Error(), "without mail logs") {
 		t.Errorf("empty directory: %v", err)
+	}
+}
+
+// A spoofed account's domain is checked live (here: against a DNS server on
+// loopback serving an example.jp open to forgery).
+func TestScanCheckDNS(t *testing.T) {
+	zone := `$TTL 300
+@        MX   10 mail
+mail     A    192.0.2.25
+@        TXT  "v=spf1 mx ?all"
+`
+	srv := dnstest.Start(t, zone, "example.jp.")
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	code := Main(context.Background(), []string{"demo", "--scenario", "spoof", "--format", "json", "--check-dns", "--resolver", srv.Addr}, env)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc struct {
+		Verdicts []struct{ Account, Verdict string } `json:"verdicts"`
+		DNS      []struct {
+			Domain   string `json:"domain"`
+			Findings []struct {
+				Code string `json:"code"`
+			} `json:"findings"`
+		} `json:"dns_checks"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Verdicts) == 0 || doc.Verdicts[0].Verdict != "spoofed" {
+		t.Fatalf("verdicts %+v", doc.Verdicts)
+	}
+	if len(doc.DNS) != 1 || doc.DNS[0].Domain != "example.jp" {
+		t.Fatalf("dns_checks %+v", doc.DNS)
+	}
+	codes := ""
+	for _, f := range doc.DNS[0].Findings {
+		codes += f.Code + " "
+	}
+	if !strings.Contains(codes, "dmarc") || !strings.Contains(codes, "spf") {
+		t.Errorf("findings lack SPF and DMARC: %s", codes)
 	}
 }
