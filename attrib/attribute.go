@@ -113,7 +113,7 @@ func (ix *Index) Attribute(res *bounce.Result) Attribution {
 	var a Attribution
 	var o *bounce.Original
 	if res != nil {
-		o = originalOf(res)
+		o = res.Returned()
 	}
 	if o == nil || (o.MessageID == "" && len(o.Received) == 0 && len(o.Headers) == 0 && o.From == "") {
 		a.Items = []Item{item(CodeNoOriginal, 0,
@@ -154,20 +154,6 @@ func (ix *Index) Attribute(res *bounce.Result) Attribution {
 		}
 	}
 	return a
-}
-
-// originalOf returns the returned message of res: the result's, or the
-// first record's.
-func originalOf(res *bounce.Result) *bounce.Original {
-	if res.Original != nil {
-		return res.Original
-	}
-	for i := range res.Records {
-		if res.Records[i].Original != nil {
-			return res.Records[i].Original
-		}
-	}
-	return nil
 }
 
 func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution) []Item {

@@ -100,3 +100,20 @@ type Result struct {
 	Attachments []string `json:"-"` // media types of its non-text attachments
 	Links       []string `json:"-"` // URLs in its text (at most 50)
 }
+
+// Returned gives the headers of the message that bounced: the result's,
+// or else the first record's that has them; nil when none came back.
+func (r *Result) Returned() *Original {
+	if r == nil {
+		return nil
+	}
+	if r.Original != nil {
+		return r.Original
+	}
+	for i := range r.Records {
+		if r.Records[i].Original != nil {
+			return r.Records[i].Original
+		}
+	}
+	return nil
+}

@@ -476,7 +476,7 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 			acc.noOrig++
 		}
 	}
-	if o := originalOf(res); o != nil {
+	if o := res.Returned(); o != nil {
 		if s := normSubject(o.Subject); s != "" {
 			a.subjects[s]++
 		}
@@ -512,11 +512,11 @@ func (a *Analyzer) bounceAccount(res *bounce.Result, at attrib.Attribution) stri
 		}
 	}
 	var cands []string
-	if o := originalOf(res); o != nil {
+	if o := res.Returned(); o != nil {
 		cands = append(cands, firstAddress(o.ReturnPath))
 	}
 	cands = append(cands, envelopeRecipient(res))
-	if o := originalOf(res); o != nil {
+	if o := res.Returned(); o != nil {
 		cands = append(cands, firstAddress(o.From), firstAddress(o.Sender))
 	}
 	first := ""
@@ -583,18 +583,6 @@ func firstAddress(v string) string {
 		return strings.ToLower(v)
 	}
 	return ""
-}
-
-func originalOf(res *bounce.Result) *bounce.Original {
-	if res.Original != nil {
-		return res.Original
-	}
-	for i := range res.Records {
-		if res.Records[i].Original != nil {
-			return res.Records[i].Original
-		}
-	}
-	return nil
 }
 
 // resultTime is when the bounce was made: its own Date, else a record's
