@@ -22,7 +22,7 @@ func scanARF(f *flat) *scan {
 		}
 		return scanComplaintForward(f)
 	}
-	h, _ := parseHeader([]byte(strings.TrimLeft(fb.Text, "\n")))
+	h, _ := parseHeaderString(strings.TrimLeft(fb.Text, "\n"))
 	ftype := strings.ToLower(h.get("Feedback-Type"))
 	if ftype == "" {
 		return nil

@@ -235,7 +235,7 @@ func jpNoticeText(body string) (notice, original string) {
 			break
 		}
 		rest := notice[i+nl+1:]
-		if h, _ := parseHeader([]byte(rest)); len(h) >= 2 && strings.Trim(notice[i:i+nl], "-") == "" {
+		if h, _ := parseHeaderString(rest); len(h) >= 2 && strings.Trim(notice[i:i+nl], "-") == "" {
 			return notice[:i], rest
 		}
 		off = i + nl

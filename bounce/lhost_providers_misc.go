@@ -49,7 +49,7 @@ func scanVerizon(m *flat) *scan {
 				break
 			}
 		}
-		oh, _ := parseHeader([]byte(strings.TrimLeft(orig, "\n")))
+		oh, _ := parseHeaderString(strings.TrimLeft(orig, "\n"))
 		rcpts = findAddresses(oh.get("To"))
 		if len(rcpts) == 0 {
 			return nil

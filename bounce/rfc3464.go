@@ -15,13 +15,13 @@ type dsnFields = header
 func parseDSN(text string) (dsnFields, []dsnFields) {
 	var msg dsnFields
 	var rcpts []dsnFields
-	rest := []byte(strings.TrimLeft(text, "\n"))
+	rest := strings.TrimLeft(text, "\n")
 	for len(rest) > 0 {
 		var h header
-		h, rest = parseHeader(rest)
+		h, rest = parseHeaderString(rest)
 		if len(h) == 0 {
 			// An empty line or a non-field line: skip one line.
-			if i := strings.IndexByte(string(rest), '\n'); i >= 0 {
+			if i := strings.IndexByte(rest, '\n'); i >= 0 {
 				rest = rest[i+1:]
 				continue
 			}
@@ -250,7 +250,7 @@ func inlineDSN(f *flat) (prose, dsn string, original []byte) {
 	prose = body[:start]
 	dsn = body[start:end]
 	if rest := strings.TrimLeft(body[end:], "\n"); rest != "" {
-		if h, _ := parseHeader([]byte(rest)); len(h) >= 2 && (h.has("From") || h.has("Received") || h.has("Message-Id") || h.has("Subject")) {
+		if h, _ := parseHeaderString(rest); len(h) >= 2 && (h.has("From") || h.has("Received") || h.has("Message-Id") || h.has("Subject")) {
 			original = []byte(rest)
 		}
 	}
