@@ -385,7 +385,10 @@ func (ix *Index) batvEvidence(res *bounce.Result, o *bounce.Original) []Item {
 	if o.ReturnPath != "" {
 		cands = append(cands, addresses(o.ReturnPath)...)
 	}
-	at := bounceTime(res)
+	at, ok := res.Time()
+	if !ok {
+		at = time.Now()
+	}
 	oursSeen := ""
 	for _, c := range cands {
 		dom := domainOf(c)
@@ -439,24 +442,6 @@ func addresses(v string) []string {
 		}
 	}
 	return out
-}
-
-// bounceTime returns when the bounce was made: its Date, a record's
-// timestamp, or now.
-func bounceTime(res *bounce.Result) time.Time {
-	for _, f := range res.Headers {
-		if strings.EqualFold(f.Name, "Date") {
-			if t, err := mail.ParseDate(strings.TrimSpace(f.Value)); err == nil {
-				return t
-			}
-		}
-	}
-	for _, r := range res.Records {
-		if !r.Timestamp.IsZero() {
-			return r.Timestamp
-		}
-	}
-	return time.Now()
 }
 
 // authProtocol reports whether a Received "with" protocol says the client

@@ -1,6 +1,8 @@
 package bounce
 
 import (
+	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/reason"
@@ -116,4 +118,26 @@ func (r *Result) Returned() *Original {
 		}
 	}
 	return nil
+}
+
+// Time is when the bounce was made: its own Date header, else the first
+// record's timestamp (a DSN's Arrival-Date or Last-Attempt-Date); ok is
+// false when the message tells neither.
+func (r *Result) Time() (t time.Time, ok bool) {
+	if r == nil {
+		return time.Time{}, false
+	}
+	for _, f := range r.Headers {
+		if strings.EqualFold(f.Name, "Date") {
+			if t, err := mail.ParseDate(strings.TrimSpace(f.Value)); err == nil {
+				return t, true
+			}
+		}
+	}
+	for _, rec := range r.Records {
+		if !rec.Timestamp.IsZero() {
+			return rec.Timestamp, true
+		}
+	}
+	return time.Time{}, false
 }

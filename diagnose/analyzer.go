@@ -90,14 +90,14 @@ type account struct {
 	key       string
 	addresses map[string]int // envelope senders used
 
-	sent       surge.Counter
-	sentN      int
-	sentRcpt   int
-	firstRcpt  map[string]int64 // recipient → first time mailed (Unix seconds)
-	loginIPs   map[string]int64 // client IP → first login (Unix seconds)
-	logins     int
-	authFails  []int64 // Unix seconds of failed logins
-	countsOnly bool    // only CSV counts
+	sent      surge.Counter
+	sentN     int
+	sentRcpt  int
+	firstRcpt map[string]int64 // recipient → first time mailed (Unix seconds)
+	loginIPs  map[string]int64 // client IP → first login (Unix seconds)
+	logins    int
+	authFails []int64 // Unix seconds of failed logins
+	counted   int     // of sentN, from CSV counts
 
 	bounced   surge.Counter
 	verdicts  [3]int // ours, not ours, unknown
@@ -178,7 +178,7 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 		acc.sent.AddN(ev.Time, float64(n))
 		a.sentAll.AddN(ev.Time, float64(n))
 		acc.sentN += n
-		acc.countsOnly = acc.countsOnly || acc.sentN == n
+		acc.counted += n
 		a.hasCounts = true
 		if a.learn {
 			a.learnDomain(ev.From)
@@ -289,7 +289,6 @@ func (a *Analyzer) message(m *sendlog.Message) {
 	acc.sent.Add(m.Time)
 	a.sentAll.Add(m.Time)
 	acc.sentN++
-	acc.countsOnly = false
 	from := strings.ToLower(m.From)
 	acc.addresses[from]++
 	if m.SASLUser != "" {
@@ -399,7 +398,7 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 	if res == nil {
 		return
 	}
-	t, ok := resultTime(res)
+	t, ok := res.Time()
 	if ok && !a.inPeriod(t) {
 		a.in.outside++
 		return
@@ -583,24 +582,6 @@ func firstAddress(v string) string {
 		return strings.ToLower(v)
 	}
 	return ""
-}
-
-// resultTime is when the bounce was made: its own Date, else a record's
-// timestamp.
-func resultTime(res *bounce.Result) (time.Time, bool) {
-	for _, f := range res.Headers {
-		if strings.EqualFold(f.Name, "Date") {
-			if t, err := mail.ParseDate(strings.TrimSpace(f.Value)); err == nil {
-				return t, true
-			}
-		}
-	}
-	for _, r := range res.Records {
-		if !r.Timestamp.IsZero() {
-			return r.Timestamp, true
-		}
-	}
-	return time.Time{}, false
 }
 
 func domainOf(addr string) string {

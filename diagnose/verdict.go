@@ -37,27 +37,26 @@ const (
 
 // Signal codes of AccountReport.Signals.
 const (
-	SignalBounceSurge       = "bounce_surge"
-	SignalBouncesOurs       = "bounces_ours"
-	SignalBouncesNotOurs    = "bounces_not_ours"
-	SignalBouncesUnknown    = "bounces_unattributed"
-	SignalSentJump          = "sent_jump"
-	SignalSentNormal        = "sent_normal"
-	SignalNewLoginIPs       = "new_login_ips"
-	SignalFailedLogins      = "failed_logins"
-	SignalFirstTimeRcpts    = "first_time_recipients"
-	SignalESMTPSA           = "authenticated_relay"
-	SignalVolumeRefusal     = "volume_refusal"
-	SignalNoSendLog         = "no_send_log"
-	SignalLogMissesWindow   = "log_misses_window"
-	SignalNoOriginals       = "no_originals"
-	SignalComplaints        = "complaints"
-	SignalNoSurge           = "no_surge"
-	SignalCountsOnly        = "counts_only"
-	SignalShortHistory      = "short_history"
-	SignalOrdinaryCampaign  = "known_ips_and_recipients"
-	SignalBouncesInSendLog  = "bounces_in_send_log"
-	SignalSurgeOtherAccount = "surge_on_other_account"
+	SignalBounceSurge      = "bounce_surge"
+	SignalBouncesOurs      = "bounces_ours"
+	SignalBouncesNotOurs   = "bounces_not_ours"
+	SignalBouncesUnknown   = "bounces_unattributed"
+	SignalSentJump         = "sent_jump"
+	SignalSentNormal       = "sent_normal"
+	SignalNewLoginIPs      = "new_login_ips"
+	SignalFailedLogins     = "failed_logins"
+	SignalFirstTimeRcpts   = "first_time_recipients"
+	SignalESMTPSA          = "authenticated_relay"
+	SignalVolumeRefusal    = "volume_refusal"
+	SignalNoSendLog        = "no_send_log"
+	SignalLogMissesWindow  = "log_misses_window"
+	SignalNoOriginals      = "no_originals"
+	SignalComplaints       = "complaints"
+	SignalNoSurge          = "no_surge"
+	SignalCountsOnly       = "counts_only"
+	SignalShortHistory     = "short_history"
+	SignalOrdinaryCampaign = "known_ips_and_recipients"
+	SignalBouncesInSendLog = "bounces_in_send_log"
 )
 
 // sentence is one piece of evidence in both languages.
@@ -637,7 +636,7 @@ func (j *judge) describeVolume(sentKnown bool) {
 	if !sentKnown {
 		return
 	}
-	if j.acc.countsOnly {
+	if j.acc.counted > 0 && j.acc.counted == j.acc.sentN { // only a panel's CSV counts
 		j.signals = append(j.signals, SignalCountsOnly)
 	}
 	if w.Jump {
