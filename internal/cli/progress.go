@@ -30,17 +30,27 @@ func newProgress(w io.Writer, live bool) *progress {
 // tick records one message and redraws the line at most twice a second.
 func (p *progress) tick(c counts, size int) {
 	p.bytes += int64(size)
+	p.show(false, "%d messages, %d bounces, %d failed  (%.0f msgs/s)   ", c.messages, c.bounces, c.failed, float64(c.messages)/p.elapsed())
+}
+
+// show redraws the status line on a terminal, at most twice a second
+// unless force is set.
+func (p *progress) show(force bool, format string, args ...any) {
 	if !p.live {
 		return
 	}
 	now := p.nowFunc()
-	if now.Sub(p.last) < 500*time.Millisecond {
+	if !force && now.Sub(p.last) < 500*time.Millisecond {
 		return
 	}
 	p.last = now
 	p.shown = true
-	el := now.Sub(p.start).Seconds()
-	fmt.Fprintf(p.w, "\r%d messages, %d bounces, %d failed  (%.0f msgs/s)   ", c.messages, c.bounces, c.failed, float64(c.messages)/el)
+	fmt.Fprintf(p.w, "\r\033[K"+format, args...)
+}
+
+// elapsed is the run's time so far in seconds (never zero).
+func (p *progress) elapsed() float64 {
+	return max(p.nowFunc().Sub(p.start).Seconds(), 1e-9)
 }
 
 // done clears the status line.
@@ -52,10 +62,7 @@ func (p *progress) done() {
 
 // stats prints throughput and peak memory.
 func (p *progress) stats(c counts) {
-	el := p.nowFunc().Sub(p.start).Seconds()
-	if el <= 0 {
-		el = 1e-9
-	}
+	el := p.elapsed()
 	fmt.Fprintf(p.w, "bouncewatch: %.2f s, %.0f msgs/s, %.1f MB/s", el, float64(c.messages)/el, float64(p.bytes)/el/1e6)
 	if rss := peakRSS(); rss > 0 {
 		fmt.Fprintf(p.w, ", peak RSS %.1f MB", float64(rss)/1e6)

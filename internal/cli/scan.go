@@ -169,8 +169,8 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	}
 	in := diagnose.Input{Mail: paths, Stdin: env.Stdin, SendLogs: logFiles, Workers: *workers}
 	in.LogOptions.Location = cfg.Location
-	prog := newScanProgress(env.Stderr, env.StderrIsTerminal)
-	in.Progress = prog.update
+	prog := newProgress(env.Stderr, env.StderrIsTerminal)
+	in.Progress = scanProgress(prog)
 	rep, scanErr := diagnose.Scan(ctx, in, cfg)
 	prog.done()
 	if rep == nil {
@@ -278,43 +278,16 @@ func batvKey(file string, getenv func(string) string) ([]byte, error) {
 	return nil, nil
 }
 
-// scanProgress draws a progress line on a terminal.
-type scanProgress struct {
-	w     io.Writer
-	live  bool
-	start time.Time
-	last  time.Time
-	shown bool
-}
-
-func newScanProgress(w io.Writer, live bool) *scanProgress {
-	now := time.Now()
-	return &scanProgress{w: w, live: live, start: now, last: now}
-}
-
-func (p *scanProgress) update(pr diagnose.Progress) {
-	if !p.live {
-		return
-	}
-	now := time.Now()
-	if !pr.Done && now.Sub(p.last) < 300*time.Millisecond {
-		return
-	}
-	p.last = now
-	p.shown = true
-	el := now.Sub(p.start).Seconds()
-	switch pr.Phase {
-	case diagnose.PhaseLog:
-		fmt.Fprintf(p.w, "\r\033[Ksend log: %d events (%.0f/s)", pr.LogLines, float64(pr.LogLines)/el)
-	default:
-		fmt.Fprintf(p.w, "\r\033[Kmail: %d messages, %d bounces, %d failed, %.1f MB (%.0f msgs/s)",
+// scanProgress shows a scan's phases on the progress line.
+func scanProgress(p *progress) func(diagnose.Progress) {
+	return func(pr diagnose.Progress) {
+		el := p.elapsed()
+		if pr.Phase == diagnose.PhaseLog {
+			p.show(pr.Done, "send log: %d events (%.0f/s)", pr.LogLines, float64(pr.LogLines)/el)
+			return
+		}
+		p.show(pr.Done, "mail: %d messages, %d bounces, %d failed, %.1f MB (%.0f msgs/s)",
 			pr.Messages, pr.Bounces, pr.Failed, float64(pr.Bytes)/1e6, float64(pr.Messages)/el)
-	}
-}
-
-func (p *scanProgress) done() {
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
 	}
 }
 
