@@ -379,6 +379,31 @@ func (a *Analyzer) Attribute(res *bounce.Result) attrib.Attribution {
 	return a.index.Attribute(res)
 }
 
+// Mail is one message read from a mailbox, as the analyzer takes it.
+type Mail struct {
+	// Source names the message: a path, "path#N" for an mbox, an IMAP URL.
+	Source string
+	// Arrival is when the message reached our mailbox, as the mailbox
+	// records it (Maildir file name, mbox From_ line, IMAP INTERNALDATE,
+	// LMTP delivery); zero when unknown. Unlike the dates inside the
+	// message, a stranger cannot write it.
+	Arrival time.Time
+	// Result is the decoder's answer (nil when nothing could be read)
+	// and Err its error, if any.
+	Result *bounce.Result
+	Err    error
+}
+
+// AddMail takes one message of the mailbox: it is attributed and counted
+// as AddBounce does.
+func (a *Analyzer) AddMail(m Mail) {
+	var at attrib.Attribution
+	if m.Result != nil {
+		at = a.Attribute(m.Result)
+	}
+	a.AddBounce(m.Source, m.Result, at, m.Err)
+}
+
 // AddBounce takes one decoded message (any kind) and its attribution
 // (Attribute's answer: for a message that is not a bounce it may still
 // flag a fake posing as one); err

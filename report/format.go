@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/bouncewatch/bouncewatch/internal/termtext"
 )
 
 // num writes n with thousands separators: 12,345.
@@ -98,47 +98,8 @@ func (c clock) name(t time.Time) string {
 	return abbr + " (UTC" + t.Format("-07:00") + ")"
 }
 
-// clean makes a string from the input (a subject, an address, a log line)
-// safe to show: control characters and bidirectional overrides, which
-// could move a terminal's cursor or reorder the text a reader sees, become
-// U+FFFD; tabs and line breaks become spaces. Invalid UTF-8 becomes U+FFFD
-// too.
-func clean(s string) string {
-	ok := true
-	for _, r := range s {
-		if r == utf8.RuneError || unsafeRune(r) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case unsafeRune(r):
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// unsafeRune: C0 and C1 controls, DEL, and the bidirectional embedding,
-// override and isolate characters (Unicode TR 9, "trojan source").
-func unsafeRune(r rune) bool {
-	switch {
-	case unicode.IsControl(r):
-		return true
-	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F:
-		return true
-	}
-	return false
-}
+// clean makes a string from the input safe to show (see termtext.Clean).
+func clean(s string) string { return termtext.Clean(s) }
 
 // cleanAll applies clean to each string.
 func cleanAll(ss []string) []string {

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"golang.org/x/text/width"
+	"github.com/bouncewatch/bouncewatch/internal/termtext"
 )
 
 // textColumns is the width the text report is wrapped to.
@@ -220,25 +220,9 @@ func textCounts(t *textWriter, rows []countRow) {
 	}
 }
 
-// runeWidth is the columns r takes in a terminal: two for East Asian
-// wide and fullwidth characters (Unicode UAX #11), one for the others.
-// Ambiguous characters count as narrow, as in most terminals outside
-// East Asian locales.
-func runeWidth(r rune) int {
-	switch width.LookupRune(r).Kind() {
-	case width.EastAsianWide, width.EastAsianFullwidth:
-		return 2
-	}
-	return 1
-}
+func runeWidth(r rune) int { return termtext.RuneWidth(r) }
 
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeWidth(r)
-	}
-	return n
-}
+func textWidth(s string) int { return termtext.Width(s) }
 
 // wrap cuts s into lines of at most limit columns. Lines break at spaces,
 // and between wide (Japanese) characters except before closing

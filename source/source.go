@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultMaxMessageSize is the largest message accepted when
@@ -60,6 +61,10 @@ type Message struct {
 	// ends as in the file. Each Message has its own Data, which the
 	// callee may keep.
 	Data []byte
+	// Arrival is when the message reached the mailbox, as the mailbox
+	// itself records it (a Maildir file name's delivery time, an mbox
+	// From_ line's date); zero when the source does not tell.
+	Arrival time.Time
 }
 
 // Error is a failure to read one file or message. It names the source.
