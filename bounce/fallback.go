@@ -116,7 +116,7 @@ func scanFallback(f *flat) *scan {
 	for i := range recs {
 		r := &recs[i]
 		if r.DiagnosticCode == "" {
-			para := text.paragraph(r.Recipient, r.Alias)
+			para := addressParagraph(prose, text, r.Recipient)
 			if informative(para) {
 				r.DiagnosticCode = para
 			} else {
@@ -474,7 +474,10 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 // lineRule returns the rule by which the address at line[start:end] is a
 // failed recipient, or "".
 func lineRule(line string, start, end int, introActive bool) string {
-	rest := line[:start] + " " + line[end:]
+	// The words that count are those of the address's own sentence:
+	// "Delivery failed. Questions? Write to help@example.com" names no
+	// failed address.
+	rest := line[sentenceStart(line[:start]):start] + " " + line[end:end+sentenceEnd(line[end:])]
 	if hasReplyCode(rest) {
 		return ruleCodeLine
 	}
@@ -485,7 +488,7 @@ func lineRule(line string, start, end int, introActive bool) string {
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
 		return ruleWordsLine
 	}
-	if containsAny(lowerClip(line[:start]), recipientIntros) || introActive {
+	if containsAny(lowerClip(line[sentenceStart(line[:start]):start]), recipientIntros) || introActive {
 		return ruleIntro
 	}
 	return ""
@@ -567,7 +570,7 @@ func textDSNRecords(text string) []Record {
 			inField = true
 			continue
 		}
-		if inField && t != "" && (line[0] == ' ' || line[0] == '\t') && fieldName(t) == "" {
+		if inField && t != "" && (line[0] == ' ' || line[0] == '\t') && !dsnFieldNames[fieldName(t)] {
 			sb.WriteString(" ")
 			sb.WriteString(strings.TrimSpace(t))
 			sb.WriteByte('\n')
@@ -579,4 +582,52 @@ func textDSNRecords(text string) []Record {
 		inField = false
 	}
 	return dsnRecords(nil, sb.String())
+}
+
+// addressParagraph returns the line of prose that first names addr and the
+// lines after it that belong to it: up to a blank line, a line naming
+// another address, or eight lines.
+func addressParagraph(prose string, text *prose, addr string) string {
+	at, ok := text.at[strings.ToLower(addr)]
+	if !ok {
+		return ""
+	}
+	start := strings.LastIndexByte(prose[:at], '\n') + 1
+	var out []string
+	rest := prose[start:]
+	for len(out) < 8 && rest != "" {
+		l := rest
+		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+			l, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = ""
+		}
+		t := strings.TrimSpace(l)
+		if t == "" || len(out) > 0 && strings.IndexByte(t, '@') >= 0 {
+			break
+		}
+		out = append(out, clip(t, maxLineScan))
+	}
+	return strings.Join(out, " ")
+}
+
+// sentenceStart returns the offset in s after its last sentence end (a
+// '.', '!' or '?' after a letter, followed by a space), or 0.
+func sentenceStart(s string) int {
+	for i := len(s) - 2; i > 0; i-- {
+		if s[i+1] == ' ' && (s[i] == '.' || s[i] == '!' || s[i] == '?') && isLetter(s[i-1]) {
+			return i + 2
+		}
+	}
+	return 0
+}
+
+// sentenceEnd returns the offset of the first sentence end in s, or len(s).
+func sentenceEnd(s string) int {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i+1] == ' ' && (s[i] == '.' || s[i] == '!' || s[i] == '?') && isLetter(s[i-1]) {
+			return i + 1
+		}
+	}
+	return len(s)
 }
