@@ -10,6 +10,13 @@ package reason
 
 var userUnknownPhrases = &phrases{
 	any: []string{
+		// Coremail (the system of NetEase 163/126 and many Chinese
+		// companies), its published bounce texts: icoremail.vip support
+		// category "退信" ("unavailable mail user", "local server don't
+		// exists that user", "not user of this server", "recipient does not
+		// have an account"), and "User x is not found in Server".
+		"unavailable mail user", "local server don't exists that user", "not user of this server",
+		"recipient does not have an account", "is not found in server",
 		// Postfix (local, virtual, relay recipient tables)
 		"recipient address rejected: user unknown",
 		"recipient address rejected: unknown user",
@@ -193,6 +200,10 @@ var filteredPhrases = &phrases{
 
 var mailboxFullPhrases = &phrases{
 	any: []string{
+		// Coremail and 21cn (Chinese hosts' bounce references:
+		// "Quota exceed the hard limit for user", "552 This person's
+		// account is exceeding their quota")
+		"quota exceed the hard limit", "account is exceeding their quota",
 		"mailbox full",
 		"mailbox is full",
 		"mailbox size limit exceeded",
@@ -280,6 +291,9 @@ var exceedLimitPhrases = &phrases{
 
 var suspendPhrases = &phrases{
 	any: []string{
+		// Coremail ("User disabled"), Sina ("550 user is locked"):
+		// published lists of their SMTP replies
+		"user disabled", "user is locked", "user is forbided",
 		" is currently suspended",
 		" temporary locked",
 		"archived recipient",
@@ -417,6 +431,9 @@ var notCompliantRFCPhrases = &phrases{
 
 var badReputationPhrases = &phrases{
 	any: []string{
+		// NetEase (163.com) error codes: "HL:REP" the IP sends to many
+		// unknown recipients (abnormal behaviour)
+		"hl:rep",
 		"a poor email reputation score",
 		"has been temporarily rate limited due to ip reputation",
 		"ip/domain reputation problems",
@@ -546,6 +563,12 @@ var hostUnknownPhrases = &phrases{
 
 var spamDetectedPhrases = &phrases{
 	any: []string{
+		// NetEase (163.com) error codes, help.mail.163.com: "DT:SPM" the
+		// content looks like spam; Yandex: "Message rejected under
+		// suspicion of SPAM"; Sina: "552 message rejected by anti-spam
+		// engine"; Coremail: "blocked by NetEase AntiSpam"
+		"dt:spm", "message rejected under suspicion of spam", "message rejected by anti-spam engine",
+		"blocked by netease antispam",
 		" - spam",
 		"//www.spamhaus.org/help/help_spam_16.htm",
 		"//dsbl.org/help/help_spam_16.htm",
@@ -674,6 +697,9 @@ var speedingPhrases = &phrases{
 
 var tooManyConnPhrases = &phrases{
 	any: []string{
+		// NetEase (163.com) error codes: "HL:ICC" too many concurrent
+		// connections from the IP
+		"hl:icc",
 		"all available ips are at maximum connection limit", // SendGrid
 		"connection rate limit exceeded",
 		"exceeds per-domain connection limit for",
@@ -693,6 +719,10 @@ var tooManyConnPhrases = &phrases{
 
 var blockedPhrases = &phrases{
 	any: []string{
+		// Microsoft, "Email non-delivery reports and SMTP errors in
+		// Exchange Online" (learn.microsoft.com), 5.7.708: "Access denied,
+		// traffic not accepted from this IP"; Coremail "IP is rejected"
+		"access denied, traffic not accepted from this ip", "ip is rejected",
 		" said: 550 blocked",
 		"//www.spamcop.net/bl.",
 		"bad sender ip address",
