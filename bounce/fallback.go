@@ -451,7 +451,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				break
 			}
 			aoff = aend
-			if bad.has(a) {
+			if bad.has(a) || senderContext(line[:start], line[aend:]) {
 				continue
 			}
 			named = true
@@ -630,4 +630,27 @@ func sentenceEnd(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// senderContext reports whether the words around an address name it as the
+// sender of the mail, not as a recipient: "from <a@b>", "Sender: a@b",
+// "MAIL FROM:<a@b>", "<a@b>: Sender address rejected" (Postfix, RFC 5321
+// section 4.1.1.2).
+func senderContext(before, after string) bool {
+	b := strings.ToLower(strings.TrimRight(before, " \t<:(\"'["))
+	if len(b) > 40 {
+		b = b[len(b)-40:]
+	}
+	for _, w := range []string{"from", "sender", "envelope-from", "return-path", "reply-to", "author", "absender", "expéditeur", "remitente", "remetente", "mittente", "afzender", "差出人", "送信者", "发件人", "отправител"} {
+		if strings.HasSuffix(b, w) {
+			return true
+		}
+	}
+	a := after
+	if len(a) > 60 {
+		a = a[:60]
+	}
+	a = strings.ToLower(a)
+	return strings.Contains(a, "sender address rejected") || strings.Contains(a, "sender rejected") ||
+		strings.Contains(a, "sender verify failed")
 }

@@ -44,6 +44,7 @@ var failureWords = []string{
 	"was rejected", "has been rejected", "were rejected", "bounced", "bounce notification",
 	"delivery notification: delivery has failed", "mail system error", "had delivery errors",
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
+	"recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
 	"non remis", "n'a pas pu être remis", "n'a pas pu être délivré", "n'a pas pu être distribué",
 	"échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",

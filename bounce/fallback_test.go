@@ -211,6 +211,8 @@ func TestFallbackNeverTakes(t *testing.T) {
 		{"list server addresses", "Could not be delivered to news-bounces@lists.sender.test: 550 user unknown\n", nil},
 		{"the returned message's author", "Could not be delivered to nobody: 550 user unknown\n\n" +
 			"--- Original message follows ---\nReceived: by mx.sender.test\nFrom: Boss <boss@sender.test>\nTo: boss@sender.test\n\nhello\n", nil},
+		{"the sender named in a transcript", "Delivery failed.\nThe message from owner2@sender.test was refused:\n" +
+			"550 5.7.1 <owner2@sender.test>: Sender address rejected: Access denied\nMAIL FROM:<owner2@sender.test> 550 denied\n", nil},
 		{"an address with no failure context", "Delivery failed. Questions? Write to help@rcpt.test today.\n", nil},
 	}
 	for _, tc := range cases {
