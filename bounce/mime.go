@@ -373,12 +373,24 @@ func decodeWords(s string) string {
 	return out
 }
 
+// charsetReader converts one encoded word's text (a few dozen bytes) at
+// once and returns a *bytes.Reader: mime.WordDecoder copies it with
+// io.Copy, which then needs no 32 KiB buffer (nor transform.NewReader its
+// own 4 KiB) per word.
 func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 	enc := encodingFor(charset)
 	if enc == nil {
 		return r, nil
 	}
-	return transform.NewReader(r, enc.NewDecoder()), nil
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := transform.Bytes(enc.NewDecoder(), b)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(out), nil
 }
 
 // stripHTML turns an HTML part into text: tags dropped, <br> and block ends
