@@ -105,7 +105,7 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 	if o.json {
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
-		w = &jsonWriter{enc: enc, all: o.all}
+		w = &jsonWriter{out: out, enc: enc, all: o.all}
 	} else {
 		w = newTableWriter(out, o.lang, o.all)
 	}
@@ -193,14 +193,21 @@ type jsonOther struct {
 }
 
 type jsonWriter struct {
-	enc *json.Encoder
+	out io.Writer
+	enc *json.Encoder // for the rare lines that are not records
+	buf []byte        // one record's line, reused
 	all bool
 }
 
 func (w *jsonWriter) write(d decoded) error {
 	if d.res != nil && d.res.Kind == bounce.KindBounce {
 		for i := range d.res.Records {
-			if err := w.enc.Encode(jsonRecord{Source: d.source, Kind: bounce.KindBounce, Record: &d.res.Records[i]}); err != nil {
+			var err error
+			w.buf, err = appendRecord(w.buf[:0], d.source, &d.res.Records[i])
+			if err != nil {
+				return err
+			}
+			if _, err := w.out.Write(w.buf); err != nil {
 				return err
 			}
 		}
