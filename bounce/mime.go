@@ -52,6 +52,9 @@ func flatten(raw []byte) *flat {
 	h, body := parseHeader(raw)
 	f := &flat{Header: h}
 	var sb strings.Builder
+	// The flattened text is seldom longer than the body it comes from:
+	// one buffer of that size spares the copies of a growing one.
+	sb.Grow(min(len(body), maxFlat) + 512)
 	ct := h.get("Content-Type")
 	f.walk(&sb, ct, h.get("Content-Transfer-Encoding"), body, 0, true)
 	f.Body = sb.String()
