@@ -45,6 +45,7 @@ type flat struct {
 	attached []string // media types of the non-text attachments (not of the returned message's)
 	links    []string // link targets of HTML parts (href, action, src), lost when the HTML is stripped
 	nparts   int
+	warnings []Warning // limits reached: what was not read
 }
 
 // flatten parses raw (LF line ends) into a flat view.
@@ -58,22 +59,39 @@ func flatten(raw []byte) *flat {
 	ct := h.get("Content-Type")
 	f.walk(&sb, ct, h.get("Content-Transfer-Encoding"), body, 0, true)
 	f.Body = sb.String()
+	// Recognisers read at most maxProseLines lines of the text: say so
+	// when there are more (each line has at least its line end).
+	if len(f.Body) > maxProseLines && strings.Count(f.Body, "\n") > maxProseLines {
+		f.warn(WarnProseLines, maxProseLines)
+	}
 	return f
+}
+
+// warn notes that a limit was reached.
+func (f *flat) warn(k WarningKind, limit int) {
+	f.warnings = addWarning(f.warnings, Warning{Kind: k, Limit: limit})
 }
 
 func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int, top bool) {
 	f.nparts++
 	if f.nparts > maxParts {
+		f.warn(WarnMIMEParts, maxParts)
 		return
 	}
 	t, params := mediaType(ct)
 	if t == "" {
 		t = "text/plain"
 	}
+	if depth >= maxDepth && strings.HasPrefix(t, "multipart/") {
+		f.warn(WarnMIMEDepth, maxDepth)
+	}
 	switch {
 	case strings.HasPrefix(t, "multipart/") && depth < maxDepth:
 		b := params["boundary"]
 		parts := splitMultipart(body, b)
+		if len(parts) > maxParts {
+			f.warn(WarnMIMEParts, maxParts)
+		}
 		if parts == nil {
 			// Broken or missing boundary: read the body as text.
 			f.text(sb, "text/plain", params["charset"], cte, body)
@@ -121,6 +139,8 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 			sb.WriteString("\n\n")
 			sb.WriteString(s)
 			sb.WriteString("\n")
+		} else {
+			f.warn(WarnTextSize, maxFlat)
 		}
 	case strings.HasPrefix(t, "text/") || t == "message/partial":
 		f.text(sb, t, params["charset"], cte, body)
@@ -138,6 +158,7 @@ func (f *flat) text(sb *strings.Builder, t, charset, cte string, body []byte) {
 	txt := decodeTransfer(cte, body, maxTextPart)
 	if len(txt) > maxTextPart {
 		txt = txt[:maxTextPart]
+		f.warn(WarnTextSize, maxTextPart)
 	}
 	s := toUTF8(txt, charset)
 	if t == "text/html" {
@@ -150,6 +171,8 @@ func (f *flat) text(sb *strings.Builder, t, charset, cte string, body []byte) {
 		if !strings.HasSuffix(s, "\n") {
 			sb.WriteString("\n")
 		}
+	} else {
+		f.warn(WarnTextSize, maxFlat)
 	}
 }
 
