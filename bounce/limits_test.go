@@ -180,3 +180,37 @@ func TestNotAnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestISO2022JPResync: a line that ends inside a character, or in a
+// two-byte mode without ESC ( B, garbles that line only (RFC 1468: each
+// line ends in ASCII).
+func TestISO2022JPResync(t *testing.T) {
+	const kanji = "\x1b$B%a!<%k\x1b(B" // メール
+	cases := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"well formed", kanji + "\nnext line\n", "メール\nnext line\n"},
+		{"ends in two-byte mode", "\x1b$B%a!<\nUser unknown\n", "メー\nUser unknown\n"},
+		{"ends inside a character", "\x1b$B%a!<%\nUser unknown: " + kanji + "\n", "メー\ufffd\nUser unknown: メール\n"},
+		{"ends in katakana mode", "\x1b(I12\nUser unknown\n", "\uff71\uff72\nUser unknown\n"},
+		{"no final line end", "\x1b$B%a", "メ"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := toUTF8([]byte(c.in), "iso-2022-jp"); got != c.want {
+				t.Errorf("toUTF8(%q) = %q, want %q", c.in, got, c.want)
+			}
+		})
+	}
+	// In a bounce: the recipient after the broken line is found.
+	msg := "From: MAILER-DAEMON@mx.example.jp\nSubject: Undelivered Mail Returned to Sender\n" +
+		"Content-Type: text/plain; charset=ISO-2022-JP\n\nThis is the mail system at host mx.example.jp.\n\n" +
+		"\x1b$B%a!<%k$rAw?.$G$-$^$;$s$G$7$?%\n\n" +
+		"<user@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 unknown user (in reply to RCPT TO command)\n"
+	res, err := DecodeBytes([]byte(msg))
+	if err != nil || len(res.Records) != 1 || res.Records[0].Recipient != "user@example.com" || res.Records[0].Status != "5.1.1" {
+		t.Fatalf("%v %+v", err, res)
+	}
+}

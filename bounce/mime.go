@@ -370,6 +370,9 @@ func toUTF8(b []byte, charset string) string {
 	if enc == nil && bytes.Contains(b, []byte("\x1b$")) {
 		enc = japanese.ISO2022JP
 	}
+	if enc == japanese.ISO2022JP {
+		return iso2022JPLines(b)
+	}
 	if enc != nil {
 		out, _, err := transform.Bytes(enc.NewDecoder(), b)
 		if err == nil {
@@ -380,6 +383,38 @@ func toUTF8(b []byte, charset string) string {
 		return string(b)
 	}
 	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// iso2022JPLines decodes ISO-2022-JP text a line at a time, each line
+// starting in ASCII: RFC 1468 has every line end in ASCII, so a line that
+// ends inside a character or in a two-byte mode (no ESC ( B before its
+// end), as broken encoders and cut lines leave them, garbles that line
+// only, not the rest of the part.
+func iso2022JPLines(b []byte) string {
+	dec := japanese.ISO2022JP.NewDecoder()
+	out := make([]byte, 0, len(b)+len(b)/2)
+	for len(b) > 0 {
+		line, nl := b, false
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, nl = b[:i], true
+		}
+		b = b[len(line):]
+		if nl {
+			b = b[1:]
+		}
+		// The line end is not given to the decoder: a character cut by it
+		// would swallow it.
+		n0 := len(out)
+		res, _, err := transform.Append(dec, out, line) // resets dec
+		if err != nil {
+			res = append(out[:n0], bytes.ToValidUTF8(line, []byte("\uFFFD"))...)
+		}
+		out = res
+		if nl {
+			out = append(out, '\n')
+		}
+	}
+	return string(out)
 }
 
 // decodeWords decodes RFC 2047 encoded words in a header value; on failure
