@@ -155,7 +155,11 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		prog.tick(c, d.size)
 		return w.write(d)
 	}
-	err := source.Ordered(ctx, o.workers, produce, work, emit)
+	// The bytes of the messages in flight are bounded, not only their
+	// number: one message of the largest size, and a share per worker.
+	budget := int64(source.DefaultMaxMessageSize) + int64(o.workers)*(4<<20)
+	size := func(it item) int64 { return int64(len(it.data)) }
+	err := source.OrderedSized(ctx, o.workers, budget, size, produce, work, emit)
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
