@@ -141,5 +141,4 @@ func findFailureCode(s string) (int, bool) {
 	return 0, false
 }
 
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
