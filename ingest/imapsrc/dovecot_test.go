@@ -138,7 +138,7 @@ func options(d *mailserver.Dovecot, sink *counting) Options {
 }
 
 func TestDovecotIdlePicksUpAppends(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	appendMsg(t, d, "INBOX", mail(0), time.Now()) // there before the start
 	s, _ := start(t, options(d, sink))
@@ -174,7 +174,7 @@ func TestDovecotIdlePicksUpAppends(t *testing.T) {
 }
 
 func TestDovecotPollingFallback(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	o := options(d, sink)
 	o.NoIdle, o.Poll = true, 100*time.Millisecond
@@ -185,7 +185,7 @@ func TestDovecotPollingFallback(t *testing.T) {
 }
 
 func TestDovecotDroppedConnectionRecovers(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	s, _ := start(t, options(d, sink))
 	appendMsg(t, d, "INBOX", mail(1), time.Now())
@@ -210,7 +210,7 @@ func TestDovecotDroppedConnectionRecovers(t *testing.T) {
 }
 
 func TestDovecotMoveAfterStore(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	sink.fail.Store(true) // the store cannot commit
 	o := options(d, sink)
@@ -243,7 +243,7 @@ func TestDovecotMoveAfterStore(t *testing.T) {
 }
 
 func TestDovecotRestartResumesFromLastUID(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	for i := range 3 {
 		appendMsg(t, d, "INBOX", mail(i), time.Now())
@@ -267,7 +267,7 @@ func TestDovecotRestartResumesFromLastUID(t *testing.T) {
 }
 
 func TestDovecotUIDValidityChangeRescans(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	for i := range 3 {
 		appendMsg(t, d, "INBOX", mail(i), time.Now())
@@ -287,7 +287,7 @@ func TestDovecotUIDValidityChangeRescans(t *testing.T) {
 }
 
 func TestDovecotWrongPassword(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14300)
 	sink := &counting{}
 	o := options(d, sink)
 	o.PasswordFile, o.Password = "", "wrong-password-xyz"

@@ -456,8 +456,15 @@ func (f *folder) catchUp(ctx context.Context, c *imapclient.Client) error {
 			return nil
 		}
 		for len(uids) > 0 {
-			n := min(len(uids), f.s.o.Batch)
-			if err := f.fetchStore(ctx, c, uids[:n]); err != nil {
+			// A batch of at most Batch messages and batchBytes (but at
+			// least one message): a flood of 50 MB messages is not held in
+			// memory twenty at a time.
+			n := batchLen(uids, f.s.o.Batch, batchBytes)
+			batch := make([]imap.UID, n)
+			for i := range batch {
+				batch[i] = uids[i].uid
+			}
+			if err := f.fetchStore(ctx, c, batch); err != nil {
 				return err
 			}
 			uids = uids[n:]
@@ -468,22 +475,42 @@ func (f *folder) catchUp(ctx context.Context, c *imapclient.Client) error {
 	}
 }
 
-// newUIDs lists the UIDs after the last stored one. "N:*" always matches
-// the folder's last message (RFC 3501 §6.4.8), so the list is filtered.
-func (f *folder) newUIDs(c *imapclient.Client) ([]imap.UID, error) {
+// batchLen is how many of uids one FETCH asks for: at most max messages
+// and maxBytes bytes, but at least one message.
+func batchLen(uids []uidSize, max int, maxBytes int64) int {
+	n, size := 0, int64(0)
+	for n < len(uids) && n < max && (n == 0 || size+uids[n].size <= maxBytes) {
+		size += uids[n].size
+		n++
+	}
+	return n
+}
+
+// batchBytes bounds the message bytes one FETCH asks for.
+const batchBytes = 32 << 20
+
+type uidSize struct {
+	uid  imap.UID
+	size int64
+}
+
+// newUIDs lists the UIDs (and sizes) after the last stored one. "N:*"
+// always matches the folder's last message (RFC 3501 §6.4.8), so the list
+// is filtered.
+func (f *folder) newUIDs(c *imapclient.Client) ([]uidSize, error) {
 	var all imap.UIDSet
 	all.AddRange(f.last+1, 0) // 0 stands for "*"
-	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true}).Collect()
+	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
 		return nil, fmt.Errorf("listing new messages: %w", err)
 	}
-	var uids []imap.UID
+	var uids []uidSize
 	for _, m := range msgs {
 		if m.UID > f.last {
-			uids = append(uids, m.UID)
+			uids = append(uids, uidSize{m.UID, m.RFC822Size})
 		}
 	}
-	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
+	sort.Slice(uids, func(i, j int) bool { return uids[i].uid < uids[j].uid })
 	return uids, nil
 }
 

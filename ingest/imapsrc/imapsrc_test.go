@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-imap/v2"
+
 	"github.com/bouncewatch/bouncewatch/ingest"
 )
 
@@ -85,5 +87,33 @@ func TestIsBounce(t *testing.T) {
 	}
 	if isBounce(testdata(t, "ordinary.eml")) {
 		t.Error("an ordinary message is taken for a bounce")
+	}
+}
+
+func TestBatchLen(t *testing.T) {
+	u := func(sizes ...int64) []uidSize {
+		var out []uidSize
+		for i, s := range sizes {
+			out = append(out, uidSize{imap.UID(i + 1), s})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		uids  []uidSize
+		max   int
+		bytes int64
+		want  int
+	}{
+		{"count bound", u(1, 1, 1, 1), 3, 100, 3},
+		{"byte bound", u(40, 40, 40), 10, 100, 2},
+		{"one huge message alone", u(500, 1), 10, 100, 1},
+		{"empty", nil, 10, 100, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := batchLen(tc.uids, tc.max, tc.bytes); got != tc.want {
+				t.Errorf("batchLen = %d, want %d", got, tc.want)
+			}
+		})
 	}
 }

@@ -22,8 +22,10 @@ import (
 // sendlog.
 func TestFollowPostfixAcrossLogrotate(t *testing.T) {
 	mailserver.Require(t, "postfix")
-	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
-	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{LocalTransport: "discard:", RemoteAddr: remote})
+	// Ports apart from package lmtp's Postfix test, which may run at the
+	// same time.
+	remote := mailserver.StartRefusingSMTP(t, 24150, 24199)
+	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{LocalTransport: "discard:", RemoteAddr: remote, SMTPLo: 24200, SMTPHi: 24249})
 	var m flaky
 	tail, _ := start(t, pf.Log, &m)
 

@@ -16,7 +16,7 @@ import (
 // takes the messages the MTA put in new/: it moves them to cur/ and
 // renames them again when flags change. Each message is read once.
 func TestDovecotMovesNewToCur(t *testing.T) {
-	d := mailserver.StartDovecot(t)
+	d := mailserver.StartDovecot(t, 14350)
 	c, err := imapclient.DialTLS(d.IMAPSAddr, &imapclient.Options{TLSConfig: d.TLS})
 	if err != nil {
 		t.Fatal(err)

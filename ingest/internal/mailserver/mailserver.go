@@ -208,8 +208,10 @@ type Dovecot struct {
 }
 
 // StartDovecot starts a Dovecot with its own base_dir and configuration
-// on two free loopback ports in 14300-14399, stopped when the test ends.
-func StartDovecot(t testing.TB) *Dovecot {
+// on two free loopback ports in [base, base+49] (each test package its
+// own range in 14300-14399, as packages' tests run in parallel), stopped
+// when the test ends.
+func StartDovecot(t testing.TB, base int) *Dovecot {
 	t.Helper()
 	Require(t, "dovecot", "imap")
 	d := &Dovecot{Dir: WorldDir(t, "bw-dovecot-"), User: "bw", Password: "s3cret-" + strconv.Itoa(os.Getpid())}
@@ -233,8 +235,8 @@ func StartDovecot(t testing.TB) *Dovecot {
 	if err := os.WriteFile(d.PasswordFile, []byte(d.Password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p1 := FreePort(t, 14300, 14349)
-	p2 := FreePort(t, 14350, 14399)
+	p1 := FreePort(t, base, base+24)
+	p2 := FreePort(t, base+25, base+49)
 	d.IMAPAddr = "127.0.0.1:" + strconv.Itoa(p1)
 	d.IMAPSAddr = "127.0.0.1:" + strconv.Itoa(p2)
 	d.Conf = filepath.Join(d.Dir, "dovecot.conf")

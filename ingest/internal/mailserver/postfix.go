@@ -31,7 +31,8 @@ type PostfixOptions struct {
 	LocalTransport string
 	// RemoteAddr is the "remote" server for remote.test, "127.0.0.1:PORT".
 	RemoteAddr string
-	// SMTPPortRange is where to find the SMTP port; default 24100-24149.
+	// SMTPLo and SMTPHi bound the SMTP port (each test package its own
+	// range in 240xx-242xx); default 24100-24149.
 	SMTPLo, SMTPHi int
 }
 
