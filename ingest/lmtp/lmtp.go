@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,8 @@ type Options struct {
 	// SocketMode is the Unix socket's permission; default 0660 (give the
 	// socket's group to the MTA: Postfix's lmtp runs as "postfix").
 	SocketMode os.FileMode
+	// SocketGroup, when set, is the Unix socket's group (e.g. "postfix").
+	SocketGroup string
 	// Name is the source's name; default "lmtp:" + Addr.
 	Name   string
 	Sink   ingest.Sink
@@ -166,6 +169,20 @@ func (s *Server) Run(ctx context.Context) error {
 		if err := os.Chmod(s.o.Addr, s.o.SocketMode); err != nil {
 			ln.Close()
 			return fmt.Errorf("lmtp: %w", err)
+		}
+		if s.o.SocketGroup != "" {
+			g, err := user.LookupGroup(s.o.SocketGroup)
+			var gid int
+			if err == nil {
+				gid, err = strconv.Atoi(g.Gid)
+			}
+			if err == nil {
+				err = os.Chown(s.o.Addr, -1, gid)
+			}
+			if err != nil {
+				ln.Close()
+				return fmt.Errorf("lmtp: socket group %s: %w", s.o.SocketGroup, err)
+			}
 		}
 		defer os.Remove(s.o.Addr)
 	}

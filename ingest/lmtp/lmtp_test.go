@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -215,7 +218,22 @@ func TestLongLineAccepted(t *testing.T) {
 func TestUnixSocket(t *testing.T) {
 	sink := &flaky{}
 	sock := filepath.Join(t.TempDir(), "bouncewatch.lmtp")
-	s := start(t, Options{Addr: sock, Sink: sink})
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grp, err := user.LookupGroupId(me.Gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, Options{Addr: sock, Sink: sink, SocketGroup: grp.Name})
+	st, err := os.Stat(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gid := fmt.Sprint(st.Sys().(*syscall.Stat_t).Gid); st.Mode().Perm() != 0o660 || gid != grp.Gid {
+		t.Errorf("socket mode %v gid %s, want 0660 and %s", st.Mode().Perm(), gid, grp.Gid)
+	}
 	c := dial(t, s)
 	if got := deliver(t, c, "", []string{"b@example.jp"}, bounceMsg); got["b@example.jp"] != 250 {
 		t.Errorf("reply %v", got)
@@ -279,5 +297,31 @@ func TestPostfixDeliversBouncesOverLMTP(t *testing.T) {
 	time.Sleep(2 * time.Second) // Postfix's queue runs: nothing delivered twice
 	if len(sink.Mails()) != n {
 		t.Errorf("stored %d, want %d", len(sink.Mails()), n)
+	}
+}
+
+// The README's second Postfix recipe: the mailbox stays where it is
+// (here discarded) and bouncewatch gets a copy through virtual_alias_maps (recipient_bcc_maps would not do: Postfix
+// applies it to received mail only, not to the bounces it makes).
+func TestPostfixSendsCopyOverLMTP(t *testing.T) {
+	mailserver.Require(t, "postfix")
+	sink := &flaky{}
+	port := mailserver.FreePort(t, 24000, 24049)
+	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
+	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
+	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
+		LocalTransport: "discard:",
+		RemoteAddr:     remote,
+		Transports:     []string{fmt.Sprintf("bouncewatch.invalid=lmtp:inet:[127.0.0.1]:%d", port)},
+		Extra:          []string{"virtual_alias_maps = inline:{{shop@example.jp=shop@example.jp,shop@bouncewatch.invalid}}"},
+	})
+	pf.Send(t, "shop@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
+	waitFor(t, "the copy of the bounce", 30*time.Second, func() bool { return len(sink.Mails()) == 1 })
+	res, err := bounce.DecodeBytes(sink.Mails()[0].Data)
+	if err != nil || res.Kind != bounce.KindBounce || len(res.Records) != 1 || res.Records[0].Recipient != "nobody@remote.test" {
+		t.Errorf("copy not decoded as the bounce: %v %+v", err, res)
+	}
+	if !pf.LogHas("to=<shop@example.jp>", "relay=none", "status=sent") {
+		t.Error("the mailbox's own delivery is not in the log")
 	}
 }

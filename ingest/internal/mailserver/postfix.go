@@ -31,6 +31,10 @@ type PostfixOptions struct {
 	LocalTransport string
 	// RemoteAddr is the "remote" server for remote.test, "127.0.0.1:PORT".
 	RemoteAddr string
+	// Transports are more transport_maps entries, "domain=transport".
+	Transports []string
+	// Extra main.cf lines.
+	Extra []string
 	// SMTPLo and SMTPHi bound the SMTP port (each test package its own
 	// range in 240xx-242xx); default 24100-24149.
 	SMTPLo, SMTPHi int
@@ -74,13 +78,14 @@ func StartPostfix(t testing.TB, o PostfixOptions) *Postfix {
 		"alias_maps =",
 		"alias_database =",
 		// An inline map must have no spaces (else 451 4.3.0 for every RCPT).
-		"transport_maps = inline:{remote.test=smtp:[" + rhost + "]:" + rport + "}",
+		"transport_maps = inline:{" + strings.Join(append([]string{"remote.test=smtp:[" + rhost + "]:" + rport}, o.Transports...), ",") + "}",
 		"maillog_file = " + p.Log,
 		"maillog_file_prefixes = /var, /tmp, " + p.Dir,
 		"queue_run_delay = 1s",
 		"minimal_backoff_time = 1s",
 		"maximal_backoff_time = 2s",
 		"biff = no",
+		strings.Join(o.Extra, "\n"),
 		"",
 	}, "\n")
 	master := strings.Join([]string{
