@@ -229,3 +229,20 @@ func TestArrival(t *testing.T) {
 		})
 	}
 }
+
+func TestReadErrorReportedAndRetried(t *testing.T) {
+	dir := newMaildir(t)
+	sink := &counting{}
+	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+	waitFor(t, "the watch", func() bool { return w.Health().Connected })
+	bad := filepath.Join(dir, "new", "1733490000.M1P1.host")
+	// A file that cannot be read (a symbolic link to itself: ELOOP).
+	if err := os.Symlink(bad, bad); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the read error in health", func() bool { return strings.Contains(w.Health().LastError, "too many levels") })
+	os.Remove(bad)
+	deliver(t, dir, 2, time.Now())
+	waitFor(t, "the next message", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
+}

@@ -203,7 +203,12 @@ func (l *Listener) Run(ctx context.Context) error {
 
 func (l *Listener) line(source string, b []byte, peer string) ingest.LogLine {
 	now := time.Now()
-	m := Parse(b, now, peer)
+	var m Message
+	if err := ingest.Protect(func() error { m = Parse(b, now, peer); return nil }); err != nil {
+		// A bug in the parser loses no message: it is kept whole.
+		l.status.Failed(err)
+		m.Line = now.Format(time.RFC3339Nano) + " " + hostOf(peer) + " syslog: " + clean(b)
+	}
 	return ingest.LogLine{Source: source, Position: strconv.FormatInt(now.UnixNano(), 10) + "-" + strconv.FormatUint(l.seq.Add(1), 10),
 		Received: now, Line: m.Line}
 }
