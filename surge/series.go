@@ -158,8 +158,13 @@ type Counter struct {
 	// From and To, when set, bound the period: events outside are not
 	// counted (see Outside), and Series covers exactly [From, To).
 	From, To time.Time
+	// PerMinute, set before the first Add, also keeps the counts per
+	// minute, for Minutes and Pinpoint: memory grows with the minutes that
+	// hold events.
+	PerMinute bool
 
 	counts  map[int64]float64 // by hourKey
+	minutes map[int64]float64 // by Unix minute, when PerMinute
 	outside float64
 	lo, hi  int64
 }
@@ -189,7 +194,48 @@ func (c *Counter) AddN(t time.Time, n float64) bool {
 		c.hi = k
 	}
 	c.counts[k] += n
+	if c.PerMinute {
+		if c.minutes == nil {
+			c.minutes = make(map[int64]float64)
+		}
+		c.minutes[floorDiv(t.Unix(), 60)] += n
+	}
 	return true
+}
+
+// MaxMinutes bounds the length of Minutes: a week.
+const MaxMinutes = 7 * 24 * 60
+
+// Minutes is a series of counts per minute: minute i covers
+// [Start+i·min, Start+(i+1)·min).
+type Minutes struct {
+	Start  time.Time
+	Counts []float64
+}
+
+// Minutes returns the counts per minute over [from, to) (from truncated to
+// its minute, at most MaxMinutes from it); nothing unless PerMinute was
+// set before the events were added.
+func (c *Counter) Minutes(from, to time.Time) Minutes {
+	m0 := floorDiv(from.Unix(), 60)
+	end := floorDiv(to.Unix()+59, 60)
+	n := min(max(end-m0, 0), MaxMinutes)
+	out := Minutes{Start: time.Unix(m0*60, 0).In(c.loc()), Counts: make([]float64, n)}
+	if len(c.minutes) == 0 {
+		return out
+	}
+	if int(n) < len(c.minutes) {
+		for i := range out.Counts {
+			out.Counts[i] = c.minutes[m0+int64(i)]
+		}
+		return out
+	}
+	for k, v := range c.minutes {
+		if i := k - m0; i >= 0 && i < n {
+			out.Counts[i] += v
+		}
+	}
+	return out
 }
 
 func (c *Counter) loc() *time.Location {
