@@ -76,6 +76,9 @@ type Analyzer struct {
 	bLast     time.Time
 	bounced   surge.Counter // all accounts
 	sentAll   surge.Counter
+
+	times TimeStats  // how the bounces were placed in time (when.go)
+	zones zoneSample // returned messages' hops, for the log's clock (tz.go)
 }
 
 type inputStats struct {
@@ -133,6 +136,7 @@ func New(cfg Config) *Analyzer {
 	}
 	a.learn = len(a.domains) == 0
 	a.bounced.Location, a.sentAll.Location = loc, loc
+	a.bounced.PerMinute = true // the onset to the minute (when.go)
 	return a
 }
 
@@ -147,6 +151,7 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 		return
 	}
 	a.logEvents++
+	ev.Time = a.logTime(ev.Time)
 	if !ev.Time.IsZero() {
 		if a.logFirst.IsZero() || ev.Time.Before(a.logFirst) {
 			a.logFirst = ev.Time
@@ -346,6 +351,7 @@ func (a *Analyzer) account(key string) *account {
 			reasons:   make(map[reason.Reason]int),
 		}
 		acc.sent.Location, acc.bounced.Location = a.loc, a.loc
+		acc.bounced.PerMinute = true
 		a.accounts[key] = acc
 	}
 	return acc
@@ -401,7 +407,7 @@ func (a *Analyzer) AddMail(m Mail) {
 	if m.Result != nil {
 		at = a.Attribute(m.Result)
 	}
-	a.AddBounce(m.Source, m.Result, at, m.Err)
+	a.addBounce(m.Source, m.Result, at, m.Err, m.Arrival)
 }
 
 // AddBounce takes one decoded message (any kind) and its attribution
@@ -410,6 +416,12 @@ func (a *Analyzer) AddMail(m Mail) {
 // is the decoder's error, if any (the message is then counted as failed,
 // with whatever was decoded still used).
 func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attribution, err error) {
+	a.addBounce(src, res, at, err, time.Time{})
+}
+
+// addBounce is AddBounce with the mailbox's record of the arrival (zero:
+// none), which places the bounce in time (when.go).
+func (a *Analyzer) addBounce(src string, res *bounce.Result, at attrib.Attribution, err error, arrival time.Time) {
 	if !a.sealed {
 		a.Seal()
 	}
@@ -423,7 +435,7 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 	if res == nil {
 		return
 	}
-	t, ok := res.Time()
+	t, ok := a.place(src, res, arrival)
 	if ok && !a.inPeriod(t) {
 		a.in.outside++
 		return
@@ -445,6 +457,7 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 	}
 	a.in.bounces++
 	a.in.records += len(res.Records)
+	a.addZoneCands(res)
 	if !ok {
 		a.in.undated++
 	}

@@ -15,8 +15,12 @@ type Report struct {
 	Period      Period      `json:"period"`
 	// TimeZone is the IANA name of the zone whose clock gives the hours
 	// (Config.Location), e.g. "Asia/Tokyo"; "Local" for the system's.
-	TimeZone string   `json:"time_zone"`
-	Domains  []string `json:"domains"` // ours: configured or learnt from the log
+	TimeZone string `json:"time_zone"`
+	// LogZone says what clock the send log's times were read by, inferred
+	// from messages found both in the log and in the bounces; null when
+	// too few were.
+	LogZone *LogZone `json:"log_zone"`
+	Domains []string `json:"domains"` // ours: configured or learnt from the log
 	// Overall is the most serious verdict among the accounts, for a
 	// headline: hijacked, then mixed, spoofed, insufficient_evidence,
 	// ordinary.
@@ -91,7 +95,11 @@ type AccountReport struct {
 
 // SurgeSummary describes a surge found.
 type SurgeSummary struct {
+	// Onset is when the surge began: the minute the rate stepped up
+	// (OnsetPrecision "minute"), else the first hour of the surge ("hour").
 	Onset           time.Time `json:"onset"`
+	OnsetHour       time.Time `json:"onset_hour"` // the first hour of the surge
+	OnsetPrecision  string    `json:"onset_precision"`
 	End             time.Time `json:"end"`
 	Peak            time.Time `json:"peak"`
 	PeakPerHour     float64   `json:"peak_per_hour"`
@@ -146,18 +154,19 @@ type FakeBounce struct {
 
 // Inputs tells what was read.
 type Inputs struct {
-	Messages    int      `json:"messages"`
-	Bounces     int      `json:"bounces"` // messages decoded as bounces (all kinds)
-	Records     int      `json:"records"` // bounced recipients
-	NotBounces  int      `json:"not_bounces"`
-	Failed      int      `json:"failed"`
-	Errors      []string `json:"errors"` // the first failures, "source: error"
-	Delivered   int      `json:"delivered"`
-	AutoReplies int      `json:"auto_replies"`
-	Feedback    int      `json:"feedback"`
-	Undated     int      `json:"undated"`        // bounces with no date: not in the series
-	Outside     int      `json:"outside_period"` // bounces outside --since/--until
-	Log         LogStats `json:"log"`
+	Messages    int       `json:"messages"`
+	Bounces     int       `json:"bounces"` // messages decoded as bounces (all kinds)
+	Records     int       `json:"records"` // bounced recipients
+	NotBounces  int       `json:"not_bounces"`
+	Failed      int       `json:"failed"`
+	Errors      []string  `json:"errors"` // the first failures, "source: error"
+	Delivered   int       `json:"delivered"`
+	AutoReplies int       `json:"auto_replies"`
+	Feedback    int       `json:"feedback"`
+	Undated     int       `json:"undated"`        // bounces with no date: not in the series
+	Outside     int       `json:"outside_period"` // bounces outside --since/--until
+	Times       TimeStats `json:"times"`          // how the bounces were placed in time
+	Log         LogStats  `json:"log"`
 }
 
 // LogStats tells what the send log gave.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
@@ -83,16 +84,18 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 	a.Seal()
 
 	type item struct {
-		src  string
-		data []byte
-		err  error
+		src     string
+		data    []byte
+		arrival time.Time
+		err     error
 	}
 	type done struct {
-		src string
-		n   int
-		res *bounce.Result
-		at  attrib.Attribution
-		err error
+		src     string
+		n       int
+		res     *bounce.Result
+		at      attrib.Attribution
+		arrival time.Time
+		err     error
 	}
 	workers := in.Workers
 	if workers <= 0 {
@@ -110,7 +113,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 					}
 					return yield(item{src: m.Source, err: err})
 				}
-				return yield(item{src: m.Source, data: m.Data})
+				return yield(item{src: m.Source, data: m.Data, arrival: m.Arrival})
 			})
 		}
 		work := func(it item) done {
@@ -118,7 +121,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 				return done{src: it.src, err: it.err}
 			}
 			res, err := bounce.DecodeBytes(it.data)
-			d := done{src: it.src, n: len(it.data), res: res, err: err}
+			d := done{src: it.src, n: len(it.data), res: res, arrival: it.arrival, err: err}
 			if res != nil {
 				// Not only bounces: a fake may not decode as one.
 				d.at = a.Attribute(res)
@@ -126,7 +129,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 			return d
 		}
 		emit := func(d done) error {
-			a.AddBounce(d.src, d.res, d.at, d.err)
+			a.addBounce(d.src, d.res, d.at, d.err, d.arrival)
 			if d.err != nil {
 				failed++
 				if failed <= maxSamples {

@@ -69,8 +69,10 @@ type judge struct {
 	lg  advice.Lang
 
 	bSeries, sSeries surge.Series
-	hasLog           bool // the log has outbound mail or counts at all
-	logCovers        bool // the log covers the surge window
+	w                window        // the analysis window and the log's clock (when.go, tz.go)
+	opt              surge.Options // the surge tests' options at the report's time
+	hasLog           bool          // the log has outbound mail or counts at all
+	logCovers        bool          // the log covers the surge window
 	surge            surge.Surge
 	window           surge.Window
 	wFrom, wTo       time.Time
@@ -107,29 +109,32 @@ func (a *Analyzer) Report() *Report {
 	if r.Lang == "" {
 		r.Lang = advice.English
 	}
-	r.Period = a.period()
+	w := a.window()
+	opt := a.surgeOptions(now)
+	r.Period = a.period(w)
 	r.TimeZone = a.loc.String()
+	r.LogZone = w.zone
 	r.Inputs = Inputs{
 		Messages: a.in.messages, Bounces: a.in.bounces, Records: a.in.records,
 		NotBounces: a.in.notBounce, Failed: a.in.failed, Errors: a.in.errors,
 		Delivered: a.in.delivered, AutoReplies: a.in.autoReplies, Feedback: a.in.feedback,
-		Undated: a.in.undated, Outside: a.in.outside,
+		Undated: a.in.undated, Outside: a.in.outside, Times: a.timeStats(w),
 	}
 	r.Inputs.Log.Messages = a.logMessages
 	r.Inputs.Log.Events = a.logEvents
 	r.FakeBounces, r.FakeSamples = a.fakeCount, a.fakes
 
-	bFrom, bTo := hourSpan(a.bFirst, a.bLast, a.loc)
-	lFrom, lTo := hourSpan(a.logFirst, a.logLast, a.loc)
+	bFrom, bTo := hourSpan(w.bFirst, w.bLast, a.loc)
+	lFrom, lTo := hourSpan(w.logFirst, w.logLast, a.loc)
 	pFrom, pTo := r.Period.From, r.Period.To
 
 	all := align(a.bounced.Series(), bFrom, bTo, a.loc)
-	if d := surge.Detect(all, a.cfg.Surge); d.Detected {
-		r.Surge = summary(d)
+	if d := surge.Detect(all, opt); d.Detected {
+		r.Surge = pinned(d, &a.bounced)
 	}
 	r.Series = Series{Start: pFrom, Bounced: align(a.bounced.Series(), pFrom, pTo, a.loc).Counts}
 	if a.hasLog() {
-		r.Series.Sent = align(a.sentAll.Series(), pFrom, pTo, a.loc).Counts
+		r.Series.Sent = align(shifted(a.sentAll.Series(), w.logShift), pFrom, pTo, a.loc).Counts
 	}
 	r.Reasons = reasonCounts(a.reasons, r.Lang)
 	r.TopDomains = top(a.domainsTo, 10)
@@ -140,15 +145,15 @@ func (a *Analyzer) Report() *Report {
 		if acc.bouncesTotal() == 0 && acc.complaint == 0 {
 			continue
 		}
-		j := &judge{a: a, acc: acc, lg: r.Lang, hasLog: a.hasLog()}
+		j := &judge{a: a, acc: acc, lg: r.Lang, hasLog: a.hasLog(), w: w, opt: opt}
 		j.bSeries = align(acc.bounced.Series(), bFrom, bTo, a.loc)
 		if j.hasLog {
-			j.sSeries = align(acc.sent.Series(), lFrom, lTo, a.loc)
+			j.sSeries = align(shifted(acc.sent.Series(), w.logShift), lFrom, lTo, a.loc)
 		}
 		rep := j.decide()
 		rep.Series = Series{Start: pFrom, Bounced: align(acc.bounced.Series(), pFrom, pTo, a.loc).Counts}
 		if j.hasLog {
-			rep.Series.Sent = align(acc.sent.Series(), pFrom, pTo, a.loc).Counts
+			rep.Series.Sent = align(shifted(acc.sent.Series(), w.logShift), pFrom, pTo, a.loc).Counts
 		}
 		reps = append(reps, rep)
 	}
@@ -207,14 +212,14 @@ func severity(v advice.Verdict) int {
 	return 0
 }
 
-func (a *Analyzer) period() Period {
-	p := Period{BouncesFrom: a.bFirst, BouncesTo: a.bLast, LogFrom: a.logFirst, LogTo: a.logLast}
-	first, last := a.bFirst, a.bLast
-	if !a.logFirst.IsZero() && (first.IsZero() || a.logFirst.Before(first)) {
-		first = a.logFirst
+func (a *Analyzer) period(w window) Period {
+	p := Period{BouncesFrom: w.bFirst, BouncesTo: w.bLast, LogFrom: w.logFirst, LogTo: w.logLast}
+	first, last := w.bFirst, w.bLast
+	if !w.logFirst.IsZero() && (first.IsZero() || w.logFirst.Before(first)) {
+		first = w.logFirst
 	}
-	if a.logLast.After(last) {
-		last = a.logLast
+	if w.logLast.After(last) {
+		last = w.logLast
 	}
 	if !a.cfg.Since.IsZero() && (first.IsZero() || first.Before(a.cfg.Since)) {
 		first = a.cfg.Since
@@ -279,25 +284,28 @@ func (j *judge) decide() AccountReport {
 		AuthenticatedRelayed: acc.esmtpsa, VolumeRefusals: acc.refusals,
 		Addresses: topKeys(acc.addresses, 5),
 	}
-	j.surge = surge.Detect(j.bSeries, a.cfg.Surge)
+	j.surge = surge.Detect(j.bSeries, j.opt)
 	if j.surge.Detected {
-		rep.Surge = summary(j.surge)
+		rep.Surge = pinned(j.surge, &acc.bounced)
+		if rep.Surge.OnsetPrecision == "minute" {
+			j.surge.ChangePoint = rep.Surge.Onset
+		}
 		j.wFrom, j.wTo = j.surge.Onset.Add(-leadTime), j.surge.End
 	}
 	if j.hasLog && j.surge.Detected {
 		// The log covers the surge when it has the surge's first and last
 		// hours: hours, not instants, since a log that starts in the
 		// onset hour before the first bounce saw everything.
-		lf, lt := hourSpan(a.logFirst, a.logLast, a.loc)
+		lf, lt := hourSpan(j.w.logFirst, j.w.logLast, a.loc)
 		j.logCovers = !lf.After(j.surge.Onset) && !lt.Before(j.surge.End)
 		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
-			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, a.cfg.Surge)
+			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, j.opt)
 			rep.SentDuringSurge = &WindowSummary{
 				From: j.window.From, To: j.window.To, Observed: j.window.Observed,
 				Expected: round2(j.window.Expected), Ratio: round2(j.window.Ratio), Jump: j.window.Jump, Method: j.window.Method,
 			}
 		}
-		j.longHistory = !a.logFirst.After(j.wFrom.Add(-historyNeeded))
+		j.longHistory = !j.w.logFirst.After(j.wFrom.Add(-historyNeeded))
 		j.logins()
 		j.recipients()
 	}
@@ -350,7 +358,7 @@ func (j *judge) logins() {
 	if j.wFrom.IsZero() {
 		return
 	}
-	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
+	w0, w1 := j.logUnix(j.wFrom), j.logUnix(j.wTo)
 	oldNets := map[netip.Prefix]bool{}
 	var fresh []string
 	for ip, first := range j.acc.loginIPs {
@@ -397,7 +405,7 @@ func (j *judge) recipients() {
 	if j.wFrom.IsZero() || !j.longHistory {
 		return
 	}
-	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
+	w0, w1 := j.logUnix(j.wFrom), j.logUnix(j.wTo)
 	for _, first := range j.acc.firstRcpt {
 		if first >= w0 && first < w1 {
 			j.firstTime++
@@ -574,8 +582,8 @@ func (j *judge) missingLog() {
 			"送信ログが与えられていないため、これらのメールが当方のサーバーから出たかどうかを確認できません。メールサーバーのログ（Postfix、Exim、Sendmail）かコントロールパネルの送信数を指定してください")
 	} else {
 		j.say(SignalLogMissesWindow,
-			fmt.Sprintf("The send log (%s to %s) does not cover the surge: give the log of that time", j.fmtTime(j.a.logFirst), j.fmtTime(j.a.logLast)),
-			fmt.Sprintf("送信ログ（%s〜%s）が急増の期間を含んでいません。その期間のログを指定してください", j.fmtTime(j.a.logFirst), j.fmtTime(j.a.logLast)))
+			fmt.Sprintf("The send log (%s to %s) does not cover the surge: give the log of that time", j.fmtTime(j.w.logFirst), j.fmtTime(j.w.logLast)),
+			fmt.Sprintf("送信ログ（%s〜%s）が急増の期間を含んでいません。その期間のログを指定してください", j.fmtTime(j.w.logFirst), j.fmtTime(j.w.logLast)))
 	}
 }
 
@@ -585,10 +593,10 @@ func (j *judge) describeBounces() {
 	if j.surge.Detected {
 		j.say(SignalBounceSurge,
 			fmt.Sprintf("Bounces surged from %s to %s: peak %s/hour at %s against a normal %s/hour (%s in the surge)",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))),
 			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
 	}
 	if j.nO > 0 {
@@ -664,7 +672,7 @@ func (j *judge) firstNewLogin() time.Time {
 			t = f
 		}
 	}
-	return time.Unix(t, 0)
+	return time.Unix(t, 0).Add(j.w.logShift)
 }
 
 func (j *judge) fmtTime(t time.Time) string {
