@@ -2,7 +2,7 @@ package diagnose
 
 import (
 	"fmt"
-	"hash/maphash"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -83,10 +83,10 @@ type zoneCand struct {
 	at        time.Time
 }
 
-// zoneSample keeps the candidates with the smallest keys: the same set
-// whatever the order the bounces come in.
+// zoneSample keeps the candidates with the smallest keys (FNV-1a of the
+// queue ID or Message-ID): the same set whatever the order the bounces
+// come in, and from one run to the next.
 type zoneSample struct {
-	seed  maphash.Seed
 	cands []zoneCand
 	seen  map[uint64]bool
 }
@@ -102,13 +102,15 @@ func (a *Analyzer) addZoneCands(res *bounce.Result) {
 	}
 	zs := &a.zones
 	if zs.seen == nil {
-		zs.seed, zs.seen = maphash.MakeSeed(), map[uint64]bool{}
+		zs.seen = map[uint64]bool{}
 	}
 	add := func(qid, mid string, at time.Time) {
 		if at.IsZero() || (qid == "" && mid == "") {
 			return
 		}
-		k := maphash.String(zs.seed, qid+"\x00"+mid)
+		h := fnv.New64a()
+		h.Write([]byte(qid + "\x00" + mid))
+		k := h.Sum64()
 		if zs.seen[k] {
 			return
 		}
