@@ -28,7 +28,10 @@ type Scenario struct {
 	// FakeBounces is the number of fake notices the scan must count; -1
 	// leaves it unchecked.
 	FakeBounces int
-	Stats       Stats
+	// MaxPeriodHours bounds the report's period (0: unchecked): forged
+	// dates must not stretch it.
+	MaxPeriodHours int
+	Stats          Stats
 }
 
 // Presence says whether something must be there.
@@ -61,6 +64,12 @@ type Expect struct {
 	MinNotOursShare float64
 	// Missing are codes that must be in missing_evidence.
 	Missing []string
+	// Onset, when set, is the first message of the flood: the surge's
+	// onset must be reported within 5 minutes of it.
+	Onset time.Time
+	// SentJump says whether the sent volume must (or must not) be found
+	// to jump during the surge.
+	SentJump Presence
 }
 
 // Def names a scenario and makes it in a directory.
@@ -71,7 +80,7 @@ type Def struct {
 
 // All returns every scenario of the suite, in a fixed order.
 func All() []Def {
-	return []Def{
+	return append([]Def{
 		{"hijack", Hijack},
 		{"spoof", Spoof},
 		{"ordinary", Ordinary},
@@ -81,7 +90,7 @@ func All() []Def {
 		{"no-sendlog", NoSendLog},
 		{"fake-carrier", FakeCarrier},
 		{"hijack-exim", HijackExim},
-	}
+	}, timeScenarios()...)
 }
 
 // Tokyo is the scenarios' zone.
