@@ -29,9 +29,9 @@ type view struct {
 	// LogZone says which clock the log's times were read by, LogZoneWarn
 	// that it is not the zone given; Dates what dates were ignored.
 	LogZone, LogZoneWarn, Dates string
-	Zone        string
-	Domains     []string
-	About       []para // r.Lang first, then the other language
+	Zone                        string
+	Domains                     []string
+	About                       []para // r.Lang first, then the other language
 
 	Accounts []accountView
 	Others   string // "" or how many accounts were left out
