@@ -184,9 +184,14 @@ func (a *Analyzer) logOffset() (time.Duration, *LogZone) {
 	if !ok {
 		return 0, nil
 	}
+	// The zone given, at the time of a message that agrees (across a
+	// daylight saving change the offset given differs).
 	ref := a.logFirst
-	if ref.IsZero() {
-		ref = a.now()
+	for _, p := range pairs {
+		if p.log.Sub(p.trace).Round(zoneQuantum) == off {
+			ref = p.log
+			break
+		}
 	}
 	_, given := ref.In(a.loc).Zone()
 	readAs := time.Duration(given)*time.Second + off

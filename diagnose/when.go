@@ -69,7 +69,8 @@ type placement struct {
 	// ByUs: the Received field's host is one of ours (our domains or
 	// relays), not only the topmost.
 	ByUs bool
-	// Claimed is the bounce's own date (zero when it tells none);
+	// Claimed is the bounce's own date (zero when it tells none, or says
+	// year 1);
 	// Implausible says it lies outside the window around the arrival, or
 	// before 1995, or in the future.
 	Claimed     time.Time
@@ -89,9 +90,8 @@ func placeBounce(res *bounce.Result, arrival, now time.Time, ours func(string) b
 	if res == nil {
 		return p
 	}
-	if t, ok := res.Time(); ok {
-		p.Claimed = t
-	}
+	var claimed bool
+	p.Claimed, claimed = res.Time()
 	at, byUs, ok := traceTime(res.Headers, now, ours)
 	switch {
 	case ok:
@@ -100,12 +100,12 @@ func placeBounce(res *bounce.Result, arrival, now time.Time, ours func(string) b
 		p.At, p.Source = arrival, TimeArrival
 	}
 	if p.Source != TimeNone {
-		if !p.Claimed.IsZero() && (p.Claimed.Before(p.At.Add(-claimBefore)) || p.Claimed.After(p.At.Add(claimAfter))) {
+		if claimed && (p.Claimed.Before(p.At.Add(-claimBefore)) || p.Claimed.After(p.At.Add(claimAfter))) {
 			p.Implausible = true
 		}
 		return p
 	}
-	if !p.Claimed.IsZero() {
+	if claimed {
 		if plausible(p.Claimed, now) {
 			p.At, p.Source = p.Claimed, TimeClaimed
 		} else {

@@ -195,3 +195,46 @@ func TestDetectPartialHour(t *testing.T) {
 		t.Errorf("window expects %.1f over two hours and ten minutes of 100/h", w.Expected)
 	}
 }
+
+// TestCounterCore: stray hours far from the bulk of the events are left
+// out of the core span; clusters that hold a real share are kept.
+func TestCounterCore(t *testing.T) {
+	day := 24 * time.Hour
+	week := time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		extra    []time.Time
+		from, to time.Time
+		stray    float64
+	}{
+		{"no strays", nil, week, week.Add(7 * day), 0},
+		{"one in 2037", []time.Time{time.Date(2037, 12, 31, 10, 0, 0, 0, time.UTC)}, week, week.Add(7 * day), 1},
+		{"one in 1970 and one in 2019", []time.Time{time.Unix(10, 0), time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)}, week, week.Add(7 * day), 2},
+		{"a week's gap, kept", []time.Time{week.Add(14*day + time.Hour)}, week, week.Add(14*day + 2*time.Hour), 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var c Counter
+			for h := 0; h < 7*24; h++ {
+				c.AddN(week.Add(time.Duration(h)*time.Hour), 3)
+			}
+			for _, e := range tc.extra {
+				c.Add(e)
+			}
+			from, to, stray, ok := c.Core(30*day, 0.05)
+			if !ok || !from.Equal(tc.from) || !to.Equal(tc.to) || stray != tc.stray {
+				t.Fatalf("core %v – %v, stray %v (ok %v); want %v – %v, stray %v", from, to, stray, ok, tc.from, tc.to, tc.stray)
+			}
+		})
+	}
+	// A second body of events holding a real share stays, however far.
+	var c Counter
+	c.AddN(week, 100)
+	c.AddN(week.Add(400*day), 20)
+	if from, to, stray, _ := c.Core(30*day, 0.05); !from.Equal(week) || !to.Equal(week.Add(400*day+time.Hour)) || stray != 0 {
+		t.Fatalf("two bodies: %v – %v, stray %v", from, to, stray)
+	}
+	if _, _, _, ok := new(Counter).Core(30*day, 0.05); ok {
+		t.Fatal("a core without events")
+	}
+}

@@ -32,6 +32,9 @@ type Scenario struct {
 	// dates must not stretch it.
 	MaxPeriodHours int
 	Stats          Stats
+	// futureLines is the number of log lines deliberately dated after
+	// 2026 (ForgedDates).
+	futureLines int
 }
 
 // Presence says whether something must be there.

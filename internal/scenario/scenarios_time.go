@@ -156,7 +156,8 @@ func ForgedDates(dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc.Stats.Sent += 2 // the two lines at the year's end are in the log, if not in the period
+	sc.Stats.Sent += 2 // the two messages at the year's end are in the log, if not in the period
+	sc.futureLines = 4 // the lines of the message of 1 January 2027
 	sc.Expect[0].Onset = w.firstSpam
 	return sc, nil
 }
