@@ -10,9 +10,9 @@ func (ix *Index) SentAt(queueID, messageID string) (time.Time, bool) {
 	if ix == nil {
 		return time.Time{}, false
 	}
-	e, ok := ix.lookupQueueID(queueID)
+	e, _, ok := ix.lookupQueueID(queueID)
 	if !ok {
-		e, ok = ix.lookupMsgID(messageID)
+		e, _, ok = ix.lookupMsgID(messageID)
 	}
 	if !ok || e.stamp == 0 {
 		return time.Time{}, false

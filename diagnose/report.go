@@ -20,7 +20,11 @@ type Report struct {
 	// from messages found both in the log and in the bounces; null when
 	// too few were.
 	LogZone *LogZone `json:"log_zone"`
-	Domains []string `json:"domains"` // ours: configured or learnt from the log
+	Domains []string `json:"domains"` // ours: configured, or learnt from the log and the bounces' recipients
+	// LearntRelays are the hosts (or, for a provider's many servers, the
+	// organisations) most returned messages entered the mail system at,
+	// taken for our relays from the bounces together.
+	LearntRelays []string `json:"learnt_relays,omitempty"`
 	// Overall is the most serious verdict among the accounts, for a
 	// headline: hijacked, then mixed, spoofed, insufficient_evidence,
 	// ordinary.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 	"github.com/bouncewatch/bouncewatch/source"
@@ -49,7 +48,9 @@ const (
 	PhaseMail = "mail"
 )
 
-// Scan reads the send logs, then the bounces, and returns the report.
+// Scan reads the send logs, then the bounces (decoded and digested on
+// every core, streamed), and returns the report of one Analyzer: the same
+// implementation the live service feeds as events and mail arrive.
 // Unreadable files and undecodable messages do not stop it: they are
 // counted in Report.Inputs and returned joined as the error, beside the
 // report. Only ctx being done returns no report.
@@ -81,8 +82,6 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 			in.Progress(Progress{Phase: PhaseLog, LogLines: n, Done: true})
 		}
 	}
-	a.Seal()
-
 	type item struct {
 		src     string
 		data    []byte
@@ -90,12 +89,11 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 		err     error
 	}
 	type done struct {
-		src     string
-		n       int
-		res     *bounce.Result
-		at      attrib.Attribution
-		arrival time.Time
-		err     error
+		n      int
+		dg     *Digest
+		err    error
+		src    string
+		bounce bool
 	}
 	workers := in.Workers
 	if workers <= 0 {
@@ -118,18 +116,16 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 		}
 		work := func(it item) done {
 			if it.err != nil {
-				return done{src: it.src, err: it.err}
+				return done{src: it.src, err: it.err, dg: a.Digest(Mail{Source: it.src, Err: it.err})}
 			}
 			res, err := bounce.DecodeBytes(it.data)
-			d := done{src: it.src, n: len(it.data), res: res, arrival: it.arrival, err: err}
-			if res != nil {
-				// Not only bounces: a fake may not decode as one.
-				d.at = a.Attribute(res)
-			}
-			return d
+			// The digest (the attribution's facts, read once) is made
+			// here, in the decoding workers; it reads nothing of the log.
+			m := Mail{Source: it.src, Arrival: it.arrival, Result: res, Err: err}
+			return done{src: it.src, n: len(it.data), dg: a.Digest(m), err: err, bounce: res != nil && res.Kind == bounce.KindBounce}
 		}
 		emit := func(d done) error {
-			a.addBounce(d.src, d.res, d.at, d.err, d.arrival)
+			a.AddDigest(d.dg)
 			if d.err != nil {
 				failed++
 				if failed <= maxSamples {
@@ -141,7 +137,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 			if d.err != nil {
 				pr.Failed++
 			}
-			if d.res != nil && d.res.Kind == bounce.KindBounce {
+			if d.bounce {
 				pr.Bounces++
 			}
 			if in.Progress != nil && pr.Messages%1024 == 0 {
@@ -164,7 +160,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 	r.Inputs.Log = LogStats{
 		Files: len(in.SendLogs), Lines: logStats.Lines, Events: logStats.Events,
 		Ignored: logStats.Ignored, Unknown: logStats.Unknown, Samples: logStats.Samples,
-		Format: string(logStats.Format), Messages: a.logMessages,
+		Format: string(logStats.Format), Messages: r.Inputs.Log.Messages,
 	}
 	if r.Inputs.Log.Samples == nil {
 		r.Inputs.Log.Samples = []string{}

@@ -2,15 +2,8 @@ package diagnose
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
-	"slices"
-	"sort"
-	"strings"
 	"time"
-
-	"github.com/bouncewatch/bouncewatch/bounce"
-	"github.com/bouncewatch/bouncewatch/surge"
 )
 
 // The send log's clock (issue 11 §5).
@@ -74,78 +67,6 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// zoneCand is one hop of a returned message that may be ours: its queue
-// ID (or the message's Message-ID) and the time it gives.
-type zoneCand struct {
-	key       uint64
-	queueID   string
-	messageID string
-	at        time.Time
-}
-
-// zoneSample keeps the candidates with the smallest keys (FNV-1a of the
-// queue ID or Message-ID): the same set whatever the order the bounces
-// come in, and from one run to the next.
-type zoneSample struct {
-	cands []zoneCand
-	seen  map[uint64]bool
-}
-
-// addZoneCands takes the hops of a returned message that can be matched
-// with the log: each Received field with an id and a date with an
-// offset, and the Message-ID with the date of the first hop (the oldest:
-// our submission server's, for mail we sent).
-func (a *Analyzer) addZoneCands(res *bounce.Result) {
-	o := res.Returned()
-	if o == nil {
-		return
-	}
-	zs := &a.zones
-	if zs.seen == nil {
-		zs.seen = map[uint64]bool{}
-	}
-	add := func(qid, mid string, at time.Time) {
-		if at.IsZero() || (qid == "" && mid == "") {
-			return
-		}
-		h := fnv.New64a()
-		h.Write([]byte(qid + "\x00" + mid))
-		k := h.Sum64()
-		if zs.seen[k] {
-			return
-		}
-		zs.seen[k] = true
-		zs.cands = append(zs.cands, zoneCand{key: k, queueID: strings.Clone(qid), messageID: strings.Clone(mid), at: at})
-		if len(zs.cands) >= 2*maxZoneCands {
-			zs.trim()
-		}
-	}
-	var oldest time.Time
-	for _, r := range o.Received {
-		if r.Date.IsZero() {
-			continue
-		}
-		oldest = r.Date
-		if r.ID != "" {
-			add(r.ID, "", r.Date)
-		}
-	}
-	if mid := strings.Trim(strings.TrimSpace(o.MessageID), "<>"); mid != "" {
-		add("", mid, oldest)
-	}
-}
-
-// trim keeps the maxZoneCands smallest keys, sorted.
-func (zs *zoneSample) trim() {
-	sort.Slice(zs.cands, func(i, j int) bool { return zs.cands[i].key < zs.cands[j].key })
-	if len(zs.cands) > maxZoneCands {
-		for _, c := range zs.cands[maxZoneCands:] {
-			delete(zs.seen, c.key)
-		}
-		zs.cands = zs.cands[:maxZoneCands]
-	}
-}
-
 // LogZone is what the report says of the send log's clock.
 type LogZone struct {
 	// ReadAs is the UTC offset the log's times were read as, after the
@@ -162,22 +83,30 @@ type LogZone struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-// logOffset infers the log's clock error from the bounces (see above)
-// and returns the shift to add to the log's times, with what the report
-// says of it (nil when the log and the bounces share too few messages).
-func (a *Analyzer) logOffset() (time.Duration, *LogZone) {
-	if a.index == nil || len(a.zones.cands) == 0 {
+// logClock infers the log's clock error from the bounces (see above)
+// against the log as st holds it, and returns the shift to add to the
+// log's times, with what the report says of it (nil when the log and the
+// bounces share too few messages). For each bounce, the oldest hop of
+// the returned message with a queue ID is looked up in the log by that
+// ID, else the message by its Message-ID against the oldest hop's date.
+func (a *Analyzer) logClock(st *logState) (time.Duration, *LogZone) {
+	if st == nil || st.index == nil {
 		return 0, nil
 	}
 	var pairs []timePair
-	cands := slices.Clone(a.zones.cands)
-	sort.Slice(cands, func(i, j int) bool { return cands[i].key < cands[j].key })
-	if len(cands) > maxZoneCands {
-		cands = cands[:maxZoneCands]
-	}
-	for _, c := range cands {
-		if t, ok := a.index.SentAt(c.queueID, c.messageID); ok {
-			pairs = append(pairs, timePair{log: t, trace: c.at})
+	for _, d := range a.mails {
+		w := &d.when
+		if !d.bounce || w.zoneOld == 0 {
+			continue
+		}
+		at := w.zoneAt
+		t, ok := st.index.SentAt(w.zoneQID, "")
+		if !ok && d.facts != nil && d.facts.MessageID != "" {
+			t, ok = st.index.SentAt("", d.facts.MessageID)
+			at = w.zoneOld
+		}
+		if ok && at != 0 {
+			pairs = append(pairs, timePair{log: t, trace: time.Unix(at, 0)})
 		}
 	}
 	off, n, ok := inferLogOffset(pairs)
@@ -212,16 +141,3 @@ func utcOffset(d time.Duration) string {
 	m := int(d / time.Minute)
 	return fmt.Sprintf("%s%02d:%02d", sign, m/60, m%60)
 }
-
-// shifted is s moved by d: a series of the log's hours put on the
-// bounces' clock.
-func shifted(s surge.Series, d time.Duration) surge.Series {
-	if d != 0 && !s.Start.IsZero() {
-		s.Start = s.Start.Add(d)
-	}
-	return s
-}
-
-// logUnix is the Unix time on the log's clock of t, a time on the
-// bounces' clock.
-func (j *judge) logUnix(t time.Time) int64 { return t.Add(-j.w.logShift).Unix() }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -180,7 +181,7 @@ func (a *Analyzer) now() time.Time {
 }
 
 // ours tells whether a host name is one of our servers: in one of our
-// domains, or a relay given in the configuration.
+// configured domains, or a relay given in the configuration.
 func (a *Analyzer) ours(host string) bool {
 	h := normDomain(strings.Trim(host, "[]"))
 	if h == "" {
@@ -199,28 +200,36 @@ func (a *Analyzer) ours(host string) bool {
 	return false
 }
 
-// place is the one place where a bounce's time is decided.
-func (a *Analyzer) place(src string, res *bounce.Result, arrival time.Time) (time.Time, bool) {
-	p := placeBounce(res, arrival, a.now(), a.ours)
-	switch p.Source {
-	case TimeReceived:
-		a.times.Received++
-	case TimeArrival:
-		a.times.Arrival++
-	case TimeClaimed:
-		a.times.Claimed++
-	}
-	if p.Implausible {
-		a.times.ClaimedImplausible++
-		if len(a.times.Samples) < maxSamples {
-			s := src + ": claimed date " + p.Claimed.UTC().Format("2006-01-02 15:04 MST") + " ignored"
-			if p.Source != TimeNone {
-				s += "; reached us " + p.At.UTC().Format("2006-01-02 15:04 MST")
+// mailWhen is what a Digest keeps of its placement in time, and of the
+// hop the log's clock is checked against (tz.go).
+type mailWhen struct {
+	source      TimeSource
+	implausible bool
+	claimed     time.Time
+	// zoneQID and zoneAt are the queue ID and the date of the oldest hop
+	// of the returned message that has both; zoneOld is the oldest date
+	// of all (for a match by Message-ID). Unix seconds; 0: none.
+	zoneQID         string
+	zoneAt, zoneOld int64
+}
+
+// mailTime decides when a mail is placed in time: the one place where
+// that is decided (see placeBounce). It is safe for concurrent use.
+func (a *Analyzer) mailTime(m Mail) (time.Time, bool, mailWhen) {
+	p := placeBounce(m.Result, m.Arrival, a.now(), a.ours)
+	w := mailWhen{source: p.Source, implausible: p.Implausible, claimed: p.Claimed}
+	if o := m.Result.Returned(); o != nil {
+		for _, r := range o.Received { // newest first: the last ones are the oldest
+			if r.Date.IsZero() {
+				continue
 			}
-			a.times.Samples = append(a.times.Samples, oneLine(s, 300))
+			w.zoneOld = r.Date.Unix()
+			if r.ID != "" && len(r.ID) <= 64 {
+				w.zoneQID, w.zoneAt = r.ID, r.Date.Unix()
+			}
 		}
 	}
-	return p.At, p.Source != TimeNone
+	return p.At, p.Source != TimeNone, w
 }
 
 // logTime is the time of a log event, or zero when it cannot be real.
@@ -228,39 +237,74 @@ func (a *Analyzer) logTime(t time.Time) time.Time {
 	if t.IsZero() || plausible(t, a.now()) {
 		return t
 	}
-	a.times.LogUndated++
+	a.logUndated++
 	return time.Time{}
 }
 
-// window is the analysis window: the spans of the bounces and of the log
-// without their stray events, the log's corrected for its clock (tz.go).
-type window struct {
-	bFirst, bLast     time.Time
-	logFirst, logLast time.Time
-	bStray, logStray  float64
-	// logShift is added to the log's times to put them on the bounces'
-	// clock (see tz.go); zone is what the report says of it.
-	logShift time.Duration
-	zone     *LogZone
+// minuteCounts counts bounces per minute (Unix minute → count), for the
+// onset to the minute.
+type minuteCounts map[int64]float64
+
+func (m *minuteCounts) add(unix int64) {
+	if *m == nil {
+		*m = make(minuteCounts, 16)
+	}
+	(*m)[unix-((unix%60)+60)%60]++
 }
 
-// window computes the analysis window at report time, from the counts:
-// the same whatever the order the events came in.
-func (a *Analyzer) window() window {
-	w := window{bFirst: a.bFirst, bLast: a.bLast, logFirst: a.logFirst, logLast: a.logLast}
-	if from, to, stray, ok := a.bounced.Core(strayGap, strayShare); ok {
-		w.bFirst, w.bLast = clampSpan(a.bFirst, a.bLast, from, to)
-		w.bStray = stray
+func (m minuteCounts) clone() minuteCounts {
+	if m == nil {
+		return nil
 	}
-	if from, to, stray, ok := a.sentAll.Core(strayGap, strayShare); ok {
-		w.logFirst, w.logLast = clampSpan(a.logFirst, a.logLast, from, to)
-		w.logStray = stray
+	c := make(minuteCounts, len(m))
+	for k, v := range m {
+		c[k] = v
 	}
-	w.logShift, w.zone = a.logOffset()
-	if w.logShift != 0 && !w.logFirst.IsZero() {
-		w.logFirst, w.logLast = w.logFirst.Add(w.logShift), w.logLast.Add(w.logShift)
+	return c
+}
+
+// minutes returns the counts over [from, to) as a surge.Minutes.
+func (m minuteCounts) minutes(from, to time.Time) surge.Minutes {
+	var c surge.Counter
+	c.PerMinute = true
+	for k, v := range m {
+		if k >= from.Unix()-60 && k < to.Unix() {
+			c.AddN(time.Unix(k, 0), v)
+		}
 	}
-	return w
+	return c.Minutes(from, to)
+}
+
+// pinned summarizes a surge d found in bounces counted per minute in m,
+// its onset placed to the minute (surge.Pinpoint) when the minutes show
+// the step.
+func pinned(d surge.Surge, m minuteCounts) *SurgeSummary {
+	s := summary(d)
+	s.OnsetHour, s.OnsetPrecision = d.Onset, "hour"
+	from := d.Onset.Add(-time.Hour)
+	if on, ok := surge.Pinpoint(d, m.minutes(from, d.Onset.Add(3*time.Hour))); ok {
+		s.Onset, s.OnsetPrecision = on, "minute"
+	}
+	return s
+}
+
+// onsetOf is when a surge began: its change point when known, else its
+// first hour.
+func onsetOf(d surge.Surge) time.Time {
+	if !d.ChangePoint.IsZero() {
+		return d.ChangePoint
+	}
+	return d.Onset
+}
+
+// surgeOptions are the options of every surge test of a report: the
+// hour in progress at now is scored against its elapsed share.
+func (a *Analyzer) surgeOptions(now time.Time) surge.Options {
+	o := a.cfg.Surge
+	if o.Now.IsZero() {
+		o.Now = now
+	}
+	return o
 }
 
 // clampSpan keeps [first, last] inside the core hours [from, to).
@@ -274,40 +318,53 @@ func clampSpan(first, last, from, to time.Time) (time.Time, time.Time) {
 	return first, last
 }
 
-// timeStats is what the report says of the placement.
-func (a *Analyzer) timeStats(w window) TimeStats {
-	t := a.times
-	t.Stray, t.StrayLog = int(w.bStray), int(w.logStray)
-	t.Samples = append([]string{}, t.Samples...)
+// window narrows the report's spans to the bulk of the events (the
+// bounces' in g, the log's in r) and counts what lies outside as stray:
+// computed from the counts at report time, the same whatever the order.
+func (r *reportCtx) window(g *aggregate) {
+	a := r.a
+	if from, to, stray, ok := g.bounced.counter(a.loc, 0).Core(strayGap, strayShare); ok {
+		g.bFirst, g.bLast = clampSpan(g.bFirst, g.bLast, from, to)
+		r.strayB = stray
+	}
+	if r.logFirst.IsZero() {
+		return
+	}
+	if from, to, stray, ok := r.st.sentAll.counter(a.loc, r.shift).Core(strayGap, strayShare); ok {
+		r.logFirst, r.logLast = clampSpan(r.logFirst, r.logLast, from, to)
+		r.strayL = stray
+	}
+}
+
+// timeStats says how the bounces were placed in time, from the digests:
+// the same whatever the order they came in.
+func (r *reportCtx) timeStats() TimeStats {
+	t := TimeStats{Samples: []string{}, Stray: int(r.strayB), StrayLog: int(r.strayL), LogUndated: r.a.logUndated}
+	var odd []*Digest
+	for _, d := range r.a.mails {
+		if !d.bounce {
+			continue
+		}
+		switch d.when.source {
+		case TimeReceived:
+			t.Received++
+		case TimeArrival:
+			t.Arrival++
+		case TimeClaimed:
+			t.Claimed++
+		}
+		if d.when.implausible {
+			t.ClaimedImplausible++
+			odd = append(odd, d)
+		}
+	}
+	sort.Slice(odd, func(i, k int) bool { return odd[i].src < odd[k].src })
+	for _, d := range odd[:min(len(odd), maxSamples)] {
+		s := d.src + ": claimed date " + d.when.claimed.UTC().Format("2006-01-02 15:04 MST") + " ignored"
+		if d.dated {
+			s += "; reached us " + d.t.UTC().Format("2006-01-02 15:04 MST")
+		}
+		t.Samples = append(t.Samples, oneLine(s, 300))
+	}
 	return t
-}
-
-// surgeOptions are the options of every surge test of a report: the
-// hour in progress at now is scored against its elapsed share.
-func (a *Analyzer) surgeOptions(now time.Time) surge.Options {
-	o := a.cfg.Surge
-	if o.Now.IsZero() {
-		o.Now = now
-	}
-	return o
-}
-
-// pinned summarizes a surge d found in the counter c, its onset placed
-// to the minute (surge.Pinpoint) when c's counts per minute show the step.
-func pinned(d surge.Surge, c *surge.Counter) *SurgeSummary {
-	s := summary(d)
-	s.OnsetHour, s.OnsetPrecision = d.Onset, "hour"
-	if on, ok := surge.Pinpoint(d, c.Minutes(d.Onset.Add(-time.Hour), d.Onset.Add(3*time.Hour))); ok {
-		s.Onset, s.OnsetPrecision = on, "minute"
-	}
-	return s
-}
-
-// onsetOf is when a surge began: its change point when known, else its
-// first hour.
-func onsetOf(d surge.Surge) time.Time {
-	if !d.ChangePoint.IsZero() {
-		return d.ChangePoint
-	}
-	return d.Onset
 }
