@@ -108,6 +108,8 @@ type account struct {
 	reasons   map[reason.Reason]int
 	inLog     int
 	complaint int
+
+	beh behaviour // forms, subjects: what a hijack changes besides volume (campaign.go)
 }
 
 // New returns an Analyzer for cfg.
@@ -286,6 +288,7 @@ func (a *Analyzer) message(m *sendlog.Message) {
 	}
 	key := accountKey(m.SASLUser, m.From, m.LocalUser)
 	acc := a.account(key)
+	acc.beh.sent(m.MessageID, m.Time)
 	acc.sent.Add(m.Time)
 	a.sentAll.Add(m.Time)
 	acc.sentN++
@@ -492,6 +495,7 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 	if at.InLog {
 		acc.inLog++
 	}
+	acc.beh.bounced(res, t, ok)
 	for _, it := range at.Items {
 		switch it.Code {
 		case attrib.CodeReceivedESMTPSA:

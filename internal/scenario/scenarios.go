@@ -61,6 +61,12 @@ type Expect struct {
 	MinNotOursShare float64
 	// Missing are codes that must be in missing_evidence.
 	Missing []string
+	// Signals must be among the report's signal codes, NoSignals must
+	// not.
+	Signals, NoSignals []string
+	// Campaign says whether the report must (or must not) describe a
+	// campaign of the account.
+	Campaign Presence
 }
 
 // Def names a scenario and makes it in a directory.
@@ -81,6 +87,10 @@ func All() []Def {
 		{"no-sendlog", NoSendLog},
 		{"fake-carrier", FakeCarrier},
 		{"hijack-exim", HijackExim},
+		{"campaign", Campaign},
+		{"campaign-hijack", CampaignHijack},
+		{"malware-pc", MalwarePC},
+		{"sunday-newsletter", SundayNewsletter},
 	}
 }
 
