@@ -153,7 +153,10 @@ func (b *behaviour) bounced(res *bounce.Result, t time.Time, ok bool) {
 // Outlook 16.0" and "15.0" are one program; "Foxmail 7.2" another.
 func mailerKey(x string) string {
 	k := normSubject(strings.ToLower(x))
-	return strings.ReplaceAll(k, "#.#", "#")
+	for strings.Contains(k, "#.#") {
+		k = strings.ReplaceAll(k, "#.#", "#")
+	}
+	return k
 }
 
 // spamVocabulary are words of the subjects spam and phishing runs use,

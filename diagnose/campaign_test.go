@@ -1,0 +1,185 @@
+package diagnose
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/reason"
+	"github.com/bouncewatch/bouncewatch/sendlog"
+)
+
+func TestSpamSubject(t *testing.T) {
+	for _, tc := range []struct {
+		subject string
+		spam    bool
+	}{
+		{"Your account has been suspended - verify now", true},
+		{"Invoice 4471 is overdue", true},
+		{"Urgent: verify your mailbox before it is closed", true},
+		{"【重要】アカウントの確認が必要です（4471）", true},
+		{"ETC利用照会サービス 停止のお知らせ", true},
+		{"お荷物のお届けについて（不在通知 1234）", true},
+		{"您的账户需要验证", true},
+		{"Ihr Konto gesperrt", true},
+		{"【山田商店】11月のおすすめ商品と送料無料キャンペーンのご案内", false},
+		{"限定セール 最大50%OFF 本日限り", false}, // a shop's own offer: not spam vocabulary
+		{"Winter sale: 30% off everything", false},
+		{"Re: お見積りの件", false},
+		{"Quotation request #4471", false},
+	} {
+		if got := spamSubject(tc.subject); got != tc.spam {
+			t.Errorf("spamSubject(%q) = %v, want %v", tc.subject, got, tc.spam)
+		}
+	}
+}
+
+func TestMailerKey(t *testing.T) {
+	if a, b := mailerKey("Microsoft Outlook 16.0"), mailerKey("Microsoft Outlook 15.0.5023"); a != b {
+		t.Errorf("two versions of one program differ: %q, %q", a, b)
+	}
+	if a, b := mailerKey("Microsoft Outlook 16.0"), mailerKey("Foxmail 7.2.25.375"); a == b {
+		t.Errorf("two programs are one: %q", a)
+	}
+}
+
+// campaignCase builds the log and the bounces of one story told against
+// the week of history of TestVerdicts (shop@ sends 27 messages a working
+// day from 198.51.100.10).
+type campaignCase struct {
+	start    time.Time // of the mailing
+	minutes  int
+	n        int    // messages
+	ip       string // login address
+	subjects []string
+	domains  int    // recipients' domains
+	mid      string // Message-ID format: %d (sequence) and the domain; "" for the usual form
+	mailer   string
+	bounced  int // every how many messages bounce
+}
+
+func (c campaignCase) build() (*logBuilder, []*bounce.Result) {
+	const shop = "shop@example.jp"
+	l := &logBuilder{}
+	history(l, shop)
+	var bs []*bounce.Result
+	for i := 0; i < c.n; i++ {
+		t := c.start.Add(time.Duration(i) * time.Duration(c.minutes) * time.Minute / time.Duration(c.n))
+		rcpt := fmt.Sprintf("customer%d@d%d.example", i, i%c.domains)
+		mid := l.send(t, shop, c.ip, shop, rcpt)
+		if c.mid != "" {
+			mid = fmt.Sprintf(c.mid, 100000+i*7919%90000)
+			l.events[len(l.events)-4].MessageID = mid // the MsgID event of this message
+		}
+		if i%c.bounced != 0 {
+			continue
+		}
+		b := dsn(t.Add(2*time.Minute), shop, rcpt, mid, reason.UserUnknown, "550 5.1.1 user unknown")
+		b.Records[0].HardBounce = true
+		b.Original.Date = t.Format(time.RFC1123Z)
+		b.Original.Subject = c.subjects[i%len(c.subjects)]
+		b.Original.XMailer = c.mailer
+		bs = append(bs, b)
+	}
+	return l, bs
+}
+
+func TestCampaignVersusHijack(t *testing.T) {
+	const shop = "shop@example.jp"
+	newsletter := []string{"【山田商店】11月のおすすめ商品のご案内"}
+	spam := []string{"Your account has been suspended - verify now", "【重要】アカウントの確認が必要です", "Invoice 4471 is overdue", "You have (3) unread messages", "お荷物のお届けについて（不在通知）"}
+	morning := base.Add(10*time.Hour + 5*time.Minute) // 12:05, in the history's working hours (11:00 to 20:00)
+	tests := []struct {
+		name      string
+		c         campaignCase
+		verdict   advice.Verdict
+		campaign  bool
+		signals   []string
+		noSignals []string
+	}{
+		{"newsletter in business hours", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
+			advice.Ordinary, true, []string{SignalCampaign}, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalNewLoginIPs}},
+		{"newsletter from a new network", campaignCase{start: morning, minutes: 40, n: 1200, ip: "203.0.113.99", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
+			advice.Hijacked, true, []string{SignalNewLoginIPs}, nil},
+		{"one subject of spam's shape", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: spam[:1], domains: 6, mailer: "PHP/8.2", bounced: 10},
+			advice.Hijacked, false, []string{SignalSpamSubjects}, []string{SignalCampaign}},
+		{"malware on the owner's PC", campaignCase{start: base.Add(10 * time.Minute), minutes: 150, n: 600, ip: "198.51.100.10", subjects: spam, domains: 500,
+			mid: "%d.a1b2c3d4e5@example.jp", mailer: "Foxmail 7.2.25.375", bounced: 3},
+			advice.Hijacked, false, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalOwnAddress}, []string{SignalNewLoginIPs, SignalCampaign}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, bs := tc.c.build()
+			r := run(t, l, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+			acc := find(r, shop)
+			if acc == nil {
+				t.Fatalf("no verdict for %s", shop)
+			}
+			if acc.Verdict != tc.verdict {
+				t.Errorf("verdict %s, want %s; evidence:\n%s", acc.Verdict, tc.verdict, join(acc.Evidence))
+			}
+			if (acc.Campaign != nil) != tc.campaign {
+				t.Errorf("campaign %+v, want one: %v", acc.Campaign, tc.campaign)
+			}
+			for _, s := range tc.signals {
+				if !slices.Contains(acc.Signals, s) {
+					t.Errorf("signals %v lack %s; evidence:\n%s", acc.Signals, s, join(acc.Evidence))
+				}
+			}
+			for _, s := range tc.noSignals {
+				if slices.Contains(acc.Signals, s) {
+					t.Errorf("signals %v include %s; evidence:\n%s", acc.Signals, s, join(acc.Evidence))
+				}
+			}
+			if tc.verdict == advice.Ordinary {
+				c := acc.Campaign
+				if c == nil {
+					return
+				}
+				if c.Bounced != 120 || c.HardBounces != 120 || c.Sent < 1200 || c.Sent > 1220 || !c.Start.Equal(morning) || c.Subject != newsletter[0] || c.BounceRate < 0.098 || c.BounceRate > 0.1 {
+					t.Errorf("campaign %+v, want 120 of about 1,200 bounced, from %s", *c, morning)
+				}
+				if len(acc.Plan) == 0 || acc.Plan[0].ID != "clean-list-after-campaign" {
+					t.Errorf("plan %v does not start by cleaning the list", acc.Plan)
+				}
+			}
+		})
+	}
+}
+
+func join(ss []string) string {
+	out := ""
+	for _, s := range ss {
+		out += "  - " + s + "\n"
+	}
+	return out
+}
+
+// TestCampaignOrderIndependent: the campaign's facts and the verdict do
+// not depend on the order the bounces arrive in, nor on the order of the
+// log's messages.
+func TestCampaignOrderIndependent(t *testing.T) {
+	c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
+		subjects: []string{"【山田商店】11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10}
+	l, bs := c.build()
+	a := run(t, l, bs, Config{Lang: advice.Japanese, Now: base.Add(24 * time.Hour)})
+	rev := slices.Clone(bs)
+	slices.Reverse(rev)
+	// The log's messages, each whole (its five events), in reverse.
+	var evs []sendlog.Event
+	for i := len(l.events) - 5; i >= 0; i -= 5 {
+		evs = append(evs, l.events[i:i+5]...)
+	}
+	b := run(t, &logBuilder{events: evs}, rev, Config{Lang: advice.Japanese, Now: base.Add(24 * time.Hour)})
+	ra, rb := find(a, "shop@example.jp"), find(b, "shop@example.jp")
+	if ra == nil || rb == nil || ra.Campaign == nil {
+		t.Fatalf("reports %v, %v", ra, rb)
+	}
+	if !reflect.DeepEqual(ra.Campaign, rb.Campaign) || ra.Verdict != rb.Verdict || !reflect.DeepEqual(ra.Evidence, rb.Evidence) {
+		t.Errorf("the order changed the report:\n%+v %s\n%s\nvs\n%+v %s\n%s", *ra.Campaign, ra.Verdict, join(ra.Evidence), rb.Campaign, rb.Verdict, join(rb.Evidence))
+	}
+}
