@@ -103,6 +103,7 @@ type account struct {
 	verdicts  [3]int // ours, not ours, unknown
 	esmtpsa   int
 	refusals  int
+	rateOnly  int // of refusals, those naming a sending limit and no spam
 	refusalEx string
 	noOrig    int
 	reasons   map[reason.Reason]int
@@ -495,7 +496,9 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 	if at.InLog {
 		acc.inLog++
 	}
-	acc.beh.bounced(res, t, ok)
+	if at.Verdict != attrib.NotOurs { // backscatter tells nothing of our own mail
+		acc.beh.bounced(res, t, ok)
+	}
 	for _, it := range at.Items {
 		switch it.Code {
 		case attrib.CodeReceivedESMTPSA:
@@ -522,6 +525,9 @@ func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attributi
 		if !refused && volumeRefusal(r.Status, r.DiagnosticCode) {
 			refused = true
 			acc.refusals++
+			if rateLimitOnly(r.DiagnosticCode) {
+				acc.rateOnly++
+			}
 			if acc.refusalEx == "" {
 				acc.refusalEx = oneLine(r.DiagnosticCode, 160)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,9 +37,14 @@ const (
 // formStat is one Message-ID form or mail program: when it was first
 // seen (Unix seconds) and how often.
 type formStat struct {
+	key   string
 	first int64
-	n     int
+	n     int32
 }
+
+// forms is an account's forms, few in the common case (one mail program,
+// one server), so a slice searched in order: no map per account.
+type forms []formStat
 
 // subjectHour is what the bounces of one subject in one hour returned.
 type subjectHour struct {
@@ -55,29 +61,25 @@ type subjectStat struct {
 
 // behaviour is what one account's mail looked like, beside its volume.
 type behaviour struct {
-	shapes   map[string]*formStat // Message-ID forms in the send log (attrib.MessageIDShape)
-	mailers  map[string]*formStat // X-Mailer / User-Agent of the returned messages, digits folded
+	shapes   forms // Message-ID forms in the send log (attrib.MessageIDShape)
+	mailers  forms // X-Mailer / User-Agent of the returned messages, digits folded
 	subjects map[string]*subjectStat
 }
 
-func addForm(m *map[string]*formStat, key string, t int64) {
+func (fs *forms) add(key string, t int64) {
 	if key == "" {
 		return
 	}
-	if *m == nil {
-		*m = make(map[string]*formStat)
+	i := slices.IndexFunc(*fs, func(f formStat) bool { return f.key == key })
+	if i < 0 && len(*fs) >= maxForms {
+		key = otherKey
+		i = slices.IndexFunc(*fs, func(f formStat) bool { return f.key == key })
 	}
-	f := (*m)[key]
-	if f == nil {
-		if len(*m) >= maxForms {
-			key = otherKey
-			f = (*m)[key]
-		}
-		if f == nil {
-			f = &formStat{first: t}
-			(*m)[key] = f
-		}
+	if i < 0 {
+		*fs = append(*fs, formStat{key: key, first: t})
+		i = len(*fs) - 1
 	}
+	f := &(*fs)[i]
 	if t < f.first {
 		f.first = t
 	}
@@ -89,7 +91,7 @@ func (b *behaviour) sent(messageID string, t time.Time) {
 	if messageID == "" || t.IsZero() {
 		return
 	}
-	addForm(&b.shapes, attrib.MessageIDShape(messageID), t.Unix())
+	b.shapes.add(attrib.MessageIDShape(messageID), t.Unix())
 }
 
 // bounced notes a failure notice of the account, dated t (ok false: no
@@ -104,7 +106,7 @@ func (b *behaviour) bounced(res *bounce.Result, t time.Time, ok bool) {
 		sent = d // the returned Date, when plausible beside the bounce's
 	}
 	if o.XMailer != "" {
-		addForm(&b.mailers, mailerKey(o.XMailer), sent.Unix())
+		b.mailers.add(mailerKey(o.XMailer), sent.Unix())
 	}
 	key := normSubject(o.Subject)
 	if key == "" {
@@ -338,21 +340,21 @@ func (j *judge) weighBehaviour() behaviourFacts {
 // before: known says there were enough earlier ones, fresh counts the uses
 // of the forms first seen in the window (their whole counts: a form first
 // seen in the window was used from then on), names the most used of them.
-func newForms(m map[string]*formStat, w0, w1 int64) (known bool, fresh int, names []string) {
+func newForms(m forms, w0, w1 int64) (known bool, fresh int, names []string) {
 	old := 0
 	type named struct {
 		k string
 		n int
 	}
 	var list []named
-	for k, f := range m {
+	for _, f := range m {
 		switch {
 		case f.first < w0:
-			old += f.n
+			old += int(f.n)
 		case f.first < w1:
-			fresh += f.n
-			if k != otherKey {
-				list = append(list, named{k, f.n})
+			fresh += int(f.n)
+			if f.key != otherKey {
+				list = append(list, named{f.key, int(f.n)})
 			}
 		}
 	}

@@ -85,6 +85,8 @@ func (c campaignCase) build() (*logBuilder, []*bounce.Result) {
 		b.Original.XMailer = c.mailer
 		bs = append(bs, b)
 	}
+	// The log goes on after the mailing.
+	l.send(c.start.Add(6*time.Hour), shop, "198.51.100.10", shop, "friend1@partner.example")
 	return l, bs
 }
 
@@ -148,6 +150,59 @@ func TestCampaignVersusHijack(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCampaignOnASpoofingDay: our newsletter goes out the day a botnet
+// forges our address; the backscatter's subjects are spam, ours are not:
+// the account is spoofed, not hijacked (nor mixed).
+func TestCampaignOnASpoofingDay(t *testing.T) {
+	const shop = "shop@example.jp"
+	c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
+		subjects: []string{"【山田商店】11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10}
+	l, bs := c.build()
+	for i := 0; i < 150; i++ {
+		at := c.start.Add(time.Duration(i) * time.Minute)
+		b := dsn(at, shop, fmt.Sprintf("y%d@far%d.example", i, i%50), fmt.Sprintf("%x@bot%d.example", i*7919, i%9), reason.UserUnknown, "550 5.1.1 unknown")
+		b.Original.Received = []bounce.Received{{From: "botpc", By: "mx.far.example", IP: "192.0.2.77", With: "SMTP"}}
+		b.Original.Subject = "Your account has been suspended - verify now"
+		bs = append(bs, b)
+	}
+	r := run(t, l, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+	acc := find(r, shop)
+	if acc == nil {
+		t.Fatal("no verdict")
+	}
+	if acc.Verdict != advice.Spoofed || acc.Campaign == nil || acc.Campaign.Bounced != 120 || slices.Contains(acc.Signals, SignalSpamSubjects) {
+		t.Errorf("verdict %s, campaign %+v, signals %v, want spoofed with our campaign of 120 bounces; evidence:\n%s",
+			acc.Verdict, acc.Campaign, acc.Signals, join(acc.Evidence))
+	}
+}
+
+// TestCampaignOverTheLimit: our provider refuses part of the newsletter
+// for its hourly limit; a limit is not spam, and the account is not
+// hijacked. A refusal for spam keeps it hijacked.
+func TestCampaignOverTheLimit(t *testing.T) {
+	const shop = "shop@example.jp"
+	for _, tc := range []struct {
+		diag string
+		want advice.Verdict
+	}{
+		{"550 Domain example.jp has exceeded the max emails per hour (500/500 (100%)) allowed. Message discarded.", advice.Ordinary},
+		{"550 5.7.501 Access denied, spam abuse detected. The sending account has been banned due to detected spam activity.", advice.Hijacked},
+	} {
+		c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
+			subjects: []string{"【山田商店】11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10}
+		l, bs := c.build()
+		for i := 0; i < 20; i++ {
+			bs[i].Records[0].DiagnosticCode = tc.diag
+			bs[i].Records[0].Reason = reason.Speeding
+		}
+		r := run(t, l, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+		acc := find(r, shop)
+		if acc == nil || acc.Verdict != tc.want || acc.VolumeRefusals != 20 {
+			t.Errorf("%q: %+v, want %s with 20 volume refusals", tc.diag, acc, tc.want)
+		}
 	}
 }
 

@@ -504,9 +504,26 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 
 	switch {
 	case refused && !notOursDominant:
-		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed)
+		// A sending limit met by the account's own newsletter is not a
+		// hijack; a refusal for spam always is.
+		changed := j.describeBehaviour()
+		if intrusion := newIPs || j.fails >= 10; acc.rateOnly == acc.refusals && (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed) {
+			j.describeCampaign(intrusion)
+			j.say("",
+				"The refusals name our provider's sending limit, not spam: the campaign went out faster than the limit allows; send it in smaller batches",
+				"拒否の理由はスパムではなく、プロバイダーの送信数の上限です。一斉送信が上限を超える速さで送られました。小分けにして送ってください")
+			return advice.Ordinary, conf(0.5, j.beh.oneSubject(), len(j.beh.recurring) > 0)
+		}
+		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed, changed >= 2)
 
 	case oursSide && notOursSide && (sentJump || hijackSignals > 0):
+		// Our own campaign on the day our address is forged is not a
+		// hijack: the forged part is spoofing.
+		changed := j.describeBehaviour()
+		if intrusion := newIPs || j.fails >= 10; (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed) {
+			j.describeCampaign(intrusion)
+			return advice.Spoofed, conf(0.5, j.nN >= j.nO, j.beh.oneSubject(), len(j.beh.recurring) > 0)
+		}
 		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
 
 	case oursDominant && (j.surge.Detected || sentJump):
