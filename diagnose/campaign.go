@@ -50,6 +50,7 @@ type forms []formStat
 type subjectHour struct {
 	n, hard int
 	first   int64  // earliest send time (Unix seconds) of the returned messages
+	last    int64  // and the latest
 	sample  string // the subject as written (decoded, one line); the least of them, whatever the order
 }
 
@@ -131,9 +132,10 @@ func (b *behaviour) bounced(res *bounce.Result, t time.Time, ok bool) {
 	}
 	h := s.hours[t.Unix()/3600]
 	if h == nil {
-		h = &subjectHour{first: sent.Unix()}
+		h = &subjectHour{first: sent.Unix(), last: sent.Unix()}
 		s.hours[t.Unix()/3600] = h
 	}
+	h.last = max(h.last, sent.Unix())
 	if key != otherKey {
 		if x := oneLine(o.Subject, 120); h.sample == "" || x < h.sample {
 			h.sample = x
@@ -492,7 +494,7 @@ func (j *judge) campaignFacts(f behaviourFacts) *Campaign {
 	// end (late notices come hours after the mailing).
 	w0, w1 := j.wFrom.Unix(), j.wTo.Add(24*time.Hour).Unix()
 	c := &Campaign{Subject: f.top}
-	var first int64
+	var first, last int64
 	for h, st := range s.hours {
 		if t := h * unixHour; t < w0 || t >= w1 {
 			continue
@@ -502,15 +504,19 @@ func (j *judge) campaignFacts(f behaviourFacts) *Campaign {
 		if first == 0 || st.first < first {
 			first = st.first
 		}
+		last = max(last, st.last)
 	}
 	if c.Bounced < minCount {
 		return nil
 	}
 	c.Start = time.Unix(first, 0).In(j.a.loc)
 	if j.hasLog {
-		from := c.Start.Truncate(time.Hour)
+		// The hours from its first to its last bounced message: the
+		// account's other mail in them is counted too (a few messages
+		// beside a campaign's thousands).
+		from, to := c.Start.Truncate(time.Hour), time.Unix(last, 0).Truncate(time.Hour).Add(time.Hour)
 		for i, v := range j.sSeries.Counts {
-			if t := j.sSeries.Hour(i); !t.Before(from) && t.Before(j.wTo) {
+			if t := j.sSeries.Hour(i); !t.Before(from) && t.Before(to) {
 				c.Sent += int(v)
 			}
 		}
@@ -599,6 +605,7 @@ func (j *judge) ownAddress() {
 // describeCampaign says what the campaign was and which of a hijack's
 // changes were looked for and not found.
 func (j *judge) describeCampaign(intrusion bool) {
+	j.campaignSaid = true
 	f, c := j.beh, j.campaign
 	if c != nil {
 		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (%s of the surge's bounces with a subject)",
@@ -655,3 +662,17 @@ func (j *judge) describeCampaign(intrusion bool) {
 
 // pctRate writes a rate (0.06) as a percentage with one decimal.
 func pctRate(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+
+// campaignBeside names the account's campaign seen beside a hijack or a
+// forgery, so that its bounces are not taken for the intruder's.
+func (j *judge) campaignBeside() {
+	c := j.campaign
+	if c == nil || j.campaignSaid {
+		return
+	}
+	j.say(SignalCampaign,
+		fmt.Sprintf("Beside this, the account's own campaign of %s («%s») is in the surge: %s of its bounces are the ordinary failures of a mailing; clean the list once the rest is dealt with",
+			j.fmtTime(c.Start), c.Subject, num(c.Bounced)),
+		fmt.Sprintf("このほかに、このアカウント自身の %s の一斉送信（「%s」）が急増に含まれています。そのバウンス %s 件は一斉送信のよくあるエラーです。対処が済んだら配信リストを整理してください",
+			j.fmtTime(c.Start), c.Subject, num(c.Bounced)))
+}

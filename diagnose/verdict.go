@@ -92,6 +92,7 @@ type judge struct {
 	fails          int
 	beh            behaviourFacts
 	campaign       *Campaign
+	campaignSaid   bool
 
 	ev      []sentence
 	signals []string
@@ -323,6 +324,7 @@ func (j *judge) decide() AccountReport {
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
 	rep.Campaign = j.campaign
+	j.campaignBeside()
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)

@@ -151,7 +151,7 @@ func CampaignHijack(dir string) (*Scenario, error) {
 		clients: []client{intruder3}, refuse: 0.32, later: 0.18, rcpts: [2]int{1, 1}, campaign: campaignB})
 	sc.Now = end.Add(time.Hour)
 	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Hijacked, MinNewLoginIPs: 1, Surge: Present, MinOursShare: 0.9,
-		Signals: []string{"new_login_ips"}}}
+		Campaign: Present, Signals: []string{"new_login_ips", "campaign"}}}
 	return finish(w, &tl, sc)
 }
 
