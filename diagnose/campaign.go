@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 )
 
@@ -20,17 +19,21 @@ import (
 // networks, see logins in verdict.go), when (hours the account never
 // sends at), what (many subjects of spam shape), to whom (addresses
 // spread over unrelated domains) and with what (a Message-ID form or
-// mail program never seen for the account). The accumulators below are
-// filled as the log and the bounces arrive, in any order (first-seen
-// times are minima, counts are sums), and weighed at report time against
-// the surge's window.
+// mail program never seen for the account). The log's part is kept per
+// account as the log arrives (logAcct.shapes, logAcct.doms: first-seen
+// times are minima, counts are sums, so any order gives the same state);
+// the bounces' part is read once per bounce (Digest) and gathered per
+// account at report time (bounceAcct.beh), when everything is weighed
+// against the surge's window.
 
-// Bounds of the per-account accumulators: past them, new keys are
-// counted under one "other" key, so that a spam run with a new form per
-// message cannot grow the state.
+// Bounds of the per-account state: past them, new keys are counted under
+// one "other" key (forms, subjects) or dropped (domains), so that a spam
+// run with a new form or domain per message cannot grow it.
 const (
 	maxForms    = 64
 	maxSubjects = 64
+	maxDomains  = 4096
+	smallDoms   = 16 // domains kept in a slice before a map
 	otherKey    = "\x00other"
 )
 
@@ -46,6 +49,100 @@ type formStat struct {
 // one server), so a slice searched in order: no map per account.
 type forms []formStat
 
+// add counts key at t; it reports whether a new entry was made (its key
+// may then be replaced by a shared copy).
+func (fs *forms) add(key string, t int64) bool {
+	if key == "" {
+		return false
+	}
+	i := slices.IndexFunc(*fs, func(f formStat) bool { return f.key == key })
+	if i < 0 && len(*fs) >= maxForms {
+		key = otherKey
+		i = slices.IndexFunc(*fs, func(f formStat) bool { return f.key == key })
+	}
+	made := i < 0
+	if made {
+		*fs = append(*fs, formStat{key: key, first: t})
+		i = len(*fs) - 1
+	}
+	f := &(*fs)[i]
+	if t < f.first {
+		f.first = t
+	}
+	f.n++
+	return made && key != otherKey
+}
+
+// domStat is one recipients' domain of an account (by hash): when it was
+// first mailed and how many distinct recipients it has.
+type domStat struct {
+	h     uint64
+	first int64
+	n     int32
+}
+
+// domSet is an account's recipients' domains: a slice while few, a map
+// past smallDoms, at most maxDomains.
+type domSet struct {
+	small   []domStat
+	big     map[uint64]domStat
+	dropped int
+}
+
+func (s *domSet) add(h uint64, t int64, newRcpt bool) {
+	inc := int32(0)
+	if newRcpt {
+		inc = 1
+	}
+	if s.big == nil {
+		for i := range s.small {
+			if d := &s.small[i]; d.h == h {
+				d.first, d.n = min(d.first, t), d.n+inc
+				return
+			}
+		}
+		if len(s.small) < smallDoms {
+			s.small = append(s.small, domStat{h, t, inc})
+			return
+		}
+		s.big = make(map[uint64]domStat, 2*smallDoms)
+		for _, d := range s.small {
+			s.big[d.h] = d
+		}
+		s.small = nil
+	}
+	if d, ok := s.big[h]; ok {
+		d.first, d.n = min(d.first, t), d.n+inc
+		s.big[h] = d
+		return
+	}
+	if len(s.big) >= maxDomains {
+		s.dropped++
+		return
+	}
+	s.big[h] = domStat{h, t, inc}
+}
+
+func (s *domSet) each(f func(domStat)) {
+	for _, d := range s.small {
+		f(d)
+	}
+	for _, d := range s.big {
+		f(d)
+	}
+}
+
+func (s domSet) clone() domSet {
+	c := domSet{small: append([]domStat(nil), s.small...), dropped: s.dropped}
+	if s.big != nil {
+		c.big = make(map[uint64]domStat, len(s.big))
+		for k, v := range s.big {
+			c.big[k] = v
+		}
+	}
+	return c
+}
+
 // subjectHour is what the bounces of one subject in one hour returned.
 type subjectHour struct {
 	n, hard int
@@ -60,56 +157,48 @@ type subjectStat struct {
 	hours map[int64]*subjectHour // by the bounce's hour (Unix seconds / 3600)
 }
 
-// behaviour is what one account's mail looked like, beside its volume.
-type behaviour struct {
-	shapes   forms // Message-ID forms in the send log (attrib.MessageIDShape)
-	mailers  forms // X-Mailer / User-Agent of the returned messages, digits folded
+// bounceBehaviour is what an account's bounces tell of its mail besides
+// volume: the programs and subjects of the returned messages.
+type bounceBehaviour struct {
+	mailers  forms // X-Mailer / User-Agent, versions folded
 	subjects map[string]*subjectStat
 }
 
-func (fs *forms) add(key string, t int64) {
-	if key == "" {
-		return
+// digestBehaviour reads what the campaign rules need of a bounce into
+// d: the returned message's subject (normalised and as written), its
+// program, when it was sent (its Date, when plausible beside the
+// bounce's), and whether a record is a hard bounce.
+func (d *Digest) digestBehaviour(res *bounce.Result) {
+	for _, r := range res.Records {
+		if r.HardBounce {
+			d.hard = true
+			break
+		}
 	}
-	i := slices.IndexFunc(*fs, func(f formStat) bool { return f.key == key })
-	if i < 0 && len(*fs) >= maxForms {
-		key = otherKey
-		i = slices.IndexFunc(*fs, func(f formStat) bool { return f.key == key })
-	}
-	if i < 0 {
-		*fs = append(*fs, formStat{key: key, first: t})
-		i = len(*fs) - 1
-	}
-	f := &(*fs)[i]
-	if t < f.first {
-		f.first = t
-	}
-	f.n++
-}
-
-// sent notes a message of the send log: the form of its Message-ID.
-func (b *behaviour) sent(messageID string, t time.Time) {
-	if messageID == "" || t.IsZero() {
-		return
-	}
-	b.shapes.add(attrib.MessageIDShape(messageID), t.Unix())
-}
-
-// bounced notes a failure notice of the account, dated t (ok false: no
-// date): the returned message's subject, program and send time.
-func (b *behaviour) bounced(res *bounce.Result, t time.Time, ok bool) {
 	o := res.Returned()
-	if o == nil || !ok {
+	if o == nil || !d.dated {
 		return
 	}
-	sent := t
-	if d, err := mail.ParseDate(strings.TrimSpace(o.Date)); err == nil && !d.After(t.Add(time.Hour)) && d.After(t.Add(-7*24*time.Hour)) {
-		sent = d // the returned Date, when plausible beside the bounce's
+	d.sentAt = d.t.Unix()
+	if t, err := mail.ParseDate(strings.TrimSpace(o.Date)); err == nil && !t.After(d.t.Add(time.Hour)) && t.After(d.t.Add(-7*24*time.Hour)) {
+		d.sentAt = t.Unix()
 	}
 	if o.XMailer != "" {
-		b.mailers.add(mailerKey(o.XMailer), sent.Unix())
+		d.mailer = mailerKey(o.XMailer)
 	}
-	key := normSubject(o.Subject)
+	if d.subjKey = normSubject(o.Subject); d.subjKey != "" {
+		d.subjText = oneLine(o.Subject, 120)
+	}
+}
+
+// add gathers one bounce of the account (not one judged forged:
+// backscatter tells nothing of our own mail).
+func (b *bounceBehaviour) add(d *Digest) {
+	if d.sentAt == 0 {
+		return
+	}
+	b.mailers.add(d.mailer, d.sentAt)
+	key := d.subjKey
 	if key == "" {
 		return
 	}
@@ -125,31 +214,24 @@ func (b *behaviour) bounced(res *bounce.Result, t time.Time, ok bool) {
 		if s == nil {
 			s = &subjectStat{hours: make(map[int64]*subjectHour)}
 			if key != otherKey {
-				s.spam = spamSubject(o.Subject)
+				s.spam = spamSubject(d.subjText)
 			}
 			b.subjects[key] = s
 		}
 	}
-	h := s.hours[t.Unix()/3600]
+	hour := d.t.Unix() / 3600
+	h := s.hours[hour]
 	if h == nil {
-		h = &subjectHour{first: sent.Unix(), last: sent.Unix()}
-		s.hours[t.Unix()/3600] = h
+		h = &subjectHour{first: d.sentAt, last: d.sentAt}
+		s.hours[hour] = h
 	}
-	h.last = max(h.last, sent.Unix())
-	if key != otherKey {
-		if x := oneLine(o.Subject, 120); h.sample == "" || x < h.sample {
-			h.sample = x
-		}
+	h.first, h.last = min(h.first, d.sentAt), max(h.last, d.sentAt)
+	if key != otherKey && (h.sample == "" || d.subjText < h.sample) {
+		h.sample = d.subjText
 	}
 	h.n++
-	if sent.Unix() < h.first {
-		h.first = sent.Unix()
-	}
-	for _, r := range res.Records {
-		if r.HardBounce {
-			h.hard++
-			break
-		}
+	if d.hard {
+		h.hard++
 	}
 }
 
@@ -214,9 +296,10 @@ type behaviourFacts struct {
 	topSpam     bool
 	spamShare   float64 // share of bounces whose subject uses spam words
 
-	// Recipients first mailed in the window, and their domains.
+	// Recipients first mailed in the window, and the domains first
+	// mailed in it.
 	newRcpts      int
-	domains       int     // distinct domains among them
+	domains       int     // domains never mailed before the window
 	newDomainRcpt float64 // share of them at domains never mailed before the window
 
 	// Forms: share of the window's messages whose Message-ID form was
@@ -263,7 +346,11 @@ func (j *judge) weighBehaviour() behaviourFacts {
 	}
 	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
 	j.weighHours(&f)
-	b := &j.acc.beh
+	b := &j.acc.b.beh
+	// The log's times are shifted at report time: its side of the
+	// window is shifted back to compare with them.
+	sh := int64(j.r.shift / time.Second)
+	l0, l1 := w0-sh, w1-sh
 
 	// Subjects.
 	type agg struct {
@@ -307,33 +394,30 @@ func (j *judge) weighBehaviour() behaviourFacts {
 		}
 	}
 
-	// Recipients first mailed in the window, and their domains.
-	oldDom := map[string]bool{}
-	newDom := map[string]int{}
-	for rcpt, first := range j.acc.firstRcpt {
-		d := domainOf(rcpt)
-		switch {
-		case first < w0:
-			oldDom[d] = true
-		case first < w1:
-			newDom[d]++
+	// Recipients first mailed in the window, and the domains first
+	// mailed in it (all of whose recipients are then new too).
+	for _, first := range j.acc.log.firstRcpt {
+		if first >= l0 && first < l1 {
 			f.newRcpts++
 		}
 	}
-	f.domains = len(newDom)
-	if f.newRcpts > 0 && len(oldDom) > 0 {
-		fresh := 0
-		for d, n := range newDom {
-			if !oldDom[d] {
-				fresh += n
-			}
+	old, fresh := 0, 0
+	j.acc.log.doms.each(func(d domStat) {
+		switch {
+		case d.first < l0:
+			old++
+		case d.first < l1:
+			f.domains++
+			fresh += int(d.n)
 		}
-		f.newDomainRcpt = float64(fresh) / float64(f.newRcpts)
+	})
+	if f.newRcpts > 0 && old > 0 {
+		f.newDomainRcpt = math.Min(1, float64(fresh)/float64(f.newRcpts))
 	}
 
 	// Forms of the Message-IDs in the log, and of the programs in the
 	// returned messages.
-	f.formKnown, f.newFormMsgs, f.newForms = newForms(b.shapes, w0, w1)
+	f.formKnown, f.newFormMsgs, f.newForms = newForms(j.acc.log.shapes, l0, l1)
 	f.mailerKnown, f.newMailer, f.newMailers = newForms(b.mailers, w0, w1)
 	return f
 }
@@ -486,7 +570,7 @@ func (j *judge) campaignFacts(f behaviourFacts) *Campaign {
 	if !f.oneSubject() {
 		return nil
 	}
-	s := j.acc.beh.subjects[f.topKey]
+	s := j.acc.b.beh.subjects[f.topKey]
 	if s == nil {
 		return nil
 	}
@@ -567,9 +651,9 @@ func (j *judge) describeBehaviour() int {
 	if f.spread() {
 		n++
 		j.say(SignalManyDomains,
-			fmt.Sprintf("The %s first mailed in the window are spread over %s, %s of them at domains this account had never mailed: a spam list, not a customer list",
+			fmt.Sprintf("The %s first mailed in the window are spread over %s this account had never mailed (%s of them): a spam list, not a customer list",
 				plural(f.newRcpts, "recipient", "recipients"), plural(f.domains, "domain", "domains"), pct(f.newDomainRcpt)),
-			fmt.Sprintf("期間中に初めて送られた宛先 %s 件は %s 個のドメインに散らばり、その %s はこのアカウントが一度も送ったことのないドメインです（顧客リストではなく迷惑メールの宛先リストの特徴です）",
+			fmt.Sprintf("期間中に初めて送られた宛先 %s 件は、このアカウントが一度も送ったことのない %s 個のドメインに散らばっています（その %s。顧客リストではなく迷惑メールの宛先リストの特徴です）",
 				num(f.newRcpts), num(f.domains), pct(f.newDomainRcpt)))
 	}
 	if j.newForm(f) {
@@ -647,8 +731,8 @@ func (j *judge) describeCampaign(intrusion bool) {
 		en, ja = append(en, "no subjects of spam's shape"), append(ja, "迷惑メールのような件名はない")
 	}
 	if f.stableDomains() {
-		en = append(en, fmt.Sprintf("new recipients at %s, as a customer list (not spread over unrelated domains)", plural(f.domains, "domain", "domains")))
-		ja = append(ja, fmt.Sprintf("新しい宛先は %s 個のドメインに集中している（顧客リストの特徴）", num(f.domains)))
+		en = append(en, fmt.Sprintf("new recipients mostly at domains the account already mails (%s new), as a customer list", plural(f.domains, "domain", "domains")))
+		ja = append(ja, fmt.Sprintf("新しい宛先の多くは普段の送信先と同じドメインにある（新しいドメインは %s 個、顧客リストの特徴）", num(f.domains)))
 	}
 	if (f.formKnown || f.mailerKnown) && !j.newForm(f) {
 		en, ja = append(en, "its usual Message-ID forms and mail programs"), append(ja, "普段どおりの Message-ID の形式とメールソフト")
