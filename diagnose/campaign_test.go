@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/reason"
 	"github.com/bouncewatch/bouncewatch/sendlog"
@@ -214,14 +215,52 @@ func join(ss []string) string {
 	return out
 }
 
-// TestCampaignOrderIndependent: the campaign's facts and the verdict do
-// not depend on the order the bounces arrive in, nor on the order of the
-// log's messages.
+// TestCampaignOrderIndependent: the campaign's facts, the verdict and
+// its evidence do not depend on the order the log and the bounces
+// arrive in: log first, bounces first, or interleaved, each reversed.
 func TestCampaignOrderIndependent(t *testing.T) {
 	c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
 		subjects: []string{"【山田商店】11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10}
 	l, bs := c.build()
-	a := run(t, l, bs, Config{Lang: advice.Japanese, Now: base.Add(24 * time.Hour)})
+	cfg := Config{Lang: advice.Japanese, Now: base.Add(24 * time.Hour), Location: jst, Attrib: attribDomains()}
+	feed := func(evs []sendlog.Event, mails []*bounce.Result, mailFirst, interleave bool) *AccountReport {
+		a := New(cfg)
+		addLog := func(ev sendlog.Event) { a.AddEvent(ev) }
+		addMail := func(i int) { a.AddMail(Mail{Source: fmt.Sprintf("b%03d", i), Result: mails[i]}) }
+		switch {
+		case interleave:
+			k := 0
+			for i := range evs {
+				addLog(evs[i])
+				if i%10 == 0 && k < len(mails) {
+					addMail(k)
+					k++
+				}
+			}
+			for ; k < len(mails); k++ {
+				addMail(k)
+			}
+		case mailFirst:
+			for i := range mails {
+				addMail(i)
+			}
+			for _, ev := range evs {
+				addLog(ev)
+			}
+		default:
+			for _, ev := range evs {
+				addLog(ev)
+			}
+			for i := range mails {
+				addMail(i)
+			}
+		}
+		return find(a.Report(), "shop@example.jp")
+	}
+	want := feed(l.events, bs, false, false)
+	if want == nil || want.Campaign == nil || want.Verdict != advice.Ordinary {
+		t.Fatalf("log first: %+v", want)
+	}
 	rev := slices.Clone(bs)
 	slices.Reverse(rev)
 	// The log's messages, each whole (its five events), in reverse.
@@ -229,12 +268,23 @@ func TestCampaignOrderIndependent(t *testing.T) {
 	for i := len(l.events) - 5; i >= 0; i -= 5 {
 		evs = append(evs, l.events[i:i+5]...)
 	}
-	b := run(t, &logBuilder{events: evs}, rev, Config{Lang: advice.Japanese, Now: base.Add(24 * time.Hour)})
-	ra, rb := find(a, "shop@example.jp"), find(b, "shop@example.jp")
-	if ra == nil || rb == nil || ra.Campaign == nil {
-		t.Fatalf("reports %v, %v", ra, rb)
-	}
-	if !reflect.DeepEqual(ra.Campaign, rb.Campaign) || ra.Verdict != rb.Verdict || !reflect.DeepEqual(ra.Evidence, rb.Evidence) {
-		t.Errorf("the order changed the report:\n%+v %s\n%s\nvs\n%+v %s\n%s", *ra.Campaign, ra.Verdict, join(ra.Evidence), rb.Campaign, rb.Verdict, join(rb.Evidence))
+	for _, tc := range []struct {
+		name                  string
+		evs                   []sendlog.Event
+		mails                 []*bounce.Result
+		mailFirst, interleave bool
+	}{
+		{"bounces reversed", l.events, rev, false, false},
+		{"log reversed", evs, bs, false, false},
+		{"bounces first", l.events, bs, true, false},
+		{"bounces first, both reversed", evs, rev, true, false},
+		{"interleaved", l.events, rev, false, true},
+	} {
+		got := feed(tc.evs, tc.mails, tc.mailFirst, tc.interleave)
+		if got == nil || !reflect.DeepEqual(want.Campaign, got.Campaign) || want.Verdict != got.Verdict || !reflect.DeepEqual(want.Evidence, got.Evidence) {
+			t.Errorf("%s changed the report:\n%+v %s\n%s\nvs\n%+v", tc.name, *want.Campaign, want.Verdict, join(want.Evidence), got)
+		}
 	}
 }
+
+func attribDomains() attrib.Config { return attrib.Config{Domains: []string{"example.jp"}} }
