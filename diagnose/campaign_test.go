@@ -288,3 +288,30 @@ func TestCampaignOrderIndependent(t *testing.T) {
 }
 
 func attribDomains() attrib.Config { return attrib.Config{Domains: []string{"example.jp"}} }
+
+// TestCampaignWithoutLog: without a send log, a campaign's bounces (one
+// subject of ours, nothing else changed) are ordinary with the log named
+// as missing; spam subjects are never taken for a campaign.
+func TestCampaignWithoutLog(t *testing.T) {
+	for _, tc := range []struct {
+		subject string
+		not     advice.Verdict
+	}{
+		{"【山田商店】11月のおすすめ商品のご案内", advice.Hijacked},
+		{"Your account has been suspended - verify now", advice.Ordinary},
+	} {
+		c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
+			subjects: []string{tc.subject}, domains: 6, mailer: "PHP/8.2", bounced: 10}
+		_, bs := c.build()
+		r := run(t, nil, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+		acc := find(r, "shop@example.jp")
+		if acc == nil || acc.Verdict == tc.not {
+			t.Errorf("%q: %+v", tc.subject, acc)
+			continue
+		}
+		t.Logf("%q: %s %.2f, missing %v, signals %v", tc.subject, acc.Verdict, acc.Confidence, acc.Missing, acc.Signals)
+		if acc.Verdict == advice.Ordinary && (!slices.Contains(acc.Missing, advice.EvidenceSendLog) || acc.Campaign == nil) {
+			t.Errorf("%q: ordinary without naming the missing log or the campaign: %+v", tc.subject, acc)
+		}
+	}
+}

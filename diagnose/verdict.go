@@ -568,7 +568,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 		case (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed):
 			j.describeCampaign(intrusion)
 			return advice.Ordinary, conf(0.55, j.beh.oneSubject(), len(j.beh.recurring) > 0, j.beh.stableDomains(), changed == 0)
-		case !j.hasLog && !newIPs && j.legitimateCampaign(intrusion, changed):
+		case !j.hasLog && !newIPs && changed == 0 && j.legitimateCampaign(intrusion, changed):
 			j.missingLog()
 			j.describeCampaign(intrusion)
 			return advice.Ordinary, 0.45
