@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/reason"
 )
 
 // This file tells a legitimate campaign from a hijack (issue 11 §2). A
@@ -145,10 +147,12 @@ func (s domSet) clone() domSet {
 
 // subjectHour is what the bounces of one subject in one hour returned.
 type subjectHour struct {
-	n, hard int
-	first   int64  // earliest send time (Unix seconds) of the returned messages
-	last    int64  // and the latest
-	sample  string // the subject as written (decoded, one line); the least of them, whatever the order
+	n      int    // bounce notices
+	rcpts  int    // their failed recipients
+	hard   int    // of them, hard bounces
+	first  int64  // earliest send time (Unix seconds) of the returned messages
+	last   int64  // and the latest
+	sample string // the subject as written (decoded, one line); the least of them, whatever the order
 }
 
 // subjectStat is one normalised subject of the returned messages.
@@ -167,12 +171,16 @@ type bounceBehaviour struct {
 // digestBehaviour reads what the campaign rules need of a bounce into
 // d: the returned message's subject (normalised and as written), its
 // program, when it was sent (its Date, when plausible beside the
-// bounce's), and whether a record is a hard bounce.
+// bounce's), and its failed and hard-bounced recipients.
 func (d *Digest) digestBehaviour(res *bounce.Result) {
 	for _, r := range res.Records {
+		switch r.Reason {
+		case reason.Delivered, reason.Vacation, reason.Feedback:
+			continue
+		}
+		d.failedN++
 		if r.HardBounce {
-			d.hard = true
-			break
+			d.hardN++
 		}
 	}
 	o := res.Returned()
@@ -186,8 +194,9 @@ func (d *Digest) digestBehaviour(res *bounce.Result) {
 	if o.XMailer != "" {
 		d.mailer = mailerKey(o.XMailer)
 	}
-	if d.subjKey = normSubject(o.Subject); d.subjKey != "" {
-		d.subjText = oneLine(o.Subject, 120)
+	impersonal := stripPersonal(o.Subject)
+	if d.subjKey = normSubject(impersonal); d.subjKey != "" {
+		d.subjText = oneLine(impersonal, 120)
 	}
 }
 
@@ -230,9 +239,8 @@ func (b *bounceBehaviour) add(d *Digest) {
 		h.sample = d.subjText
 	}
 	h.n++
-	if d.hard {
-		h.hard++
-	}
+	h.rcpts += int(d.failedN)
+	h.hard += int(d.hardN)
 }
 
 // mailerKey folds the versions out of a program's name: "Microsoft
@@ -288,9 +296,11 @@ type behaviourFacts struct {
 	oddSample int  // messages (or bounces) weighed
 
 	// Subjects of the window's bounces.
-	subjBounces int     // bounces with a subject
-	distinct    int     // distinct normalised subjects
-	topKey      string  // the most frequent, normalised
+	subjBounces int    // bounces with a subject
+	distinct    int    // distinct normalised subjects
+	topKey      string // the most frequent, normalised
+	secondKey   string // the second, when the two make an A/B test (see oneSubject)
+	second      string
 	top         string  // and as written (its first in the window)
 	topShare    float64 // its share
 	topSpam     bool
@@ -324,6 +334,7 @@ const (
 	minHistoryMsgs  = 50   // messages of history needed to learn usual hours
 	spamShareMin    = 0.3  // of the bounces' subjects with spam words
 	campaignShare   = 0.5  // one subject holds this share: a campaign
+	abShare         = 0.8  // or two subjects together (an A/B test)
 	spreadRatio     = 0.2  // distinct domains per new recipient
 	minSpreadDoms   = 20   // and at least this many domains
 	newDomainShare  = 0.5  // of new recipients at domains never mailed before
@@ -391,6 +402,13 @@ func (j *judge) weighBehaviour() behaviourFacts {
 		if subs[0].key != otherKey {
 			f.topKey, f.top, f.topSpam = subs[0].key, subs[0].sample, subs[0].spamShape
 			f.topShare = float64(subs[0].n) / float64(f.subjBounces)
+			// Two subjects of ours holding nearly all: one mailing
+			// tested in two versions.
+			if len(subs) > 1 && subs[1].key != otherKey && !subs[1].spamShape && f.topShare < campaignShare &&
+				float64(subs[0].n+subs[1].n) >= abShare*float64(f.subjBounces) {
+				f.secondKey, f.second = subs[1].key, subs[1].sample
+				f.topShare = float64(subs[0].n+subs[1].n) / float64(f.subjBounces)
+			}
 		}
 	}
 
@@ -570,37 +588,48 @@ func (j *judge) campaignFacts(f behaviourFacts) *Campaign {
 	if !f.oneSubject() {
 		return nil
 	}
-	s := j.acc.b.beh.subjects[f.topKey]
-	if s == nil {
-		return nil
+	c := &Campaign{Subject: f.top}
+	if f.secondKey != "" {
+		c.Subject += " / " + f.second
 	}
 	// The campaign's bounces: from the window's start to a day after its
 	// end (late notices come hours after the mailing).
 	w0, w1 := j.wFrom.Unix(), j.wTo.Add(24*time.Hour).Unix()
-	c := &Campaign{Subject: f.top}
 	var first, last int64
-	for h, st := range s.hours {
-		if t := h * unixHour; t < w0 || t >= w1 {
+	for _, key := range []string{f.topKey, f.secondKey} {
+		s := j.acc.b.beh.subjects[key]
+		if key == "" || s == nil {
 			continue
 		}
-		c.Bounced += st.n
-		c.HardBounces += st.hard
-		if first == 0 || st.first < first {
-			first = st.first
+		for h, st := range s.hours {
+			if t := h * unixHour; t < w0 || t >= w1 {
+				continue
+			}
+			c.Bounced += st.rcpts
+			c.HardBounces += st.hard
+			if first == 0 || st.first < first {
+				first = st.first
+			}
+			last = max(last, st.last)
 		}
-		last = max(last, st.last)
 	}
 	if c.Bounced < minCount {
 		return nil
 	}
 	c.Start = time.Unix(first, 0).In(j.a.loc)
 	if j.hasLog {
-		// The hours from its first to its last bounced message: the
-		// account's other mail in them is counted too (a few messages
-		// beside a campaign's thousands).
+		// The recipients of the account's mail in the hours from its
+		// first to its last bounced message: the account's other mail in
+		// them is counted too (a few messages beside a campaign's
+		// thousands). A message to several recipients counts for each.
 		from, to := c.Start.Truncate(time.Hour), time.Unix(last, 0).Truncate(time.Hour).Add(time.Hour)
 		for i, v := range j.sSeries.Counts {
 			if t := j.sSeries.Hour(i); !t.Before(from) && t.Before(to) {
+				c.Sent += int(v)
+			}
+		}
+		for k, v := range j.acc.log.multi {
+			if t := time.Unix(k, 0).Add(j.r.shift); !t.Before(from) && t.Before(to) {
 				c.Sent += int(v)
 			}
 		}
@@ -759,4 +788,89 @@ func (j *judge) campaignBeside() {
 			j.fmtTime(c.Start), c.Subject, num(c.Bounced)),
 		fmt.Sprintf("このほかに、このアカウント自身の %s の一斉送信（「%s」）が急増に含まれています。そのバウンス %s 件は一斉送信のよくあるエラーです。対処が済んだら配信リストを整理してください",
 			j.fmtTime(c.Start), c.Subject, num(c.Bounced)))
+}
+
+// honorifics end a recipient's name in a personalised subject
+// ("山田太郎様へ", "花子さん"); the name before them is replaced by 〇〇,
+// as Japanese forms write "so-and-so".
+var honorifics = []string{"様", "さま", "さん", "殿", "ちゃん", "くん"}
+
+// greetings start a recipient's name in English subjects ("Dear Anna,").
+var greetings = []string{"dear ", "hi ", "hello ", "hey "}
+
+// stripPersonal takes the recipient's name out of a personalised subject,
+// so that a newsletter's subjects group as one: "山田太郎様へ 11月のご案内"
+// and "佐藤花子様へ 11月のご案内" both give "〇〇様へ 11月のご案内"; "Dear
+// Anna, news" gives "Dear …, news".
+func stripPersonal(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	var out []rune
+	for i := 0; i < len(r); i++ {
+		matched := ""
+		for _, h := range honorifics {
+			hr := []rune(h)
+			if i+len(hr) <= len(r) && string(r[i:i+len(hr)]) == h {
+				matched = h
+				break
+			}
+		}
+		if matched != "" {
+			// Walk back over the name: letters, at most 12 of them, in
+			// at most two parts (family and given name, "山田 太郎").
+			end := len(out)
+			space := func(c rune) bool { return c == ' ' || c == '　' }
+			if end > 0 && space(out[end-1]) {
+				end-- // "佐藤 花子 様": the space stays
+			}
+			k := end
+			name := func(c rune) bool { return (unicode.IsLetter(c) || c == '・') && !isBracket(c) }
+			for part := 0; part < 2; part++ {
+				for k > 0 && end-k < 12 && name(out[k-1]) {
+					k--
+				}
+				if k < 2 || k == end || !space(out[k-1]) || !name(out[k-2]) {
+					break
+				}
+				k--
+			}
+			if k < end && space(out[k]) {
+				k++
+			}
+			if k < end {
+				tail := append([]rune(nil), out[end:]...)
+				out = append(append(out[:k], []rune("〇〇")...), tail...)
+			}
+			out = append(out, []rune(matched)...)
+			i += len([]rune(matched)) - 1
+			continue
+		}
+		out = append(out, r[i])
+	}
+	s = string(out)
+	low := strings.ToLower(s)
+	for _, g := range greetings {
+		if i := strings.Index(low, g); i >= 0 && (i == 0 || low[i-1] == ' ') {
+			j := i + len(g)
+			k := j
+			for k < len(s) && s[k] != ',' && s[k] != ' ' && s[k] != '!' {
+				k++
+			}
+			if k > j {
+				s = s[:j] + "…" + s[k:]
+			}
+			break
+		}
+	}
+	return s
+}
+
+func isBracket(c rune) bool {
+	switch c {
+	case '【', '】', '「', '」', '（', '）', '(', ')', '[', ']', '『', '』', '〈', '〉', '《', '》':
+		return true
+	}
+	return false
 }

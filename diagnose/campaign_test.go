@@ -60,7 +60,9 @@ type campaignCase struct {
 	domains  int    // recipients' domains
 	mid      string // Message-ID format: %d (sequence) and the domain; "" for the usual form
 	mailer   string
-	bounced  int // every how many messages bounce
+	bounced  int  // every how many messages bounce
+	perMsg   int  // recipients per message (1 when 0)
+	personal bool // the subject starts with the recipient's name: "山田 太郎様へ"
 }
 
 func (c campaignCase) build() (*logBuilder, []*bounce.Result) {
@@ -76,6 +78,16 @@ func (c campaignCase) build() (*logBuilder, []*bounce.Result) {
 			mid = fmt.Sprintf(c.mid, 100000+i*7919%90000)
 			l.events[len(l.events)-4].MessageID = mid // the MsgID event of this message
 		}
+		if c.perMsg > 1 {
+			// More Deliver events of the same queue ID, before its Done.
+			done, del := l.events[len(l.events)-1], l.events[len(l.events)-2]
+			l.events = l.events[:len(l.events)-1]
+			for k := 1; k < c.perMsg; k++ {
+				del.To = fmt.Sprintf("customer%d.%d@d%d.example", i, k, (i+k)%c.domains)
+				l.events = append(l.events, del)
+			}
+			l.events = append(l.events, done)
+		}
 		if i%c.bounced != 0 {
 			continue
 		}
@@ -83,6 +95,9 @@ func (c campaignCase) build() (*logBuilder, []*bounce.Result) {
 		b.Records[0].HardBounce = true
 		b.Original.Date = t.Format(time.RFC1123Z)
 		b.Original.Subject = c.subjects[i%len(c.subjects)]
+		if c.personal {
+			b.Original.Subject = []string{"山田 太郎", "佐藤花子", "すずき一郎", "Tanaka"}[i%4] + "様へ " + b.Original.Subject
+		}
 		b.Original.XMailer = c.mailer
 		bs = append(bs, b)
 	}
@@ -313,5 +328,59 @@ func TestCampaignWithoutLog(t *testing.T) {
 		if acc.Verdict == advice.Ordinary && (!slices.Contains(acc.Missing, advice.EvidenceSendLog) || acc.Campaign == nil) {
 			t.Errorf("%q: ordinary without naming the missing log or the campaign: %+v", tc.subject, acc)
 		}
+	}
+}
+
+func TestStripPersonal(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"山田太郎様へ 11月のおすすめ", "〇〇様へ 11月のおすすめ"},
+		{"【山田商店】佐藤花子様、11月のおすすめ", "【山田商店】〇〇様、11月のおすすめ"},
+		{"すずきさん、セールのお知らせ", "〇〇さん、セールのお知らせ"},
+		{"山田 太郎様へ 11月のおすすめ", "〇〇様へ 11月のおすすめ"},
+		{"【山田商店】 佐藤 花子 様 新商品", "【山田商店】 〇〇 様 新商品"},
+		{"Dear Anna, our November news", "Dear …, our November news"},
+		{"Hi Ken! Winter sale", "Hi …! Winter sale"},
+		{"11月のおすすめ商品のご案内", "11月のおすすめ商品のご案内"},
+		{"様", "様"},
+		{"", ""},
+	} {
+		if got := stripPersonal(tc.in); got != tc.want {
+			t.Errorf("stripPersonal(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestCampaignVariants: a newsletter whose subjects carry each
+// customer's name, one tested in two subject versions, and one sent as
+// messages to several recipients each are campaigns like the plain one,
+// with their figures in recipients.
+func TestCampaignVariants(t *testing.T) {
+	const shop = "shop@example.jp"
+	start := base.Add(10*time.Hour + 5*time.Minute)
+	for _, tc := range []struct {
+		name          string
+		c             campaignCase
+		sent, bounced int
+		subject       string
+	}{
+		{"personalised subjects", campaignCase{start: start, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: []string{"11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10, personal: true},
+			1200, 120, "〇〇様へ 11月のおすすめ商品のご案内"},
+		{"two subject versions", campaignCase{start: start, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: []string{"11月のおすすめ商品のご案内", "【本日限定】11月のおすすめ"}, domains: 6, mailer: "PHP/8.2", bounced: 10},
+			1200, 120, ""},
+		{"five recipients a message", campaignCase{start: start, minutes: 40, n: 300, ip: "198.51.100.10", subjects: []string{"11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 3, perMsg: 5},
+			1500, 100, "11月のおすすめ商品のご案内"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, bs := tc.c.build()
+			r := run(t, l, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+			acc := find(r, shop)
+			if acc == nil || acc.Verdict != advice.Ordinary || acc.Campaign == nil {
+				t.Fatalf("%+v", acc)
+			}
+			c := acc.Campaign
+			if c.Sent < tc.sent || c.Sent > tc.sent+20 || c.Bounced != tc.bounced || tc.subject != "" && c.Subject != tc.subject {
+				t.Errorf("campaign %+v, want %d sent, %d bounced, subject %q", *c, tc.sent, tc.bounced, tc.subject)
+			}
+		})
 	}
 }

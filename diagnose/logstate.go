@@ -47,6 +47,7 @@ type logAcct struct {
 	// the Message-IDs, and the recipients' domains.
 	shapes forms
 	doms   domSet
+	multi  quarters // recipients past the first of messages to several (nil while none)
 }
 
 type addrCount struct {
@@ -75,6 +76,7 @@ func (a *logAcct) clone() *logAcct {
 	c.authFails = append([]int64(nil), a.authFails...)
 	c.shapes = append(forms(nil), a.shapes...)
 	c.doms = a.doms.clone()
+	c.multi = a.multi.clone()
 	return &c
 }
 
@@ -361,6 +363,9 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 		acc.login(m.ClientIP, m.Time)
 	}
 	t := m.Time.Unix()
+	if n := len(m.Recipients); n > 1 {
+		acc.multi.add(t, float64(n-1))
+	}
 	for _, d := range m.Recipients {
 		if d.To == "" {
 			continue

@@ -52,11 +52,11 @@ type Digest struct {
 
 	// For the campaign rules (campaign.go): the returned message's
 	// subject (normalised and as written), program and send time (Unix
-	// seconds; 0 when none came back), and whether a record is a hard
-	// bounce.
+	// seconds; 0 when none came back), and its failed and hard-bounced
+	// recipients.
 	subjKey, subjText, mailer string
 	sentAt                    int64
-	hard                      bool
+	failedN, hardN            int32
 
 	// cands are the addresses that may name the account: the returned
 	// message's Return-Path, the bounce's envelope recipient, the
