@@ -67,8 +67,11 @@
 //   - failed logins before the surge (above).
 //
 // A campaign is named when one subject, not of spam's shape, holds at
-// least half of the window's bounces (the report's campaign object: its
-// start, subject, sent mail, bounces, bounce rate, hard bounces), or when
+// least half of the window's bounces, or two hold 80% (an A/B test);
+// the recipient's name in a personalised subject ("山田太郎様へ …",
+// "Dear Anna, …") is left out when subjects are compared. The report's
+// campaign object gives its start, subject, recipients sent to and
+// bounced, bounce rate and hard bounces. A campaign is also named when
 // the same hours of an earlier week (up to four) held as much of the
 // account's mail (a scheduled newsletter). It is judged legitimate when
 // there is no sign of an intruder (new networks, ten failed logins, our

@@ -117,10 +117,11 @@ type Campaign struct {
 	// Date, else the bounce's), in the report's zone.
 	Start   time.Time `json:"start"`
 	Subject string    `json:"subject"`
-	// Sent is the account's messages in the send log from Start's hour to
-	// the surge's end (0 without a log), Bounced the failure notices for
-	// the campaign's subject, BounceRate their ratio (0.06 is 6%), and
-	// HardBounces those whose address can never receive mail.
+	// Sent is the recipients of the account's mail in the send log over
+	// the campaign's hours, from its first to its last bounced message (0
+	// without a log); Bounced the failed recipients of the campaign's
+	// bounces, BounceRate their ratio (0.06 is 6%), and HardBounces those
+	// whose address can never receive mail.
 	Sent        int     `json:"sent"`
 	Bounced     int     `json:"bounced"`
 	BounceRate  float64 `json:"bounce_rate"`
