@@ -73,6 +73,12 @@ type Expect struct {
 	// SentJump says whether the sent volume must (or must not) be found
 	// to jump during the surge.
 	SentJump Presence
+	// Signals must be among the report's signal codes, NoSignals must
+	// not.
+	Signals, NoSignals []string
+	// Campaign says whether the report must (or must not) describe a
+	// campaign of the account.
+	Campaign Presence
 }
 
 // Def names a scenario and makes it in a directory.
@@ -93,6 +99,10 @@ func All() []Def {
 		{"no-sendlog", NoSendLog},
 		{"fake-carrier", FakeCarrier},
 		{"hijack-exim", HijackExim},
+		{"campaign", Campaign},
+		{"campaign-hijack", CampaignHijack},
+		{"malware-pc", MalwarePC},
+		{"sunday-newsletter", SundayNewsletter},
 	}, timeScenarios()...)
 }
 
