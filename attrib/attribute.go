@@ -148,7 +148,7 @@ func (ix *Index) Attribute(res *bounce.Result) Attribution {
 		a.Verdict = Unknown
 	}
 	if res != nil {
-		if f := ix.fake(res, o, a.Items); f != nil {
+		if f := (fakeInput{res: res, ours: ix.domains}).detect(); f != nil {
 			a.Fake = f
 			a.Verdict = Unknown
 		}
