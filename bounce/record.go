@@ -109,6 +109,11 @@ type Result struct {
 	// returned message's ("message/rfc822", "text/rfc822-headers", …)
 	// when a MIME part carries one: is there a DSN, is it HTML only.
 	Parts []string `json:"-"`
+
+	// Warnings says what the decoder left out: parts past one of its
+	// limits, recipients that were not addresses. Each is in the records'
+	// Evidence too.
+	Warnings []Warning `json:"-"`
 }
 
 // MaxProse bounds Result.Prose.
