@@ -32,7 +32,9 @@ type inputError struct {
 func (e *inputError) Error() string { return e.text(advice.English) }
 
 // text is the message in l.
-func (e *inputError) text(l advice.Lang) string { return fmt.Sprintf(e.m.in(l), e.args...) + e.hint.in(l) }
+func (e *inputError) text(l advice.Lang) string {
+	return fmt.Sprintf(e.m.in(l), e.args...) + e.hint.in(l)
+}
 
 // expandPaths resolves the paths given to flag (--mail or --sendlog): "-"
 // and existing files and directories as they are; a pattern with * ? or
