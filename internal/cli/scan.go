@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -243,7 +244,10 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	logPaths, badLogs := expandPaths("--sendlog", logs.vals, true)
 	bad = append(bad, badLogs...)
 	logFiles, err := expandLogDirs(logPaths)
-	if err != nil {
+	var ie *inputError
+	if errors.As(err, &ie) {
+		bad = append(bad, ie)
+	} else if err != nil {
 		return fail(msg{"--sendlog: %v", "--sendlog: %v"}, err)
 	}
 	for _, p := range paths {
@@ -266,7 +270,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	in := diagnose.Input{Mail: paths, Stdin: env.Stdin, SendLogs: logFiles, Workers: *workers}
 	in.LogOptions.Location = cfg.Location
 	prog := newProgress(env.Stderr, env.StderrIsTerminal)
-	in.Progress = scanProgress(prog)
+	in.Progress = scanProgress(prog, ml)
 	rep, scanErr := diagnose.Scan(ctx, in, cfg)
 	prog.done()
 	if rep == nil {
@@ -379,14 +383,14 @@ func batvKey(file string, getenv func(string) string) ([]byte, error) {
 }
 
 // scanProgress shows a scan's phases on the progress line.
-func scanProgress(p *progress) func(diagnose.Progress) {
+func scanProgress(p *progress, l advice.Lang) func(diagnose.Progress) {
 	return func(pr diagnose.Progress) {
 		el := p.elapsed()
 		if pr.Phase == diagnose.PhaseLog {
-			p.show(pr.Done, "send log: %d events (%.0f/s)", pr.LogLines, float64(pr.LogLines)/el)
+			p.show(pr.Done, msgProgressLog.in(l), pr.LogLines, float64(pr.LogLines)/el)
 			return
 		}
-		p.show(pr.Done, "mail: %d messages, %d bounces, %d failed, %.1f MB (%.0f msgs/s)",
+		p.show(pr.Done, msgProgressMail.in(l),
 			pr.Messages, pr.Bounces, pr.Failed, float64(pr.Bytes)/1e6, float64(pr.Messages)/el)
 	}
 }
@@ -447,7 +451,7 @@ func expandLogDirs(paths []string) ([]string, error) {
 			}
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("%s is a directory without mail logs (mail.log, maillog, exim mainlog, *.csv)", p)
+			return nil, &inputError{m: msgNoLogsInDir, args: []any{p}}
 		}
 	}
 	return out, nil
