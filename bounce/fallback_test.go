@@ -72,6 +72,18 @@ func TestFallbackFixtures(t *testing.T) {
 		{"X-Failed-Recipients on an unknown notice", "x-failed.eml", KindBounce, "fallback", []fallbackWant{
 			{"leo@rcpt.test", "suspend", "5.2.1", ruleXFailed},
 		}, nil},
+		{"hMailServer-style list with a transcript", "mta-hmail.eml", KindBounce, "fallback", []fallbackWant{
+			{"bob@rcpt.example.org", "userunknown", "5.1.1", ruleIntro},
+		}, []string{"alice@sender.test"}},
+		{"CommuniGate-style one-liner", "mta-cgp.eml", KindBounce, "fallback", []fallbackWant{
+			{"carl@rcpt.example.org", "mailboxfull", "", ruleWordsLine},
+		}, nil},
+		{"Exchange-style wording from another server", "mta-smarter.eml", KindBounce, "fallback", []fallbackWant{
+			{"dora@rcpt.example.org", "mailboxfull", "", ruleIntro},
+		}, nil},
+		{"MDaemon-style, sender in the transcript", "mta-mdaemon.eml", KindBounce, "fallback", []fallbackWant{
+			{"eve@rcpt.example.org", "userunknown", "5.1.1", ruleIntro},
+		}, []string{"alice@sender.test", "mdaemon@mdaemon.example.net"}},
 		{"Boxbe challenge", "boxbe.eml", KindNotBounce, "", nil, []string{"bob@rcpt.test"}},
 		{"please verify you are a real person", "verify-human.eml", KindNotBounce, "", nil, []string{"helen@rcpt.test"}},
 		{"Mailman command results", "mailman-results.eml", KindNotBounce, "", nil, []string{"kim@rcpt.test"}},
