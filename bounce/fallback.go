@@ -25,6 +25,7 @@ const (
 	ruleCodeLine    = "fallback rule b: address on a line with an SMTP error code"
 	ruleWordsLine   = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro       = "fallback rule b: address after a phrase naming failed recipients"
+	ruleSubject     = "fallback rule b: the subject names the failed address after words of failure"
 	ruleReturnedTo  = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 	ruleProseCutOff = "fallback: the notice's text is longer than the reader's limit; only its beginning was read"
 )
@@ -93,6 +94,9 @@ func scanFallback(f *flat) *scan {
 	if len(recs) == 0 {
 		recs, named = proseRecipients(prose, bad)
 	}
+	if len(recs) == 0 {
+		recs = subjectRecipient(subj, bad)
+	}
 	if len(recs) == 0 && !named && (containsAny(subj, failureWords) || containsAny(op, failureWords)) {
 		raw := f.Original
 		if raw == nil {
@@ -133,7 +137,7 @@ func scanFallback(f *flat) *scan {
 		if r.Command == "" {
 			r.Command = findCommand(r.DiagnosticCode)
 		}
-		if r.RemoteMTA == "" {
+		if r.RemoteMTA == "" && indexFold(r.DiagnosticCode, " said") >= 0 {
 			r.RemoteMTA = findRemoteHost(r.DiagnosticCode)
 		}
 		if cut {
@@ -451,7 +455,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				break
 			}
 			aoff = aend
-			if bad.has(a) || senderContext(line[:start], line[aend:]) {
+			if bad.has(a) || senderContext(around(line, start, aend)) {
 				continue
 			}
 			named = true
@@ -477,7 +481,8 @@ func lineRule(line string, start, end int, introActive bool) string {
 	// The words that count are those of the address's own sentence:
 	// "Delivery failed. Questions? Write to help@example.com" names no
 	// failed address.
-	rest := line[sentenceStart(line[:start]):start] + " " + line[end:end+sentenceEnd(line[end:])]
+	before, after := around(line, start, end)
+	rest := before + " " + after
 	if hasReplyCode(rest) {
 		return ruleCodeLine
 	}
@@ -488,7 +493,7 @@ func lineRule(line string, start, end int, introActive bool) string {
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
 		return ruleWordsLine
 	}
-	if containsAny(lowerClip(line[sentenceStart(line[:start]):start]), recipientIntros) || introActive {
+	if containsAny(lowerClip(before), recipientIntros) || introActive {
 		return ruleIntro
 	}
 	return ""
@@ -584,7 +589,8 @@ func textDSNRecords(text string) []Record {
 	return dsnRecords(nil, sb.String())
 }
 
-// addressParagraph returns the line of prose that first names addr and the
+// addressParagraph returns the words around the first mention of addr in
+// prose (its sentence, at most maxContext bytes on either side) and the
 // lines after it that belong to it: up to a blank line, a line naming
 // another address, or eight lines.
 func addressParagraph(prose string, text *prose, addr string) string {
@@ -592,9 +598,19 @@ func addressParagraph(prose string, text *prose, addr string) string {
 	if !ok {
 		return ""
 	}
-	start := strings.LastIndexByte(prose[:at], '\n') + 1
-	var out []string
-	rest := prose[start:]
+	lo := max(0, at-maxContext)
+	start := lo + strings.LastIndexByte(prose[lo:at], '\n') + 1
+	end := at + len(addr)
+	lineEnd := min(len(prose), end+maxContext)
+	if nl := strings.IndexByte(prose[end:lineEnd], '\n'); nl >= 0 {
+		lineEnd = end + nl
+	}
+	before, after := around(prose[start:lineEnd], at-start, end-start)
+	out := []string{strings.TrimSpace(before + prose[at:end] + after)}
+	rest := ""
+	if lineEnd < len(prose) && prose[lineEnd] == '\n' {
+		rest = prose[lineEnd+1:]
+	}
 	for len(out) < 8 && rest != "" {
 		l := rest
 		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
@@ -603,7 +619,7 @@ func addressParagraph(prose string, text *prose, addr string) string {
 			rest = ""
 		}
 		t := strings.TrimSpace(l)
-		if t == "" || len(out) > 0 && strings.IndexByte(t, '@') >= 0 {
+		if t == "" || strings.IndexByte(t, '@') >= 0 {
 			break
 		}
 		out = append(out, clip(t, maxLineScan))
@@ -653,4 +669,39 @@ func senderContext(before, after string) bool {
 	a = strings.ToLower(a)
 	return strings.Contains(a, "sender address rejected") || strings.Contains(a, "sender rejected") ||
 		strings.Contains(a, "sender verify failed")
+}
+
+// subjectRecipient takes the address that a notice's subject names right
+// after words of failure and nothing after it ("Undeliverable:
+// <bob@example.com>", "Delivery failure: bob@example.com"); a subject that
+// goes on after the address is the returned message's own subject, which
+// may name anyone.
+func subjectRecipient(subj string, bad addrSet) []Record {
+	a, start, end := nextAddress(subj, 0)
+	if a == "" || bad.has(a) {
+		return nil
+	}
+	if strings.Trim(subj[end:], " >)]'\".") != "" {
+		return nil
+	}
+	if !containsAny(subj[:start], failureWords) {
+		return nil
+	}
+	return []Record{{Recipient: a, Evidence: []string{ruleSubject}}}
+}
+
+// maxContext bounds the words read on either side of an address: a line
+// of a hostile notice may hold thousands of addresses, and reading the
+// whole line for each would be quadratic.
+const maxContext = 300
+
+// around returns the words of the sentence around line[start:end] (the
+// address), at most maxContext bytes on either side.
+func around(line string, start, end int) (before, after string) {
+	lo := max(0, start-maxContext)
+	before = line[lo:start]
+	before = before[sentenceStart(before):]
+	after = line[end:min(len(line), end+maxContext)]
+	after = after[:sentenceEnd(after)]
+	return before, after
 }

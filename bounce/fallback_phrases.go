@@ -74,6 +74,10 @@ var failureWords = []string{
 	// Chinese (QQ/Tencent, NetEase 163/126, Sina, Traditional Chinese Exchange)
 	"退信", "无法投递", "无法送达", "未能送达", "未能成功送达", "投递失败", "发送失败", "邮件被退回", "无法发送",
 	"無法傳遞", "無法投遞", "傳送失敗", "未送达", "投遞失敗",
+	// Korean (Naver, Daum/Kakao and Korean Exchange NDRs: "메일 발송 실패",
+	// "전송되지 못했습니다")
+	"발송 실패", "전송 실패", "배달 실패", "전송되지 못했습니다", "전달되지 못했습니다", "전송할 수 없습니다",
+	"반송된 메일",
 	// Russian (mail.ru, Yandex, Rambler, Russian Exchange NDRs)
 	"не доставлено", "не может быть доставлено", "не удалось доставить", "недоставленное",
 	"ошибка доставки", "не был доставлен", "невозможно доставить", "не удается доставить",
@@ -113,6 +117,8 @@ var recipientIntros = []string{
 	"宛先", "あて先", "受信者", "送信先", "受取人", "以下のアドレス", "次のアドレス", "下記のアドレス",
 	// Chinese
 	"收件人", "收信人", "收件地址", "以下地址", "下列地址", "以下收件人", "收件者",
+	// Korean
+	"받는 사람", "수신자", "수신인",
 	// Russian
 	"получател", "следующим адресам", "следующему адресу", "адресату", "адресатам",
 }
@@ -127,6 +133,7 @@ var failureOnLine = []string{
 	"desconocido", "no existe", "rechazado", "desconhecido", "não existe", "recusado", "sconosciuto",
 	"non esiste", "rifiutato", "onbekend", "bestaat niet", "geweigerd", "存在しません", "見つかりません",
 	"不明", "拒否", "不存在", "被拒绝", "拒绝", "не существует", "неизвестн", "отклонен", "не найден",
+	"존재하지 않", "거부",
 }
 
 // returnedMarkers are the words of a separator line before a returned

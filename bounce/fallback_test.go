@@ -60,6 +60,12 @@ func TestFallbackFixtures(t *testing.T) {
 		{"Japanese, ISO-2022-JP", "ja.eml", KindBounce, "fallback", []fallbackWant{
 			{"taro@rcpt.test", "userunknown", "", ruleIntro},
 		}, nil},
+		{"Korean, HTML only", "ko.eml", KindBounce, "fallback", []fallbackWant{
+			{"minsu@rcpt.test", "userunknown", "", ruleIntro},
+		}, nil},
+		{"the address only in the subject", "subject-only.eml", KindBounce, "fallback", []fallbackWant{
+			{"nora@rcpt.test", "undefined", "", ruleSubject},
+		}, []string{"postmaster@gw.rcpt.test"}},
 		{"DSN mislabelled text/plain, indented", "mislabelled-dsn.eml", KindBounce, "fallback", []fallbackWant{
 			{"erin@rcpt.test", "userunknown", "5.1.1", ruleDSNText},
 		}, nil},
@@ -312,4 +318,50 @@ func FuzzFallbackText(f *testing.F) {
 		m := &flat{Parts: []part{{Type: "text/plain", Text: s}}}
 		noticeProse(m)
 	})
+}
+
+// hostileNotice is a notice no recogniser knows whose text is one long
+// line of n failed addresses, then n lines of one address each.
+func hostileNotice(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("Return-Path: <>\nFrom: MAILER-DAEMON@mx.rcpt.test\nTo: a@sender.test\nSubject: Undeliverable mail\n\n")
+	b.WriteString("Could not be delivered to:")
+	for i := range n {
+		b.WriteString(" u")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString("@rcpt.test 550 user unknown,")
+	}
+	b.WriteString("\n\nThe following addresses failed:\n")
+	for i := range n {
+		b.WriteString("v")
+		b.WriteString(strings.Repeat("y", i%5))
+		b.WriteString("@rcpt.test\n")
+	}
+	return b.Bytes()
+}
+
+// TestFallbackBounded checks that the fallback's output stays bounded on a
+// hostile notice: at most maxFallbackRecords recipients from prose, and
+// the cut said in the evidence when the text passes the reader's limit.
+func TestFallbackBounded(t *testing.T) {
+	res, err := DecodeBytes(hostileNotice(20000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DecodedBy != "fallback" || len(res.Records) == 0 || len(res.Records) > maxFallbackRecords {
+		t.Fatalf("decoded by %q with %d records", res.DecodedBy, len(res.Records))
+	}
+	if !slices.Contains(res.Records[0].Evidence, ruleProseCutOff) {
+		t.Errorf("the cut is not said: %q", res.Records[0].Evidence)
+	}
+}
+
+// BenchmarkFallbackHostile measures the fallback on a notice of 2,000
+// addresses on one line and 2,000 lines: it must stay linear.
+func BenchmarkFallbackHostile(b *testing.B) {
+	msg := hostileNotice(2000)
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		DecodeBytes(msg)
+	}
 }
