@@ -141,7 +141,6 @@ func findFailureCode(s string) (int, bool) {
 	return 0, false
 }
 
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // openingText returns the lower-cased first maxOpening bytes of the text
