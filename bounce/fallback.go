@@ -20,14 +20,13 @@ const (
 // Rules of the last-resort reader, named in each record's evidence, in
 // their order of trust (issue 7 section 1).
 const (
-	ruleDSNText     = "fallback rule a: delivery-status fields (RFC 3464 section 2.3) in the notice's text"
-	ruleXFailed     = "fallback rule a: header X-Failed-Recipients"
-	ruleCodeLine    = "fallback rule b: address on a line with an SMTP error code"
-	ruleWordsLine   = "fallback rule b: address on a line that says delivery to it failed"
-	ruleIntro       = "fallback rule b: address after a phrase naming failed recipients"
-	ruleSubject     = "fallback rule b: the subject names the failed address after words of failure"
-	ruleReturnedTo  = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
-	ruleProseCutOff = "fallback: the notice's text is longer than the reader's limit; only its beginning was read"
+	ruleDSNText    = "fallback rule a: delivery-status fields (RFC 3464 section 2.3) in the notice's text"
+	ruleXFailed    = "fallback rule a: header X-Failed-Recipients"
+	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
+	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
+	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
+	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
+	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 )
 
 // scanFallback is the last-resort reader (issue 7 section 1). It runs after
@@ -140,13 +139,18 @@ func scanFallback(f *flat) *scan {
 		if r.RemoteMTA == "" && indexFold(r.DiagnosticCode, " said") >= 0 {
 			r.RemoteMTA = findRemoteHost(r.DiagnosticCode)
 		}
-		if cut {
-			r.Evidence = append(r.Evidence, ruleProseCutOff)
-		}
 	}
 	ev := append([]string{"fallback: no recogniser knew this format; read as a delivery notice"}, autoEv...)
 	ev = append(ev, failEv...)
 	sc := &scan{records: recs, evidence: ev}
+	if cut != cutNone {
+		// Said in every record's evidence and on standard error, as the
+		// decoder's other limits are (issue 7 section 6).
+		sc.warnings = []Warning{{Kind: WarnProseLines, Limit: maxFallbackLines}}
+		if cut == cutBytes {
+			sc.warnings[0] = Warning{Kind: WarnTextSize, Limit: maxFallbackProse}
+		}
+	}
 	if f.Original == nil && inline != nil {
 		sc.original = inline
 	}
@@ -256,12 +260,12 @@ func clip(s string, n int) string {
 // noticeProse returns the notice's own text: its text parts, without a
 // returned message quoted inline, at most maxFallbackProse bytes and
 // maxFallbackLines lines. inline is the returned message when one follows
-// in the text (its header block first); cut is true when the text was
-// longer than the limits.
-func noticeProse(f *flat) (prose string, inline []byte, cut bool) {
+// in the text (its header block first); cut says which of the limits the
+// text passed (cutNone when it fits).
+func noticeProse(f *flat) (prose string, inline []byte, cut proseCut) {
 	text := proseText(f)
 	if len(text) > maxFallbackProse {
-		text, cut = text[:maxFallbackProse], true
+		text, cut = text[:maxFallbackProse], cutBytes
 		if nl := strings.LastIndexByte(text, '\n'); nl > 0 {
 			text = text[:nl+1]
 		}
@@ -269,7 +273,7 @@ func noticeProse(f *flat) (prose string, inline []byte, cut bool) {
 	lines := 0
 	for off := 0; off < len(text); lines++ {
 		if lines >= maxFallbackLines {
-			return text[:off], nil, true
+			return text[:off], nil, cutLines
 		}
 		end := strings.IndexByte(text[off:], '\n')
 		next := len(text)
@@ -705,3 +709,12 @@ func around(line string, start, end int) (before, after string) {
 	after = after[:sentenceEnd(after)]
 	return before, after
 }
+
+// proseCut says which of the reader's limits a notice's text passed.
+type proseCut int
+
+const (
+	cutNone  proseCut = iota
+	cutBytes          // maxFallbackProse
+	cutLines          // maxFallbackLines
+)
