@@ -258,6 +258,8 @@ func TestFallbackNeedsMarks(t *testing.T) {
 			"My mail could not be delivered to carl@rcpt.test: 550 user unknown. Any idea?\n"},
 		{"automatic mail without failure words", "From: MAILER-DAEMON@mx.rcpt.test\nTo: ann@sender.test\nSubject: Report\n\n" +
 			"Weekly statistics for dora@rcpt.test are attached.\n"},
+		{"an automatic notification with words of rejection", "From: Tracker <tracker@app.example>\nTo: ann@sender.test\n" +
+			"Auto-Submitted: auto-generated\nSubject: Merge request rejected\n\nYour merge request was rejected by reviewer carol@app.example.\n"},
 		{"a forward of a bounce by a person", "From: Ann <ann@sender.test>\nTo: ben@rcpt.test\nSubject: Fwd: Mail delivery failed\n\n" +
 			"---------- Forwarded message ----------\nFrom: MAILER-DAEMON@mx.rcpt.test\n\nfrank@rcpt.test: 550 user unknown\n"},
 	} {
