@@ -25,6 +25,7 @@ const (
 	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
 	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
+	ruleFollowed   = "fallback rule b: address alone on its line, followed by an SMTP error or failure words"
 	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
 	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 )
@@ -82,13 +83,6 @@ func scanFallback(f *flat) *scan {
 		}
 	}
 	text := newProse(prose)
-	if len(recs) == 0 {
-		for _, a := range headerAddresses(f.Header.get("X-Failed-Recipients")) {
-			if !bad.has(a) {
-				recs = append(recs, Record{Recipient: a, Evidence: []string{ruleXFailed}})
-			}
-		}
-	}
 	named := false
 	if len(recs) == 0 {
 		recs, named = proseRecipients(prose, bad)
@@ -96,12 +90,24 @@ func scanFallback(f *flat) *scan {
 	if len(recs) == 0 {
 		recs = subjectRecipient(subj, bad)
 	}
+	if len(recs) == 0 {
+		// Exim's header lists the failed addresses as they were given;
+		// the notice's text, read above, names them as they failed
+		// (after forwarding or rewriting), which the sender needs more.
+		for _, a := range headerAddresses(f.Header.get("X-Failed-Recipients")) {
+			if !bad.has(a) {
+				recs = append(recs, Record{Recipient: a, Evidence: []string{ruleXFailed}})
+			}
+		}
+	}
 	if len(recs) == 0 && !named && (containsAny(subj, failureWords) || containsAny(op, failureWords)) {
 		raw := f.Original
 		if raw == nil {
 			raw = inline
 		}
-		if o := parseOriginal(raw); o != nil {
+		// A returned message that is itself a notice (a bounce of a
+		// bounce) was addressed to a sender, not to a failed recipient.
+		if o := parseOriginal(raw); o != nil && !systemSender(o.From) {
 			for i, a := range headerAddresses(o.To) {
 				if i >= 20 {
 					break
@@ -116,6 +122,7 @@ func scanFallback(f *flat) *scan {
 		return nil
 	}
 	general := noticeDiagnostic(prose)
+	delayed := (containsAny(subj, delayWords) || containsAny(op, delayWords)) && !containsAny(op, permanentWords)
 	for i := range recs {
 		r := &recs[i]
 		if r.DiagnosticCode == "" {
@@ -125,6 +132,9 @@ func scanFallback(f *flat) *scan {
 			} else {
 				r.DiagnosticCode = general
 			}
+		}
+		if r.Action == "" && delayed {
+			r.Action = "delayed" // RFC 3464 section 2.3.3
 		}
 		if r.Reason == "" && r.Status == "" && smtpcode.FindStatus(r.DiagnosticCode) == "" {
 			// No status code: the words decide (issue 7 section 3). The
@@ -218,6 +228,13 @@ func failureMarks(f *flat, subj, op string) []string {
 	}
 	if p := firstPhrase(op, failureWords); p != "" {
 		ev = append(ev, "the notice's text says delivery failed: "+p)
+	}
+	if len(ev) == 0 {
+		if p := firstPhrase(subj, delayWords); p != "" {
+			ev = append(ev, "subject says delivery is delayed: "+p)
+		} else if p := firstPhrase(op, delayWords); p != "" {
+			ev = append(ev, "the notice's text says delivery is delayed: "+p)
+		}
 	}
 	if len(ev) == 0 && f.Header.has("X-Failed-Recipients") {
 		ev = append(ev, "header X-Failed-Recipients names failed recipients")
@@ -384,12 +401,21 @@ func (s addrSet) add(v string) {
 func forbiddenAddresses(f *flat, inline []byte) addrSet {
 	s := addrSet{}
 	for _, name := range []string{
-		"To", "Cc", "Bcc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Return-Path",
+		"To", "Cc", "Bcc", "Delivered-To", "Envelope-To", "X-Envelope-To", "Return-Path",
 		"From", "Sender", "Reply-To", "Errors-To", "Resent-From", "Resent-To", "Resent-Sender", "Mail-Followup-To",
 		"List-Post", "List-Owner", "List-Help", "List-Subscribe", "List-Unsubscribe", "X-BeenThere",
 		"X-Original-Sender", "X-Original-From", "X-Loop", "X-Envelope-From",
 	} {
 		for _, v := range f.Header.all(name) {
+			s.add(v)
+		}
+	}
+	// X-Original-To is the bounce's own recipient when the delivering MTA
+	// added it with Delivered-To (Postfix local and virtual delivery);
+	// alone, some MTAs (DragonFly Mail Agent) write the failed address
+	// there.
+	if f.Header.has("Delivered-To") {
+		for _, v := range f.Header.all("X-Original-To") {
 			s.add(v)
 		}
 	}
@@ -428,8 +454,14 @@ func headerAddresses(v string) []string {
 // (rule b). named is true when the text names any address that is not
 // forbidden, failed or not: rule c then does not apply.
 func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
-	introActive := false // the lines since an intro phrase are a list of addresses
+	// intro counts the lines after a phrase naming failed recipients that
+	// may still come before its list ("The following addresses failed:",
+	// "This is a permanent error.", then the addresses).
+	intro := 0
+	const introLines = 3
 	blanks := 0
+	listed := false // an address of the current list was taken
+	prev := ""      // the last non-blank line
 	for off := 0; off < len(prose) && len(recs) < maxFallbackRecords; {
 		end := strings.IndexByte(prose[off:], '\n')
 		next := len(prose)
@@ -441,15 +473,26 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 		}
 		line := prose[off:end]
 		off = next
+		last := prev
+		prev = line
 		if strings.TrimSpace(line) == "" {
+			prev = last
 			if blanks++; blanks > 2 {
-				introActive = false
+				intro = 0
 			}
 			continue
 		}
 		blanks = 0
 		if strings.IndexByte(line, '@') < 0 {
-			introActive = containsAny(lowerClip(line), recipientIntros)
+			switch {
+			case containsAny(lowerClip(line), recipientIntros):
+				intro = introLines
+			case listed:
+				intro = 0 // the list has ended
+			case intro > 0:
+				intro--
+			}
+			listed = false
 			continue
 		}
 		found := false
@@ -459,24 +502,72 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				break
 			}
 			aoff = aend
-			if bad.has(a) || senderContext(around(line, start, aend)) {
+			rule := lineRule(line, start, aend, intro > 0)
+			if rule == "" && alone(line, start, aend) && informative(followingLines(prose[off:])) {
+				// "<a@b>:" on its own line, the error on the lines
+				// after it (qmail, Postfix, Exim).
+				rule = ruleFollowed
+			}
+			before, after := around(line, start, aend)
+			if strings.TrimSpace(before) == "" {
+				// "For help, write to\nhelp@example.net": the words
+				// may end the line before.
+				before = last[max(0, len(last)-60):]
+			}
+			if bad.has(a) || senderContext(before, after) || otherRole(before, after) {
+				// Not taken; but when the text says it failed, the
+				// notice named its failed address (rule c must not
+				// guess another).
+				named = named || rule != ""
 				continue
 			}
 			named = true
-			rule := lineRule(line, start, aend, introActive)
 			if rule == "" {
 				continue
 			}
 			found = true
+			listed = true
 			recs = append(recs, Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}})
 		}
-		if !found {
-			// A line with addresses that are not failed ends a list,
-			// unless it introduces one itself.
-			introActive = containsAny(lowerClip(line), recipientIntros)
+		switch {
+		case containsAny(lowerClip(line), recipientIntros) && !found:
+			intro = introLines
+		case !found:
+			// A line with addresses that are not failed ends a list.
+			intro = 0
 		}
 	}
 	return recs, named
+}
+
+// alone reports whether line holds nothing but the address at
+// line[start:end] and punctuation.
+func alone(line string, start, end int) bool {
+	return strings.Trim(line[:start], " \t<(\"'[") == "" && strings.Trim(line[end:], " \t>):;,.\"']") == ""
+}
+
+// followingLines returns the lines at the start of s up to a blank line or
+// a line naming another address, at most six lines and maxLineScan bytes.
+func followingLines(s string) string {
+	n := 0
+	end := 0
+	for n < 6 && end < len(s) && end < maxLineScan {
+		nl := strings.IndexByte(s[end:], '\n')
+		line := s[end:]
+		if nl >= 0 {
+			line = s[end : end+nl]
+		}
+		if strings.TrimSpace(line) == "" || strings.IndexByte(line, '@') >= 0 && n > 0 {
+			break
+		}
+		n++
+		if nl < 0 {
+			end = len(s)
+			break
+		}
+		end += nl + 1
+	}
+	return clip(s[:min(end, len(s))], maxLineScan)
 }
 
 // lineRule returns the rule by which the address at line[start:end] is a
@@ -718,3 +809,23 @@ const (
 	cutBytes          // maxFallbackProse
 	cutLines          // maxFallbackLines
 )
+
+// otherRole reports whether the words before an address give it a role
+// other than a failed recipient: an address to contact for help ("please
+// contact <support@example.net>", RFC 3464 notices' usual closing
+// sentence), or an alias that the failed address was expanded from
+// (Postfix "<a@b> (expanded from <alias@b>)", whose failure is that of
+// the address it expanded to).
+func otherRole(before, _ string) bool {
+	b := strings.ToLower(clip(before, maxContext))
+	for _, w := range []string{
+		"expanded from", "contact", "write to", "send mail to", "send email to", "send an email to",
+		"assistance", "questions", "for help", "helpdesk", "support at", "kontakt", "contactez",
+		"contacte", "wenden sie sich", "問い合わせ", "お問合せ", "联系", "聯繫", "связ", "обратитесь",
+	} {
+		if strings.Contains(b, w) {
+			return true
+		}
+	}
+	return false
+}

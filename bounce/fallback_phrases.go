@@ -45,7 +45,9 @@ var failureWords = []string{
 	"e-mail was rejected", "message was bounced", "returned to sender", "bounced mail", "bounced message",
 	"delivery notification: delivery has failed", "mail system error", "had delivery errors",
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
-	"recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
+	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
+	"while trying to deliver", "error delivering", "delivery status notification: error",
+	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
 	"non remis", "n'a pas pu être remis", "n'a pas pu être délivré", "n'a pas pu être distribué",
 	"échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",
@@ -85,6 +87,25 @@ var failureWords = []string{
 	"не удаётся доставить", "не может быть доставлен",
 }
 
+// delayWords say that delivery is delayed, not yet failed (RFC 3464
+// "delayed" reports written as prose: Exim "has not yet been delivered",
+// Gmail "Delivery to the following recipient has been delayed", Sendmail
+// "Warning: could not send message for past 4 hours").
+var delayWords = []string{
+	"has not yet been delivered", "not yet been delivered", "has been delayed", "delivery delayed",
+	"delivery is delayed", "delivery status notification (delay)", "could not send mail for past",
+	"could not send message for past", "will be retried", "will continue to try", "still trying",
+	"remise différée", "verzögert", "zustellung verzögert", "entrega retrasada", "entrega atrasada",
+	"consegna ritardata", "bezorging vertraagd", "配信遅延", "配送遅延", "投递延迟", "延迟投递", "задерж",
+}
+
+// permanentWords say that a notice reports a permanent failure, whatever
+// delay it also mentions.
+var permanentWords = []string{
+	"permanent error", "permanent failure", "failed permanently", "permanently", "given up", "gave up",
+	"giving up", "permanent fatal",
+}
+
 // recipientIntros are the phrases after which a notice names the addresses
 // that failed: on the same line ("could not be delivered to <a@b>"), or on
 // the lines that follow ("The following addresses failed:" and a list).
@@ -96,7 +117,8 @@ var recipientIntros = []string{
 	"delivery has failed to these recipients", "delivery to the following", "delivery failed:",
 	"delivery failed for", "delivery failure for", "did not reach the following", "did not reach",
 	"the following address", "the following addresses", "the following recipient", "the following recipients",
-	"the following user", "following destination", "failed recipient", "failed recipients", "failed address",
+	"the following user", "following destination", "not yet been delivered", "has been delayed",
+	"list of recipients", "failed recipient", "failed recipients", "failed address",
 	"failed addresses", "failed to the following", "intended recipient", "original recipient",
 	"final recipient", "bad recipient", "invalid recipient", "rejected recipient", "unknown recipient",
 	"unknown user", "recipient address", "recipient:", "recipients:", "rcpt to:", "had delivery errors",

@@ -2,6 +2,7 @@ package bounce
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -368,5 +369,72 @@ func BenchmarkFallbackHostile(b *testing.B) {
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
 		DecodeBytes(msg)
+	}
+}
+
+// TestCorpusFallbackOnly measures the last-resort reader alone on the
+// shared corpus, every format recogniser switched off: how much of the
+// real bounces it reads when it knows no format. The corpus is a stand-in
+// for the notices of formats no recogniser knows; the figure is printed
+// and guarded against regression, not a target to fit.
+func TestCorpusFallbackOnly(t *testing.T) {
+	dir := corpusDir(t)
+	want := loadExpected(t, dir)
+	files, _ := filepath.Glob(filepath.Join(dir, "eml", "*.eml"))
+	var total, found, reasonOK, extra, ours, claimed int
+	var misses []string
+	for _, path := range files {
+		name := filepath.Base(path)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := flatten(trimLeading(normalizeLineEnds(raw)))
+		got := map[string]Record{}
+		if sc := scanFallback(f); sc != nil {
+			claimed++
+			date := parseDate(f.Header.get("Date"))
+			for i := range sc.records {
+				finish(&sc.records[i], f, date)
+				got[strings.ToLower(sc.records[i].Recipient)] = sc.records[i]
+			}
+		}
+		exp := want[name]
+		expSet := map[string]bool{}
+		for _, e := range exp {
+			expSet[strings.ToLower(e.Recipient)] = true
+		}
+		if len(exp) > 0 {
+			ours += len(got)
+			for k := range got {
+				if !expSet[k] {
+					extra++
+					misses = append(misses, name+": extra "+k)
+				}
+			}
+		}
+		for _, e := range exp {
+			total++
+			r, ok := got[strings.ToLower(e.Recipient)]
+			if !ok {
+				misses = append(misses, name+": missed "+e.Recipient)
+				continue
+			}
+			found++
+			if string(r.Reason) == e.Reason {
+				reasonOK++
+			} else {
+				misses = append(misses, name+": "+e.Recipient+" reason "+string(r.Reason)+", want "+e.Reason)
+			}
+		}
+	}
+	pct := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
+	recall, reasonPct, extraPct := pct(found, total), pct(reasonOK, total), pct(extra, ours)
+	fmt.Printf("corpus, fallback alone: %d of %d files read, recipient recall %.1f%% (%d/%d), reason agreement %.1f%%, extra recipients %.1f%% (%d/%d)\n",
+		claimed, len(files), recall, found, total, reasonPct, extraPct, extra, ours)
+	if testing.Verbose() && os.Getenv("BOUNCEWATCH_FALLBACK_MISSES") != "" {
+		for _, m := range misses {
+			fmt.Println("fallback miss:", m)
+		}
 	}
 }
