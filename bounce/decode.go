@@ -47,7 +47,7 @@ func DecodeBytes(b []byte) (res *Result, err error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, ErrEmpty
 	}
-	b = normalizeLineEnds(b)
+	b = trimLeading(normalizeLineEnds(b))
 	f := flatten(b)
 	if len(f.Header) == 0 {
 		return nil, ErrNoHeader

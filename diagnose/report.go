@@ -16,7 +16,11 @@ type Report struct {
 	// TimeZone is the IANA name of the zone whose clock gives the hours
 	// (Config.Location), e.g. "Asia/Tokyo"; "Local" for the system's.
 	TimeZone string   `json:"time_zone"`
-	Domains  []string `json:"domains"` // ours: configured or learnt from the log
+	Domains  []string `json:"domains"` // ours: configured, or learnt from the log and the bounces' recipients
+	// LearntRelays are the hosts (or, for a provider's many servers, the
+	// organisations) most returned messages entered the mail system at,
+	// taken for our relays from the bounces together.
+	LearntRelays []string `json:"learnt_relays,omitempty"`
 	// Overall is the most serious verdict among the accounts, for a
 	// headline: hijacked, then mixed, spoofed, insufficient_evidence,
 	// ordinary.

@@ -373,8 +373,10 @@ func OtherAccount(dir string) (*Scenario, error) {
 	return finish(w, &tl, sc)
 }
 
-// NoSendLog: the hijack's mailbox, but no send log is given: the scan
-// must not guess.
+// NoSendLog: the hijack's mailbox, but no send log is given: the
+// returned messages show the authenticated submission at our server and
+// our DKIM signature (issue 11 §1), and the verdict says the log is
+// missing.
 func NoSendLog(dir string) (*Scenario, error) {
 	w, sc, err := build(dir, options{seed: 7, noLog: true})
 	if err != nil {
@@ -388,7 +390,7 @@ func NoSendLog(dir string) (*Scenario, error) {
 	w.intrude(&tl, intrusion{acct: shop, start: Onset(), hours: 4, perHour: [2]int{700, 800},
 		clients: []client{intruder1, intruder2, intruder3}, refuse: 0.32, later: 0.18, rcpts: [2]int{1, 1}, campaign: campaignA})
 	sc.Now = end.Add(time.Hour)
-	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.InsufficientEvidence, Missing: []string{advice.EvidenceSendLog}}}
+	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Hijacked, Surge: Present, MinOursShare: 0.9, Missing: []string{advice.EvidenceSendLog}}}
 	return finish(w, &tl, sc)
 }
 
