@@ -297,3 +297,29 @@ func TestDovecotWrongPassword(t *testing.T) {
 		t.Errorf("health %+v: shows the password, or connected", h)
 	}
 }
+
+// Japanese folder names (modified UTF-7 on the wire, RFC 3501 §5.1.3)
+// for the folder read and the folder moved to.
+func TestDovecotJapaneseFolders(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	c := client(t, d)
+	if err := c.Create("エラー通知", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	appendMsg(t, d, "エラー通知", testdata(t, "bounce.eml"), time.Now())
+	sink := &counting{}
+	o := options(d, sink)
+	o.Folders, o.MoveTo = []string{"エラー通知"}, "バウンス"
+	s, _ := start(t, o)
+	waitFor(t, "the bounce stored", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "the bounce moved", func() bool { return count(t, d, "バウンス") == 1 })
+	if n := count(t, d, "エラー通知"); n != 0 {
+		t.Errorf("the folder read still has %d messages", n)
+	}
+	if got := sink.Mails()[0].Source; !strings.HasSuffix(got, "/エラー通知") {
+		t.Errorf("source %q", got)
+	}
+	if h := s.Health(); h.LastError != "" {
+		t.Errorf("health %+v", h)
+	}
+}

@@ -299,21 +299,28 @@ func (d *Dovecot) Start(t testing.TB) {
 	WaitPort(t, d.IMAPSAddr)
 }
 
-// Stop stops the instance and waits until its ports are closed.
+// Stop stops the instance and waits until its master process has exited
+// (not only its ports closed: a new start fails while it runs).
 func (d *Dovecot) Stop(t testing.TB) {
 	t.Helper()
+	pid := 0
+	if b, err := os.ReadFile(filepath.Join(d.Dir, "run", "master.pid")); err == nil {
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
 	if out, err := Run("doveadm", "-c", d.Conf, "stop"); err != nil {
 		t.Logf("doveadm stop: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout("tcp", d.IMAPAddr, 200*time.Millisecond)
-		if err != nil {
+		if err == nil {
+			c.Close()
+		} else if pid == 0 || syscall.Kill(pid, 0) != nil {
 			return
 		}
-		c.Close()
 		time.Sleep(50 * time.Millisecond)
 	}
+	t.Logf("dovecot (pid %d) still running after 15 s", pid)
 }
 
 // KillSessions kills the instance's IMAP session processes (as a crash or
