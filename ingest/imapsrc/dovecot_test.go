@@ -323,3 +323,46 @@ func TestDovecotJapaneseFolders(t *testing.T) {
 		t.Errorf("health %+v", h)
 	}
 }
+
+// A server that offers neither IDLE nor MOVE (Dovecot told to advertise
+// less): new mail is found by polling, and a stored bounce is moved with
+// UID COPY + \Deleted + UID EXPUNGE of its own UID (RFC 4315) — a message
+// the user marked \Deleted stays. Without UIDPLUS either, it is copied and
+// left in place.
+func TestDovecotWithoutIdleAndMove(t *testing.T) {
+	for _, tc := range []struct {
+		name, caps string
+		inbox      int // messages left in INBOX: the user's deleted one, the ordinary one, and the bounce unless moved
+	}{
+		{"UIDPLUS", "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS", 2},
+		{"neither MOVE nor UIDPLUS", "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mailserver.StartDovecot(t, 14300, "protocol imap {\n  imap_capability = "+tc.caps+"\n}")
+			// The user's own message, marked \Deleted but not expunged.
+			c := client(t, d)
+			cmd := c.Append("INBOX", int64(len(mail(9))), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDeleted}})
+			cmd.Write(mail(9))
+			cmd.Close()
+			if _, err := cmd.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			sink := &counting{}
+			o := options(d, sink)
+			o.MoveTo, o.Poll = "Bounces", 100*time.Millisecond
+			s, _ := start(t, o)
+			waitFor(t, "the user's message", func() bool { return len(sink.Mails()) == 1 })
+			appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
+			appendMsg(t, d, "INBOX", testdata(t, "ordinary.eml"), time.Now())
+			waitFor(t, "the polled messages", func() bool { return len(sink.Mails()) == 3 })
+			waitFor(t, "the bounce in Bounces", func() bool { return count(t, d, "Bounces") == 1 })
+			time.Sleep(300 * time.Millisecond)
+			if n := count(t, d, "INBOX"); n != tc.inbox {
+				t.Errorf("INBOX has %d messages, want %d", n, tc.inbox)
+			}
+			if h := s.Health(); h.LastError != "" {
+				t.Errorf("health %+v", h)
+			}
+		})
+	}
+}

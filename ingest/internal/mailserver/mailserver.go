@@ -211,7 +211,9 @@ type Dovecot struct {
 // on two free loopback ports in [base, base+49] (each test package its
 // own range in 14300-14399, as packages' tests run in parallel), stopped
 // when the test ends.
-func StartDovecot(t testing.TB, base int) *Dovecot {
+// Extra configuration lines (e.g. an imap_capability without IDLE) are
+// appended.
+func StartDovecot(t testing.TB, base int, extra ...string) *Dovecot {
 	t.Helper()
 	Require(t, "dovecot", "imap")
 	d := &Dovecot{Dir: WorldDir(t, "bw-dovecot-"), User: "bw", Password: "s3cret-" + strconv.Itoa(os.Getpid())}
@@ -280,7 +282,7 @@ service anvil {
 namespace inbox {
   inbox = yes
 }
-`, d.Dir, certFile, keyFile, mail, passwd, p1, p2)
+`, d.Dir, certFile, keyFile, mail, passwd, p1, p2) + strings.Join(extra, "\n") + "\n"
 	if err := os.WriteFile(d.Conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
