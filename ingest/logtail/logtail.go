@@ -144,6 +144,7 @@ func New(o Options) (*Tail, error) {
 	if o.MaxLine <= 0 {
 		o.MaxLine = 64 << 10
 	}
+	o.MaxLine = min(o.MaxLine, readBuf) // a line must fit in one read
 	if o.Backoff.Min == 0 {
 		o.Backoff.Min = 250 * time.Millisecond
 	}
@@ -355,10 +356,13 @@ func (t *Tail) truncated(ctx context.Context, bo *ingest.Backoff) error {
 	return nil
 }
 
+// readBuf is the size of one read.
+const readBuf = 256 << 10
+
 // readAll reads f from the cursor's offset to its end and stores the
 // complete lines; with final, a last line without a line end too.
 func (t *Tail) readAll(ctx context.Context, f *os.File, bo *ingest.Backoff, final bool) error {
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, readBuf)
 	for {
 		n, err := f.ReadAt(buf, t.cur.off)
 		if err != nil && !errors.Is(err, io.EOF) {
