@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -108,8 +109,12 @@ func mail(n int) []byte {
 	return []byte(fmt.Sprintf("From: customer%d@example.net\r\nTo: shop@example.jp\r\nSubject: order %d\r\nMessage-Id: <m%d@example.net>\r\n\r\nbody %d\r\n", n, n, n, n))
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) (*Source, func()) {
 	t.Helper()
+	o.Logger = quiet
 	if o.Backoff.Min == 0 {
 		o.Backoff = ingest.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond}
 	}

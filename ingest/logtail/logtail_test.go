@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // called).
 func start(t *testing.T, path string, sink *flaky) (tail *Tail, stop func()) {
 	t.Helper()
-	tail, err := New(Options{Path: path, Sink: sink, Cursors: sink, Poll: 10 * time.Millisecond,
+	tail, err := New(Options{Path: path, Sink: sink, Cursors: sink, Poll: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
 		Backoff: ingest.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,8 +70,12 @@ func deliver(t *testing.T, dir string, n int, at time.Time) string {
 	return unique
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) (*Watcher, func()) {
 	t.Helper()
+	o.Logger = quiet
 	o.Rescan, o.Retry = 200*time.Millisecond, 50*time.Millisecond
 	o.Backoff = ingest.Backoff{Min: 20 * time.Millisecond, Max: 100 * time.Millisecond}
 	w, err := New(o)

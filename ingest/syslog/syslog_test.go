@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -42,8 +43,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) (*Listener, func()) {
 	t.Helper()
+	o.Logger = quiet
 	o.Flush = 20 * time.Millisecond
 	o.Backoff = ingest.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	l, err := New(o)
