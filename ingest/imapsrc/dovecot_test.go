@@ -303,8 +303,8 @@ func TestDovecotWrongPassword(t *testing.T) {
 	}
 }
 
-// Japanese folder names (modified UTF-7 on the wire, RFC 3501 §5.1.3)
-// for the folder read and the folder moved to.
+// Two folders of one account, one with a Japanese name (modified UTF-7 on
+// the wire, RFC 3501 §5.1.3), and a Japanese folder to move bounces to.
 func TestDovecotJapaneseFolders(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
 	c := client(t, d)
@@ -314,15 +314,23 @@ func TestDovecotJapaneseFolders(t *testing.T) {
 	appendMsg(t, d, "エラー通知", testdata(t, "bounce.eml"), time.Now())
 	sink := &counting{}
 	o := options(d, sink)
-	o.Folders, o.MoveTo = []string{"エラー通知"}, "バウンス"
+	o.Folders, o.MoveTo = []string{"INBOX", "エラー通知"}, "バウンス"
+	appendMsg(t, d, "INBOX", mail(1), time.Now())
 	s, _ := start(t, o)
-	waitFor(t, "the bounce stored", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "the bounce and the INBOX message stored", func() bool { return len(sink.Mails()) == 2 })
+	if f := s.Folders(); len(f) != 2 || f[0].Items+f[1].Items != 2 || s.Health().Items != 2 {
+		t.Errorf("folders' health %+v", f)
+	}
 	waitFor(t, "the bounce moved", func() bool { return count(t, d, "バウンス") == 1 })
 	if n := count(t, d, "エラー通知"); n != 0 {
 		t.Errorf("the folder read still has %d messages", n)
 	}
-	if got := sink.Mails()[0].Source; !strings.HasSuffix(got, "/エラー通知") {
-		t.Errorf("source %q", got)
+	sources := map[string]bool{}
+	for _, m := range sink.Mails() {
+		sources[m.Source[strings.LastIndexByte(m.Source, '/')+1:]] = true
+	}
+	if !sources["INBOX"] || !sources["エラー通知"] {
+		t.Errorf("sources %v", sources)
 	}
 	if h := s.Health(); h.LastError != "" {
 		t.Errorf("health %+v", h)

@@ -236,3 +236,27 @@ mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" templa
 		t.Errorf("tcp %v udp %v; rsyslog said:\n%s", tcpSeen, udpSeen, out)
 	}
 }
+
+func TestTCPConnectionLimit(t *testing.T) {
+	sink := &flaky{}
+	l, _ := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, MaxConns: 1})
+	_, tcp := l.Addrs()
+	c1, err := net.Dial("tcp", tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c1.Close()
+	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: first\n")
+	waitFor(t, "the first sender's line", func() bool { return len(sink.LogLines()) == 1 })
+	c2, err := net.Dial("tcp", tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	c2.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c2.Read(make([]byte, 1)); err == nil {
+		t.Error("a sender beyond the limit was kept")
+	}
+	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: second\n")
+	waitFor(t, "the first sender still served", func() bool { return len(sink.LogLines()) == 2 })
+}
