@@ -360,3 +360,20 @@ func TestStopsAndStartsLoseNothing(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseCursor(f *testing.F) {
+	for _, s := range []string{"2049:1234:0a1b2c3d:56", "2049:1234:0a1b2c3d.2:56", "2049:1234:-:0", "2049:1234.2:56", "::::", "1:2:3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseCursor(s)
+		if err != nil {
+			return
+		}
+		// What parses prints back to a cursor that parses the same.
+		c2, err := parseCursor(c.String())
+		if err != nil || c2 != c {
+			t.Fatalf("%q -> %+v -> %q -> %+v, %v", s, c, c.String(), c2, err)
+		}
+	})
+}

@@ -251,3 +251,20 @@ func TestReadErrorReportedAndRetried(t *testing.T) {
 	waitFor(t, "the next message", func() bool { return len(sink.Mails()) == 1 })
 	waitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
 }
+
+func FuzzUniqueName(f *testing.F) {
+	for _, s := range []string{"1733490000.M1P2.host:2,RS", "a;2,", "x!1,y", ":2,", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u := UniqueName(s)
+		if !strings.HasPrefix(s, u) {
+			t.Fatalf("UniqueName(%q) = %q, not a prefix", s, u)
+		}
+		// The name with flags added or changed is the same message.
+		if got := UniqueName(u + ":2,S"); u != "" && got != u && UniqueName(u) == u {
+			t.Fatalf("UniqueName(%q) = %q, want %q", u+":2,S", got, u)
+		}
+		arrival(u, time.Time{})
+	})
+}

@@ -158,6 +158,11 @@ func (l *Listener) Run(ctx context.Context) error {
 		}
 		defer ln.Close()
 	}
+	for _, a := range []string{l.o.UDP, l.o.TCP} {
+		if a != "" && !ingest.Loopback(a) {
+			l.log.Warn("syslog listener open beyond loopback: anyone who reaches it can add lines to the mail log", "addr", a)
+		}
+	}
 	l.mu.Lock()
 	if pc != nil {
 		l.udpAddr = pc.LocalAddr()
