@@ -379,3 +379,36 @@ func TestDovecotWithoutIdleAndMove(t *testing.T) {
 		})
 	}
 }
+
+// The source is stopped and started again while messages arrive: every
+// message is stored, and a restart hands again at most the message it
+// was storing when stopped.
+func TestDovecotStopsAndStartsLoseNothing(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	const total = 30
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range total {
+			appendMsg(t, d, "INBOX", mail(100+i), time.Now())
+		}
+	}()
+	runs := 0
+	for ; ; runs++ {
+		_, stop := start(t, options(d, sink))
+		time.Sleep(time.Duration(50+runs%4*40) * time.Millisecond)
+		stop()
+		select {
+		case <-done:
+			start(t, options(d, sink))
+			waitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
+			time.Sleep(200 * time.Millisecond)
+			if n := sink.calls.Load(); n > int64(total+runs+1) {
+				t.Errorf("%d messages handed over %d runs for %d stored", n, runs+2, total)
+			}
+			return
+		default:
+		}
+	}
+}
