@@ -412,3 +412,24 @@ func TestDovecotStopsAndStartsLoseNothing(t *testing.T) {
 		}
 	}
 }
+
+// A move the server refuses (Dovecot refuses a folder name starting with
+// "~") shows in health; reading goes on.
+func TestDovecotRefusedMoveKeepsReading(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	o := options(d, sink)
+	o.MoveTo = "~bad"
+	appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
+	s, _ := start(t, o)
+	waitFor(t, "the bounce stored", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "the refused move in health", func() bool { return strings.Contains(s.Health().LastError, "moving stored bounces to ~bad") })
+	appendMsg(t, d, "INBOX", mail(1), time.Now())
+	waitFor(t, "the next message stored", func() bool { return len(sink.Mails()) == 2 })
+	if !s.Health().Connected {
+		t.Errorf("health %+v: a refused move broke the session", s.Health())
+	}
+	if n := count(t, d, "INBOX"); n != 2 {
+		t.Errorf("INBOX has %d, want 2", n)
+	}
+}
