@@ -81,6 +81,11 @@ func All() []Def {
 		{"no-sendlog", NoSendLog},
 		{"fake-carrier", FakeCarrier},
 		{"hijack-exim", HijackExim},
+		// Verdicts from the bounces alone (issue 11 §1).
+		{"hosting-no-log", HostingNoLog},
+		{"m365-no-log", M365NoLog},
+		{"spoof-no-log", SpoofNoLog},
+		{"nothing-returned", NothingReturned},
 	}
 }
 
