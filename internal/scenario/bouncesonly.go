@@ -213,6 +213,7 @@ func NothingReturned(dir string) (*Scenario, error) {
 		}
 	}
 	sc.Now = end.Add(time.Hour)
+	sc.ReturnsNothing = true
 	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.InsufficientEvidence, Surge: Present,
 		Missing: []string{advice.EvidenceSendLog, advice.EvidenceReceivedChain}}}
 	return finish(w, &tl, sc)

@@ -28,7 +28,10 @@ type Scenario struct {
 	// FakeBounces is the number of fake notices the scan must count; -1
 	// leaves it unchecked.
 	FakeBounces int
-	Stats       Stats
+	// ReturnsNothing says the scenario's notices return nothing of the
+	// original (by design: the undecidable case).
+	ReturnsNothing bool
+	Stats          Stats
 }
 
 // Presence says whether something must be there.
