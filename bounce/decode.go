@@ -47,7 +47,7 @@ func DecodeBytes(b []byte) (res *Result, err error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, ErrEmpty
 	}
-	b = normalizeLineEnds(b)
+	b = trimLeading(normalizeLineEnds(b))
 	f := flatten(b)
 	if len(f.Header) == 0 {
 		return nil, ErrNoHeader
@@ -120,10 +120,24 @@ func decodeFlat(f *flat) *Result {
 			res.Links = append(res.Links, l)
 		}
 	}
+	res.Warnings = f.warnings
 	var sc *scan
 	var by string
 	for _, r := range recognizers {
 		if s := r.scan(f); s != nil && len(s.records) > 0 {
+			// A recipient that is not an address (no '@', control
+			// characters) is dropped, with a warning; a recogniser that
+			// named no address at all gives way to the next one.
+			s.records = slices.DeleteFunc(s.records, func(rec Record) bool {
+				if a := cleanAddress(rec.Recipient); !isAddress(a) {
+					res.Warnings = addWarning(res.Warnings, Warning{Kind: WarnNotAddress, Detail: quoteDetail(a)})
+					return true
+				}
+				return false
+			})
+			if len(s.records) == 0 {
+				continue
+			}
 			sc, by = s, r.name
 			break
 		}
@@ -144,7 +158,7 @@ func decodeFlat(f *flat) *Result {
 		finish(r, f, date)
 		r.DecodedBy = by
 		r.Original = res.Original
-		r.Evidence = append(append([]string(nil), sc.evidence...), r.Evidence...)
+		r.Evidence = evidenceOf(sc.evidence, r.Evidence, res.Warnings)
 	}
 	res.Records = dedupe(sc.records)
 	return res

@@ -101,6 +101,11 @@ type Result struct {
 	Headers     []Field  `json:"-"` // the bounce's own header fields, in order
 	Attachments []string `json:"-"` // media types of its non-text attachments
 	Links       []string `json:"-"` // URLs in its text (at most 50)
+
+	// Warnings says what the decoder left out: parts past one of its
+	// limits, recipients that were not addresses. Each is in the records'
+	// Evidence too.
+	Warnings []Warning `json:"-"`
 }
 
 // Returned gives the headers of the message that bounced: the result's,
