@@ -36,12 +36,62 @@ type logAcct struct {
 	sentRcpt  int
 	counted   int // of sentN, from CSV counts
 
-	firstRcpt   map[uint64]int64 // recipient hash → first time mailed (Unix seconds)
-	rcptDropped int              // recipients past maxRecipients
-	loginIPs    map[netip.Addr]int64
-	ipsDropped  int
-	logins      int
-	authFails   []int64 // Unix seconds of failed logins
+	// The first recipient and login address are kept inline: most
+	// accounts of a big log have one or two.
+	rcpt1, rcpt1t int64            // the first recipient's hash and first time (Unix seconds)
+	hasRcpt1      bool             //
+	firstRcpt     map[uint64]int64 // the others: recipient hash → first time mailed
+	rcptDropped   int              // recipients past maxRecipients
+	ip1           netip.Addr       // the first login address and its first time
+	ip1t          int64            //
+	loginIPs      map[netip.Addr]int64
+	ipsDropped    int
+	logins        int
+	authFails     []int64 // Unix seconds of failed logins
+}
+
+// recipients calls f with the first time each recipient was mailed.
+func (a *logAcct) recipients(f func(first int64)) {
+	if a.hasRcpt1 {
+		f(a.rcpt1t)
+	}
+	for _, t := range a.firstRcpt {
+		f(t)
+	}
+}
+
+func (a *logAcct) nRecipients() int {
+	n := len(a.firstRcpt) + a.rcptDropped
+	if a.hasRcpt1 {
+		n++
+	}
+	return n
+}
+
+// logins calls f with each login address and its first time.
+func (a *logAcct) eachLoginIP(f func(ip netip.Addr, first int64)) {
+	if a.ip1.IsValid() {
+		f(a.ip1, a.ip1t)
+	}
+	for ip, t := range a.loginIPs {
+		f(ip, t)
+	}
+}
+
+func (a *logAcct) nLoginIPs() int {
+	n := len(a.loginIPs) + a.ipsDropped
+	if a.ip1.IsValid() {
+		n++
+	}
+	return n
+}
+
+// loginFirst returns when ip first logged in.
+func (a *logAcct) loginFirst(ip netip.Addr) int64 {
+	if ip == a.ip1 {
+		return a.ip1t
+	}
+	return a.loginIPs[ip]
 }
 
 type addrCount struct {
@@ -156,6 +206,13 @@ func (a *logAcct) topAddresses(n int) []string {
 }
 
 func (a *logAcct) addRecipient(h uint64, t int64) {
+	if !a.hasRcpt1 || uint64(a.rcpt1) == h {
+		if !a.hasRcpt1 || t < a.rcpt1t {
+			a.rcpt1, a.rcpt1t = int64(h), t
+		}
+		a.hasRcpt1 = true
+		return
+	}
 	if a.firstRcpt == nil {
 		a.firstRcpt = make(map[uint64]int64, 2)
 	}
@@ -182,6 +239,12 @@ func (a *logAcct) login(ip string, t time.Time) {
 	}
 	p = p.Unmap().WithZone("")
 	a.logins++
+	if !a.ip1.IsValid() || a.ip1 == p {
+		if !a.ip1.IsValid() || t.Unix() < a.ip1t {
+			a.ip1, a.ip1t = p, t.Unix()
+		}
+		return
+	}
 	if a.loginIPs == nil {
 		a.loginIPs = make(map[netip.Addr]int64, 1)
 	}
@@ -249,7 +312,7 @@ func (s *logState) acct(key string) *logAcct {
 	if a == nil {
 		a = &logAcct{}
 	}
-	s.accounts[key] = a
+	s.accounts[strings.Clone(key)] = a
 	return a
 }
 
@@ -292,14 +355,23 @@ func (s *logState) alias(from, key string) {
 	al[key]++
 }
 
-func (s *logState) aliasesOf(from string) map[string]int {
-	if al, ok := s.aliases[from]; ok {
-		return al
+// aliasesOf calls f with each login that sent as from and how often.
+func (s *logState) aliasesOf(from string, f func(login string, n int)) {
+	al, ok := s.aliases[from]
+	if !ok && s.base != nil {
+		al = s.base.aliases[from]
 	}
-	if s.base != nil {
-		return s.base.aliases[from]
+	for k, n := range al {
+		f(k, n)
 	}
-	return nil
+	// The login named as its own address.
+	if acc := s.get(from); acc != nil {
+		for _, ac := range acc.addresses {
+			if ac.addr == from {
+				f(from, ac.n)
+			}
+		}
+	}
 }
 
 func (s *logState) isDomain(d string) bool {
@@ -342,7 +414,11 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 	from := strings.ToLower(m.From)
 	acc.addAddress(from)
 	if m.SASLUser != "" {
-		s.alias(from, key)
+		if from != key {
+			// A login sending as its own address needs no alias: its
+			// count is the address's in the account (aliasesOf).
+			s.alias(from, key)
+		}
 		acc.login(m.ClientIP, m.Time)
 	}
 	t := m.Time.Unix()

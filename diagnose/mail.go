@@ -311,11 +311,11 @@ func (r *reportCtx) bounceAccount(d *Digest, at *judged) string {
 func (r *reportCtx) alias(addr string) string {
 	addr = strings.ToLower(addr)
 	best, n := "", 0
-	for k, c := range r.st.aliasesOf(addr) {
+	r.st.aliasesOf(addr, func(k string, c int) {
 		if c > n || (c == n && k < best) {
 			best, n = k, c
 		}
-	}
+	})
 	if best != "" {
 		return best
 	}

@@ -314,7 +314,7 @@ func (j *judge) decide() AccountReport {
 	rep := AccountReport{
 		Account: acc.key, Bounces: j.nB, BouncesOurs: j.nO, BouncesNotOurs: j.nN, BouncesUnknown: j.nU,
 		BouncesInLog: acc.b.inLog, Complaints: acc.b.complaint, Sent: acc.log.sentN,
-		LoginIPs: len(acc.log.loginIPs) + acc.log.ipsDropped, Recipients: len(acc.log.firstRcpt) + acc.log.rcptDropped,
+		LoginIPs: acc.log.nLoginIPs(), Recipients: acc.log.nRecipients(),
 		AuthenticatedRelayed: acc.b.esmtpsa, VolumeRefusals: acc.b.refusals,
 		Addresses: acc.log.topAddresses(5),
 	}
@@ -395,13 +395,13 @@ func (j *judge) logins() {
 	w0, w1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
 	oldNets := map[netip.Prefix]bool{}
 	var fresh []netip.Addr
-	for ip, first := range j.acc.log.loginIPs {
+	j.acc.log.eachLoginIP(func(ip netip.Addr, first int64) {
 		if first < w0 {
 			oldNets[network(ip)] = true
 		} else if first < w1 {
 			fresh = append(fresh, ip)
 		}
-	}
+	})
 	if j.longHistory && len(oldNets) > 0 {
 		sort.Slice(fresh, func(i, k int) bool { return fresh[i].Less(fresh[k]) })
 		nets := map[netip.Prefix]bool{}
@@ -437,11 +437,11 @@ func (j *judge) recipients() {
 	}
 	sh := int64(j.r.shift / time.Second)
 	w0, w1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
-	for _, first := range j.acc.log.firstRcpt {
+	j.acc.log.recipients(func(first int64) {
 		if first >= w0 && first < w1 {
 			j.firstTime++
 		}
-	}
+	})
 }
 
 // verdict decides, saying why.
@@ -721,7 +721,7 @@ func (j *judge) describeBounces() {
 			logName := "send log"
 			en += fmt.Sprintf(" (%s found in our %s", num(acc.b.inLog), logName)
 			ja += fmt.Sprintf("（送信ログで %s 件を確認", num(acc.b.inLog))
-			if strings.Contains(acc.key, "@") || len(acc.log.loginIPs) > 0 {
+			if strings.Contains(acc.key, "@") || acc.log.nLoginIPs() > 0 {
 				en += fmt.Sprintf(", sent by account %s", acc.key)
 				ja += fmt.Sprintf("、送信アカウント %s", acc.key)
 			}
@@ -784,7 +784,7 @@ func (j *judge) firstNewLogin() time.Time {
 	var t int64
 	for _, ip := range j.newIPs {
 		p, _ := netip.ParseAddr(ip)
-		if f := j.acc.log.loginIPs[p]; t == 0 || f < t {
+		if f := j.acc.log.loginFirst(p); t == 0 || f < t {
 			t = f
 		}
 	}
