@@ -150,9 +150,7 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 	case sendlog.AuthFail:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {
 			acc := st.acct(accountKey(ev.SASLUser, "", ""))
-			if len(acc.authFails) < maxAuthFails {
-				acc.authFails = append(acc.authFails, ev.Time.Unix())
-			}
+			acc.addAuthFail(ev.Time.Unix())
 		}
 	case sendlog.Count:
 		if !a.inPeriod(ev.Time) {
@@ -166,8 +164,8 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 		n := ev.Count
 		acc.addSent(ev.Time, n)
 		st.sentAll.add(ev.Time.Unix(), float64(n))
-		acc.sentN += n
-		acc.counted += n
+		acc.sentN += int32(n)
+		acc.x().counted += n
 		a.hasCounts = true
 		if a.learn {
 			st.learnDomain(ev.From)

@@ -313,7 +313,7 @@ func (j *judge) decide() AccountReport {
 	j.nB = j.nO + j.nN + j.nU
 	rep := AccountReport{
 		Account: acc.key, Bounces: j.nB, BouncesOurs: j.nO, BouncesNotOurs: j.nN, BouncesUnknown: j.nU,
-		BouncesInLog: acc.b.inLog, Complaints: acc.b.complaint, Sent: acc.log.sentN,
+		BouncesInLog: acc.b.inLog, Complaints: acc.b.complaint, Sent: int(acc.log.sentN),
 		LoginIPs: acc.log.nLoginIPs(), Recipients: acc.log.nRecipients(),
 		AuthenticatedRelayed: acc.b.esmtpsa, VolumeRefusals: acc.b.refusals,
 		Addresses: acc.log.topAddresses(5),
@@ -413,7 +413,7 @@ func (j *judge) logins() {
 		}
 		j.newNets = len(nets)
 	}
-	for _, t := range j.acc.log.authFails {
+	for _, t := range j.acc.log.authFails() {
 		if t >= w0-int64(historyNeeded/time.Second) && t < w1 {
 			j.fails++
 		}
@@ -759,7 +759,7 @@ func (j *judge) describeVolume(sentKnown bool) {
 	if !sentKnown {
 		return
 	}
-	if j.acc.log.counted > 0 && j.acc.log.counted == j.acc.log.sentN { // only a panel's CSV counts
+	if c := j.acc.log.counted(); c > 0 && c == int(j.acc.log.sentN) { // only a panel's CSV counts
 		j.signals = append(j.signals, SignalCountsOnly)
 	}
 	if w.Jump {
