@@ -98,6 +98,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 		d.fakeSubject, d.fakeFrom = oneLine(res.Subject, 120), oneLine(res.From, 120)
 	}
 	if !d.bounce {
+		d.own()
 		return d
 	}
 	d.records = len(res.Records)
@@ -122,6 +123,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 	}
 	d.cands[1] = envelopeRecipient(res)
 	if !d.failure {
+		d.own()
 		return d
 	}
 	for _, r := range res.Records {
@@ -148,7 +150,22 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 			}
 		}
 	}
+	d.own()
 	return d
+}
+
+// own makes d's strings its own (the decoder's are slices of the whole
+// message).
+func (d *Digest) own() {
+	c := strings.Clone
+	d.src, d.err, d.subject, d.refusal = c(d.src), c(d.err), c(d.subject), c(d.refusal)
+	d.fakeSubject, d.fakeFrom = c(d.fakeSubject), c(d.fakeFrom)
+	for i := range d.cands {
+		d.cands[i] = c(d.cands[i])
+	}
+	for i := range d.rcptDoms {
+		d.rcptDoms[i] = c(d.rcptDoms[i])
+	}
 }
 
 // AddMail takes one message of the mailbox, at any time (before, between
@@ -207,7 +224,7 @@ func (a *Analyzer) internStr(s string, keep bool) string {
 // keepError keeps the first maxSamples failures in source order, whatever
 // the order they came in.
 func (a *Analyzer) keepError(src, text string) {
-	e := srcErr{src, text}
+	e := srcErr{strings.Clone(src), strings.Clone(text)}
 	i := sort.Search(len(a.in.errors), func(i int) bool { return a.in.errors[i].src > src })
 	if i >= maxSamples {
 		return
