@@ -35,6 +35,12 @@ type Config struct {
 	// MaxAccounts bounds the accounts listed in the report (the rest are
 	// summed up in Report.OtherAccounts); 0 means 200.
 	MaxAccounts int
+	// LookupMX, when set, names the MX hosts of a domain: those of
+	// Attrib.Domains are taken for our relays too (a hosting provider's
+	// server receives and sends our mail under its own name). Nil: no
+	// lookup (only host names in our domains count). The scan command sets
+	// it with --relays-from-mx; tests give their own.
+	LookupMX func(domain string) ([]string, error)
 }
 
 // Analyzer collects the send log and the mail of a mailbox, in any order
@@ -99,6 +105,19 @@ func New(cfg Config) *Analyzer {
 	loc := cfg.Location
 	if loc == nil {
 		loc = time.Local
+	}
+	if cfg.LookupMX != nil {
+		relays := append([]string(nil), cfg.Attrib.Relays...)
+		for _, d := range cfg.Attrib.Domains {
+			if hosts, err := cfg.LookupMX(normDomain(d)); err == nil {
+				for _, h := range hosts {
+					if h = normDomain(h); h != "" && h != "." {
+						relays = append(relays, h)
+					}
+				}
+			}
+		}
+		cfg.Attrib.Relays = relays
 	}
 	a := &Analyzer{
 		cfg:     cfg,
