@@ -43,6 +43,12 @@ type logAcct struct {
 	ip1      netip.Addr
 	ip1t     int64 // when ip1 first logged in
 	more     *acctMore
+
+	// What a campaign and a hijack differ in (campaign.go): the forms of
+	// the Message-IDs, and the recipients' domains.
+	shapes forms
+	doms   domSet
+	multi  quarters // recipients past the first of messages to several (nil while none)
 }
 
 // acctMore is what an account with more than one of anything keeps.
@@ -73,6 +79,9 @@ func (a *logAcct) x() *acctMore {
 // clone copies a for an overlay.
 func (a *logAcct) clone() *logAcct {
 	c := *a
+	c.shapes = append(forms(nil), a.shapes...)
+	c.doms = a.doms.clone()
+	c.multi = a.multi.clone()
 	if a.more == nil {
 		return &c
 	}
@@ -271,13 +280,16 @@ func (a *logAcct) nRecipients() int {
 	return n
 }
 
-func (a *logAcct) addRecipient(h uint64, t int64) {
+// addRecipient notes a recipient mailed at t; it reports whether the
+// recipient is one the account had not mailed yet (and is kept).
+func (a *logAcct) addRecipient(h uint64, t int64) bool {
 	if !a.hasRcpt1 || a.rcpt1 == h {
+		fresh := !a.hasRcpt1
 		if !a.hasRcpt1 || t < a.rcpt1t {
 			a.rcpt1, a.rcpt1t = h, t
 		}
 		a.hasRcpt1 = true
-		return
+		return fresh
 	}
 	m := a.x()
 	if m.firstRcpt == nil {
@@ -287,13 +299,14 @@ func (a *logAcct) addRecipient(h uint64, t int64) {
 		if t < f {
 			m.firstRcpt[h] = t
 		}
-		return
+		return false
 	}
 	if len(m.firstRcpt) >= maxRecipients {
 		m.rcptDropped++
-		return
+		return false
 	}
 	m.firstRcpt[h] = t
+	return true
 }
 
 // eachLoginIP calls f with each login address and its first time.
@@ -508,6 +521,11 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 		key = UnknownAccount
 	}
 	acc := s.acct(key)
+	if m.MessageID != "" {
+		if shape := attrib.MessageIDShape(m.MessageID); acc.shapes.add(shape, m.Time.Unix()) {
+			acc.shapes[len(acc.shapes)-1].key = a.internStr(shape, true) // one copy for all accounts
+		}
+	}
 	acc.addSent(m.Time, 1)
 	s.sentAll.add(m.Time.Unix(), 1)
 	acc.sentN++
@@ -522,11 +540,16 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 		acc.login(m.ClientIP, m.Time)
 	}
 	t := m.Time.Unix()
+	if n := len(m.Recipients); n > 1 {
+		acc.multi.add(t, float64(n-1))
+	}
 	for _, d := range m.Recipients {
 		if d.To == "" {
 			continue
 		}
 		acc.sentRcpt++
-		acc.addRecipient(maphash.String(a.seed, strings.ToLower(d.To)), t)
+		to := strings.ToLower(d.To)
+		fresh := acc.addRecipient(maphash.String(a.seed, to), t)
+		acc.doms.add(maphash.String(a.seed, domainOf(to)), t, fresh)
 	}
 }
