@@ -228,6 +228,9 @@ func (a *Analyzer) mailTime(m Mail) (time.Time, bool, mailWhen) {
 				w.zoneQID, w.zoneAt = r.ID, r.Date.Unix()
 			}
 		}
+		// A copy: the ID is a slice of the returned header, which the
+		// digest must not keep alive.
+		w.zoneQID = strings.Clone(w.zoneQID)
 	}
 	return p.At, p.Source != TimeNone, w
 }
