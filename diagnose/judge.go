@@ -198,6 +198,7 @@ type bounceAcct struct {
 	verdicts   [3]int // ours, not ours, unknown
 	esmtpsa    int
 	refusals   int
+	rateOnly   int // of refusals, those naming a sending limit and no spam
 	refusalEx  string
 	refusalAt  time.Time
 	noOrig     int
@@ -209,6 +210,7 @@ type bounceAcct struct {
 	dkimOurs   map[string]int  // our signatures, "d=…, s=…"
 	unauth     int             // entered from clients that did not log in
 	dkimAbsent int             // no signature though ours sign all
+	beh        bounceBehaviour // subjects and programs (campaign.go)
 }
 
 func (acc *account) bouncesTotal() int {
@@ -252,7 +254,7 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 			fakes = append(fakes, fakeSample(d, at.fake))
 			continue
 		}
-		if d.facts.Fake[0] != nil {
+		if d.facts.Fake != nil {
 			g.count(d) // could have been a fake: counted now
 		}
 		if !d.bounce {
@@ -309,8 +311,14 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 		for _, rn := range d.reasons {
 			b.reasons[rn.r] += rn.n
 		}
+		if at.verdict != attrib.NotOurs { // backscatter tells nothing of our own mail
+			b.beh.add(d)
+		}
 		if d.refusal != "" {
 			b.refusals++
+			if rateLimitOnly(d.refusal) {
+				b.rateOnly++
+			}
 			if b.refusalEx == "" || d.t.Before(b.refusalAt) || d.t.Equal(b.refusalAt) && d.refusal < b.refusalEx {
 				b.refusalEx, b.refusalAt = d.refusal, d.t
 			}

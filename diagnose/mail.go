@@ -51,6 +51,14 @@ type Digest struct {
 	subject   string   // the returned message's, normalised
 	refusal   string   // a volume refusal's diagnostic, when one refuses the account
 
+	// For the campaign rules (campaign.go): the returned message's
+	// subject (normalised and as written), program and send time (Unix
+	// seconds; 0 when none came back), and its failed and hard-bounced
+	// recipients.
+	subjKey, subjText, mailer string
+	sentAt                    int64
+	failedN, hardN            int32
+
 	// cands are the addresses that may name the account: the returned
 	// message's Return-Path, the bounce's envelope recipient, the
 	// original's From and Sender.
@@ -85,11 +93,11 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 	}
 	d.facts = a.ex.Extract(res)
 	d.bounce = res.Kind == bounce.KindBounce
-	if !d.bounce && d.facts.Fake[0] == nil {
+	if !d.bounce && d.facts.Fake == nil {
 		d.facts = nil // ordinary mail: only counted
 		return d
 	}
-	if d.facts.Fake[0] != nil {
+	if d.facts.Fake != nil {
 		d.fakeSubject, d.fakeFrom = oneLine(res.Subject, 120), oneLine(res.From, 120)
 	}
 	if !d.bounce {
@@ -119,6 +127,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 	if !d.failure {
 		return d
 	}
+	d.digestBehaviour(res)
 	for _, r := range res.Records {
 		if r.Reason == reason.Delivered || r.Reason == reason.Vacation || r.Reason == reason.Feedback {
 			continue
@@ -164,7 +173,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		a.in.outside++
 		return
 	}
-	if d.facts == nil || d.facts.Fake[0] == nil {
+	if d.facts == nil || d.facts.Fake == nil {
 		// Never a fake, whatever the log says: count it now.
 		a.agg.count(d)
 		if d.facts == nil {
@@ -173,10 +182,11 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
-	d.src = a.internStr(d.src, d.facts.Fake[0] != nil)
+	d.src = a.internStr(d.src, d.facts.Fake != nil)
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
 	}
+	d.subjKey, d.subjText, d.mailer = a.internStr(d.subjKey, true), a.internStr(d.subjText, true), a.internStr(d.mailer, true)
 	for i := range d.facts.Hops {
 		h := &d.facts.Hops[i]
 		h.By, h.With = a.internStr(h.By, true), a.internStr(h.With, true)

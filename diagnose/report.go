@@ -92,6 +92,10 @@ type AccountReport struct {
 	AuthenticatedRelayed int      `json:"authenticated_relayed"` // bounces whose original passed our relay with ESMTPSA
 	VolumeRefusals       int      `json:"volume_refusals"`       // bounces refusing the account for its volume or spam
 
+	// Campaign describes the mailing behind the surge when one subject,
+	// not of spam's shape, holds most of its bounces; null otherwise.
+	Campaign *Campaign `json:"campaign"`
+
 	Reasons []ReasonCount `json:"reasons"`
 	Series  Series        `json:"series"`
 	Plan    []advice.Step `json:"plan"`
@@ -112,6 +116,27 @@ type SurgeSummary struct {
 	Excess          float64   `json:"excess"`
 	Method          string    `json:"method"`  // baseline or absolute
 	PValue          float64   `json:"p_value"` // of the peak hour; −1 in the absolute method
+}
+
+// Campaign is one mailing of an account (a newsletter, an announcement)
+// seen in its bounces: the subject most of them returned.
+type Campaign struct {
+	// Start is the earliest send time of its bounced messages (their
+	// Date, else the bounce's), in the report's zone.
+	Start   time.Time `json:"start"`
+	Subject string    `json:"subject"`
+	// Sent is the recipients of the account's mail in the send log over
+	// the campaign's hours, from its first to its last bounced message (0
+	// without a log); Bounced the failed recipients of the campaign's
+	// bounces, BounceRate their ratio (0.06 is 6%), and HardBounces those
+	// whose address can never receive mail.
+	Sent        int     `json:"sent"`
+	Bounced     int     `json:"bounced"`
+	BounceRate  float64 `json:"bounce_rate"`
+	HardBounces int     `json:"hard_bounces"`
+	// Earlier are the same hours of earlier weeks in which the account
+	// sent as much: a scheduled mailing.
+	Earlier []time.Time `json:"earlier,omitempty"`
 }
 
 // WindowSummary is the sent volume over a surge's window.

@@ -160,6 +160,26 @@ func checkAccount(t *testing.T, got diagnose.AccountReport, want scenario.Expect
 			fail("the sent volume jumped in the surge: %+v", *got.SentDuringSurge)
 		}
 	}
+	for _, sg := range want.Signals {
+		if !slices.Contains(got.Signals, sg) {
+			fail("signals %v lack %q", got.Signals, sg)
+		}
+	}
+	for _, sg := range want.NoSignals {
+		if slices.Contains(got.Signals, sg) {
+			fail("signals %v include %q", got.Signals, sg)
+		}
+	}
+	switch want.Campaign {
+	case scenario.Present:
+		if got.Campaign == nil {
+			fail("no campaign reported")
+		}
+	case scenario.Absent:
+		if got.Campaign != nil {
+			fail("a campaign reported: %+v", *got.Campaign)
+		}
+	}
 	if len(errs) > 0 {
 		t.Errorf("%s: %s\n    report: %s", got.Account, strings.Join(errs, "; "), evidence(got))
 	}

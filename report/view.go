@@ -179,6 +179,13 @@ func newView(r *diagnose.Report) *view {
 			av.Facts = append(av.Facts, fact{l.SentInSurge, p.span(clk.span(w.From, w.To)) + l.Colon +
 				p.sentInSurge(w.Observed, w.Expected, w.Ratio, w.Jump)})
 		}
+		if c := a.Campaign; c != nil {
+			var earlier []string
+			for _, t := range c.Earlier {
+				earlier = append(earlier, clk.full(t))
+			}
+			av.Facts = append(av.Facts, fact{l.Campaign, p.campaign(clk.full(c.Start), clean(c.Subject), c.Sent, c.Bounced, c.HardBounces, c.BounceRate, earlier)})
+		}
 		if a.LoginIPs > 0 || a.FailedLogins > 0 || len(a.NewLoginIPs) > 0 {
 			av.Facts = append(av.Facts, fact{l.Logins, p.logins(a.LoginIPs, cleanAll(a.NewLoginIPs), a.NewLoginNetworks, a.FailedLogins)})
 		}
