@@ -156,10 +156,14 @@ func checkMail(t *testing.T, sc *Scenario) {
 			}
 			t.Errorf("%s (%s, %q): fake %v but %s", m.Source, res.DecodedBy, res.Subject, fakeLike(m.Data), why)
 		}
+		// A fake may or may not decode as a bounce (the last-resort
+		// reader may read its prose); either way it is flagged above and
+		// says nothing of our mail.
+		if fakeLike(m.Data) {
+			return nil
+		}
 		if res.Kind != bounce.KindBounce {
-			if !fakeLike(m.Data) {
-				t.Errorf("%s: not a bounce: %s", m.Source, res.Subject)
-			}
+			t.Errorf("%s: not a bounce: %s", m.Source, res.Subject)
 			return nil
 		}
 		bounces++
