@@ -119,6 +119,11 @@ func TestForgedDates(t *testing.T) {
 	if tm.ClaimedImplausible < 6 || tm.LogUndated < 8 || len(tm.Samples) == 0 {
 		t.Errorf("times %+v: want the 6 forged dates ignored and the 8 future log lines undated", tm)
 	}
+	for _, s := range tm.Samples {
+		if !strings.Contains(s, "Maildir") || !strings.Contains(s, "ignored") {
+			t.Errorf("sample %q does not name its message", s)
+		}
+	}
 	if tm.Received+tm.Arrival != rep.Inputs.Bounces-rep.Inputs.Undated || tm.Arrival < 1 {
 		t.Errorf("times %+v for %d bounces (%d undated): each must be placed by a trace of ours, one by its Maildir name", tm, rep.Inputs.Bounces, rep.Inputs.Undated)
 	}
