@@ -170,8 +170,8 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 			acc.addAuthFail(ev.Time.Unix())
 		}
 	case sendlog.Count:
-		if !a.inPeriod(ev.Time) {
-			return
+		if ev.Time.IsZero() || !a.inPeriod(ev.Time) {
+			return // undated (or dated impossibly): no hour to count in
 		}
 		key := accountKey(ev.SASLUser, ev.From, "")
 		if key == "" {

@@ -169,4 +169,17 @@
 //   - insufficient_evidence: the evidence cannot tell (typically no send
 //     log and bounces that returned too little of the original); the
 //     report says which evidence is missing and the plan how to collect it.
+//
+// # Time
+//
+// A bounce is placed at the time it reached us — the Received field our
+// receiving server added on top, else the mailbox's record of the arrival
+// (Mail.Arrival) — never at a date a stranger wrote, which counts only as
+// evidence; the analysis window covers the bulk of the events, so no date
+// can stretch it (when.go). The surge's onset is placed to the minute
+// (surge.Pinpoint), and the hour in progress at the report's time is
+// scored against its elapsed share. The send log's clock is checked
+// against the Received fields our server wrote into the returned
+// messages, and corrected when the zone it was read in is wrong (tz.go;
+// Report.LogZone).
 package diagnose

@@ -199,7 +199,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
-	d.src = a.internStr(d.src, d.facts.Fake != nil)
+	d.src = a.internStr(d.src, d.facts.Fake != nil || d.when.implausible) // named in a sample
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
 	}
