@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -873,4 +874,96 @@ func isBracket(c rune) bool {
 		return true
 	}
 	return false
+}
+
+// loginPlace notes where a login came from, as far as the log tells
+// without a GeoIP database (none is available offline): the country code
+// of the client's reverse DNS name ("…vnpt.example.vn" gives "cc:vn";
+// generic domains such as .com tell no country) and the address family
+// ("ip:4", "ip:6").
+func (a *logAcct) loginPlace(host, ip string, t time.Time) {
+	if t.IsZero() || ip == "" {
+		return
+	}
+	if p, err := netip.ParseAddr(ip); err == nil {
+		fam := "ip:4"
+		if p.Unmap().Is6() {
+			fam = "ip:6"
+		}
+		a.places.add(fam, t.Unix())
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	if i := strings.LastIndexByte(host, '.'); i > 0 && len(host)-i == 3 {
+		cc := host[i+1:]
+		if cc[0] >= 'a' && cc[0] <= 'z' && cc[1] >= 'a' && cc[1] <= 'z' {
+			a.places.add(placeCountry[cc], t.Unix())
+		}
+	}
+}
+
+// placeCountry interns the country keys.
+var placeCountry = func() map[string]string {
+	m := map[string]string{}
+	for a := 'a'; a <= 'z'; a++ {
+		for b := 'a'; b <= 'z'; b++ {
+			cc := string([]rune{a, b})
+			m[cc] = "cc:" + cc
+		}
+	}
+	return m
+}()
+
+// newPlaces lists the places of the account's logins first seen in the
+// window [l0, l1) (log times) while it had logged in from others of the
+// same kind before: new country codes of the clients' reverse names, a
+// new address family.
+func (j *judge) newPlaces(l0, l1 int64) (countries []string, family string) {
+	oldKind := map[string]bool{}
+	for _, p := range j.acc.log.places {
+		if p.first < l0 && len(p.key) > 3 {
+			oldKind[p.key[:3]] = true
+		}
+	}
+	for _, p := range j.acc.log.places {
+		if p.first < l0 || p.first >= l1 || len(p.key) <= 3 || !oldKind[p.key[:3]] {
+			continue
+		}
+		switch p.key[:3] {
+		case "cc:":
+			countries = append(countries, "."+p.key[3:])
+		case "ip:":
+			family = "IPv" + p.key[3:]
+		}
+	}
+	sort.Strings(countries)
+	return countries, family
+}
+
+// describePlaces adds, beside the new login addresses, what the log
+// tells of where they are.
+func (j *judge) describePlaces() {
+	if j.wFrom.IsZero() || !j.longHistory {
+		return
+	}
+	sh := int64(j.r.shift / time.Second)
+	cs, fam := j.newPlaces(j.wFrom.Unix()-sh, j.wTo.Unix()-sh)
+	if len(cs) == 0 && fam == "" {
+		return
+	}
+	var en, ja []string
+	if len(cs) > 0 {
+		what := "a country code"
+		if len(cs) > 1 {
+			what = "country codes"
+		}
+		en = append(en, fmt.Sprintf("reverse DNS names under %s, %s never seen for this account", strings.Join(cs, ", "), what))
+		ja = append(ja, fmt.Sprintf("逆引き名の国別ドメイン %s はこのアカウントでこれまで見られませんでした", strings.Join(cs, "、")))
+	}
+	if fam != "" {
+		en = append(en, "the first logins over "+fam)
+		ja = append(ja, fam+" での初めてのログイン")
+	}
+	j.say(SignalNewLoginPlaces,
+		"Where the logins came from: "+strings.Join(en, "; ")+" (no GeoIP database is used: countries are told by the host names' country codes only)",
+		"ログイン元："+strings.Join(ja, "、")+"（GeoIP データベースは使っていないため、国はホスト名の国別ドメインからの推定です）")
 }

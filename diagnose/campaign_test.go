@@ -384,3 +384,24 @@ func TestCampaignVariants(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginPlaces: without GeoIP, a login's country is told by the
+// country code of its reverse name; generic names and "unknown" tell
+// none; a first login over another address family is named too.
+func TestLoginPlaces(t *testing.T) {
+	var la logAcct
+	before, during := base.Add(-48*time.Hour), base.Add(time.Hour)
+	la.loginPlace("fp76f1c2a3.tkyc.example.ne.jp", "198.51.100.7", before)
+	la.loginPlace("unknown", "198.51.100.8", before)
+	la.loginPlace("dynamic-18-112-4.vnpt.example.vn", "198.18.112.4", during)
+	la.loginPlace("vps.hosting.example.com", "2001:db8::1", during)
+	la.loginPlace("mail.example.jp.", "198.51.100.9", during)
+	j := &judge{acc: &account{log: &la}}
+	cs, fam := j.newPlaces(base.Unix(), base.Add(6*time.Hour).Unix())
+	if !reflect.DeepEqual(cs, []string{".vn"}) || fam != "IPv6" {
+		t.Errorf("new places %v, %q; want [.vn], IPv6", cs, fam)
+	}
+	if cs, fam := j.newPlaces(base.Add(-72*time.Hour).Unix(), base.Add(6*time.Hour).Unix()); cs != nil || fam != "" {
+		t.Errorf("with no earlier logins: %v, %q; want nothing", cs, fam)
+	}
+}

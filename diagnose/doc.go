@@ -47,8 +47,10 @@
 // the surge's window (campaign.go; accumulated in any order, decided at
 // report time):
 //   - who: SASL logins from networks never seen (above). No GeoIP
-//     database is used, so countries are not named: a new /24 (IPv4) or
-//     /48 (IPv6) network stands for them;
+//     database is used (none is available offline): a new /24 (IPv4) or
+//     /48 (IPv6) network stands for a new place, and the evidence names
+//     the country codes of the clients' reverse DNS names ("….vn") and
+//     an address family never seen for the account (new_login_places);
 //   - when (odd_hours): at least half of the window's mail in hours of
 //     day that hold less than 2% of the account's own earlier mail, or,
 //     with less than a day or 50 messages of history, at night (00:00 to
@@ -58,8 +60,8 @@
 //     Korean, German, French, Spanish; a shop's own "sale" or "% off" are
 //     not among them); only bounces not attributed to forgery count;
 //   - to whom (many_domains): the recipients first mailed in the window
-//     spread over at least 20 domains and one domain per five recipients,
-//     or half of them at domains the account had never mailed;
+//     spread over at least 20 domains the account had never mailed, one
+//     per five of them or more, or half of them at such domains;
 //   - with what (new_client_form): at least half of the window's messages
 //     in the log carry a Message-ID form (attrib.MessageIDShape) never
 //     seen for the account before, or half of its bounces a mail program

@@ -60,11 +60,12 @@ const (
 	SignalOrdinaryCampaign = "known_ips_and_recipients"
 	SignalBouncesInSendLog = "bounces_in_send_log"
 	// What a hijack changes besides volume (campaign.go).
-	SignalOddHours      = "odd_hours"
-	SignalSpamSubjects  = "spam_subjects"
-	SignalManyDomains   = "many_domains"
-	SignalNewClientForm = "new_client_form"
-	SignalOwnAddress    = "usual_login_address"
+	SignalOddHours       = "odd_hours"
+	SignalSpamSubjects   = "spam_subjects"
+	SignalManyDomains    = "many_domains"
+	SignalNewClientForm  = "new_client_form"
+	SignalOwnAddress     = "usual_login_address"
+	SignalNewLoginPlaces = "new_login_places"
 	// A mailing of the account's own (a newsletter) explains the surge.
 	SignalCampaign          = "campaign"
 	SignalRecurringCampaign = "recurring_campaign"
@@ -491,6 +492,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 				acc.key, plural(len(j.newIPs), "IP address", "IP addresses"), strings.Join(shown, ", "), plural(j.newNets, "new network", "new networks"), j.fmtTime(first)),
 			fmt.Sprintf("%s への SASL ログインが、これまでに使われたことのない IP アドレス %s 件（%s、新しいネットワーク %d 件）からあり、最初は %s です",
 				acc.key, num(len(j.newIPs)), strings.Join(shown, ", "), j.newNets, j.fmtTime(first)))
+		j.describePlaces()
 	}
 	if j.fails > 0 {
 		j.say(SignalFailedLogins,
