@@ -37,6 +37,7 @@ type Digest struct {
 	decoded bool // a result came (even with an error)
 	t       time.Time
 	dated   bool
+	when    mailWhen // how t was decided (when.go)
 	outside bool
 
 	bounce    bool // decoded as a bounce
@@ -72,12 +73,6 @@ type reasonN struct {
 	n int
 }
 
-// mailTime decides when a mail is placed in time: the one place where
-// that is decided.
-func (a *Analyzer) mailTime(m Mail) (time.Time, bool) {
-	return m.Result.Time()
-}
-
 // Digest reads what the analyzer needs of m. It reads nothing of the send
 // log and is safe for concurrent use: Scan calls it in its decoding
 // workers; AddDigest then takes the result.
@@ -91,7 +86,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 		return d
 	}
 	d.decoded = true
-	d.t, d.dated = a.mailTime(m)
+	d.t, d.dated, d.when = a.mailTime(m)
 	if d.dated && !a.inPeriod(d.t) {
 		d.outside = true
 		return d
@@ -257,6 +252,7 @@ func (g *aggregate) count(d *Digest) {
 			g.bLast = d.t
 		}
 		g.bounced.add(d.t.Unix(), 1)
+		g.minutes.add(d.t.Unix())
 	}
 	for _, r := range d.reasons {
 		g.reasons[r.r] += r.n
@@ -285,6 +281,7 @@ func (g *aggregate) clone() aggregate {
 		c.subjects[k] = v
 	}
 	c.bounced = g.bounced.clone()
+	c.minutes = g.minutes.clone()
 	return c
 }
 

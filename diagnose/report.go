@@ -15,8 +15,12 @@ type Report struct {
 	Period      Period      `json:"period"`
 	// TimeZone is the IANA name of the zone whose clock gives the hours
 	// (Config.Location), e.g. "Asia/Tokyo"; "Local" for the system's.
-	TimeZone string   `json:"time_zone"`
-	Domains  []string `json:"domains"` // ours: configured, or learnt from the log and the bounces' recipients
+	TimeZone string `json:"time_zone"`
+	// LogZone says what clock the send log's times were read by, inferred
+	// from messages found both in the log and in the bounces; null when
+	// too few were.
+	LogZone *LogZone `json:"log_zone"`
+	Domains []string `json:"domains"` // ours: configured, or learnt from the log and the bounces' recipients
 	// LearntRelays are the hosts (or, for a provider's many servers, the
 	// organisations) most returned messages entered the mail system at,
 	// taken for our relays from the bounces together.
@@ -99,7 +103,11 @@ type AccountReport struct {
 
 // SurgeSummary describes a surge found.
 type SurgeSummary struct {
+	// Onset is when the surge began: the minute the rate stepped up
+	// (OnsetPrecision "minute"), else the first hour of the surge ("hour").
 	Onset           time.Time `json:"onset"`
+	OnsetHour       time.Time `json:"onset_hour"` // the first hour of the surge
+	OnsetPrecision  string    `json:"onset_precision"`
 	End             time.Time `json:"end"`
 	Peak            time.Time `json:"peak"`
 	PeakPerHour     float64   `json:"peak_per_hour"`
@@ -175,18 +183,19 @@ type FakeBounce struct {
 
 // Inputs tells what was read.
 type Inputs struct {
-	Messages    int      `json:"messages"`
-	Bounces     int      `json:"bounces"` // messages decoded as bounces (all kinds)
-	Records     int      `json:"records"` // bounced recipients
-	NotBounces  int      `json:"not_bounces"`
-	Failed      int      `json:"failed"`
-	Errors      []string `json:"errors"` // the first failures, "source: error"
-	Delivered   int      `json:"delivered"`
-	AutoReplies int      `json:"auto_replies"`
-	Feedback    int      `json:"feedback"`
-	Undated     int      `json:"undated"`        // bounces with no date: not in the series
-	Outside     int      `json:"outside_period"` // bounces outside --since/--until
-	Log         LogStats `json:"log"`
+	Messages    int       `json:"messages"`
+	Bounces     int       `json:"bounces"` // messages decoded as bounces (all kinds)
+	Records     int       `json:"records"` // bounced recipients
+	NotBounces  int       `json:"not_bounces"`
+	Failed      int       `json:"failed"`
+	Errors      []string  `json:"errors"` // the first failures, "source: error"
+	Delivered   int       `json:"delivered"`
+	AutoReplies int       `json:"auto_replies"`
+	Feedback    int       `json:"feedback"`
+	Undated     int       `json:"undated"`        // bounces with no date: not in the series
+	Outside     int       `json:"outside_period"` // bounces outside --since/--until
+	Times       TimeStats `json:"times"`          // how the bounces were placed in time
+	Log         LogStats  `json:"log"`
 }
 
 // LogStats tells what the send log gave.

@@ -118,7 +118,8 @@ func (a *Analyzer) Report() *Report {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	rc := &reportCtx{a: a, st: a.logView(), shift: a.logShift()}
+	rc := &reportCtx{a: a, st: a.logView(), opt: a.surgeOptions(now)}
+	rc.shift, rc.zone = a.logClock(rc.st)
 	if !a.logFirst.IsZero() {
 		rc.logFirst, rc.logLast = a.logFirst.Add(rc.shift), a.logLast.Add(rc.shift)
 	}
@@ -138,6 +139,7 @@ func (a *Analyzer) Report() *Report {
 	js := rc.judgeAll()
 	g := a.agg.clone()
 	accs, fakes, nFake := rc.gather(js, &g)
+	rc.window(&g)
 
 	r := &Report{GeneratedAt: now, Lang: a.cfg.Lang, Domains: rc.domainList()}
 	if r.Lang == "" {
@@ -145,11 +147,12 @@ func (a *Analyzer) Report() *Report {
 	}
 	r.Period = rc.period(&g)
 	r.TimeZone = a.loc.String()
+	r.LogZone = rc.zone
 	r.Inputs = Inputs{
 		Messages: a.in.messages, Bounces: g.bounces, Records: g.records,
 		NotBounces: g.notBounce, Failed: a.in.failed, Errors: []string{},
 		Delivered: g.delivered, AutoReplies: g.autoReplies, Feedback: g.feedback,
-		Undated: g.undated, Outside: a.in.outside,
+		Undated: g.undated, Outside: a.in.outside, Times: rc.timeStats(),
 	}
 	for _, e := range a.in.errors {
 		r.Inputs.Errors = append(r.Inputs.Errors, e.src+": "+e.text)
@@ -170,8 +173,8 @@ func (a *Analyzer) Report() *Report {
 
 	bounced := g.bounced.counter(a.loc, 0).Series()
 	all := align(bounced, bFrom, bTo, a.loc)
-	if d := surge.Detect(all, a.cfg.Surge); d.Detected {
-		r.Surge = summary(d)
+	if d := surge.Detect(all, rc.opt); d.Detected {
+		r.Surge = pinned(d, g.minutes)
 	}
 	r.Series = Series{Start: pFrom, Bounced: align(bounced, pFrom, pTo, a.loc).Counts}
 	if rc.hasLog() {
@@ -325,9 +328,12 @@ func (j *judge) decide() AccountReport {
 		AuthenticatedRelayed: acc.b.esmtpsa, VolumeRefusals: acc.b.refusals,
 		Addresses: acc.log.topAddresses(5),
 	}
-	j.surge = surge.Detect(j.bSeries, a.cfg.Surge)
+	j.surge = surge.Detect(j.bSeries, j.r.opt)
 	if j.surge.Detected {
-		rep.Surge = summary(j.surge)
+		rep.Surge = pinned(j.surge, acc.b.minutes)
+		if rep.Surge.OnsetPrecision == "minute" {
+			j.surge.ChangePoint = rep.Surge.Onset
+		}
 		j.wFrom, j.wTo = j.surge.Onset.Add(-leadTime), j.surge.End
 	}
 	if j.hasLog && j.surge.Detected {
@@ -337,7 +343,7 @@ func (j *judge) decide() AccountReport {
 		lf, lt := hourSpan(j.r.logFirst, j.r.logLast, a.loc)
 		j.logCovers = !lf.After(j.surge.Onset) && !lt.Before(j.surge.End)
 		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
-			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, a.cfg.Surge)
+			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, j.r.opt)
 			rep.SentDuringSurge = &WindowSummary{
 				From: j.window.From, To: j.window.To, Observed: j.window.Observed,
 				Expected: round2(j.window.Expected), Ratio: round2(j.window.Ratio), Jump: j.window.Jump, Method: j.window.Method,
@@ -691,10 +697,10 @@ func (j *judge) describeBounces() {
 	if j.surge.Detected {
 		j.say(SignalBounceSurge,
 			fmt.Sprintf("Bounces surged from %s to %s: peak %s/hour at %s against a normal %s/hour (%s in the surge)",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))),
 			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
 	}
 	if j.nO > 0 {

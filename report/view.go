@@ -26,9 +26,12 @@ type view struct {
 	Period      string
 	BouncesSpan string // "" when there were no dated bounces
 	LogSpan     string // "" when there was no send log
-	Zone        string
-	Domains     []string
-	About       []para // r.Lang first, then the other language
+	// LogZone says which clock the log's times were read by, LogZoneWarn
+	// that it is not the zone given; Dates what dates were ignored.
+	LogZone, LogZoneWarn, Dates string
+	Zone                        string
+	Domains                     []string
+	About                       []para // r.Lang first, then the other language
 
 	Accounts []accountView
 	Others   string // "" or how many accounts were left out
@@ -134,6 +137,7 @@ func newView(r *diagnose.Report) *view {
 	if !r.Period.LogFrom.IsZero() {
 		v.LogSpan = p.span(clk.full(r.Period.LogFrom), clk.full(r.Period.LogTo))
 	}
+	v.LogZone, v.LogZoneWarn = p.logZone(r.LogZone, clean(r.TimeZone))
 	v.Zone = clk.name(r.Period.From)
 	v.Domains = cleanAll(r.Domains)
 	v.About = []para{{string(lang), about(lang, v.Zone)}}
@@ -234,6 +238,10 @@ func newView(r *diagnose.Report) *view {
 		delivered: in.Delivered, autoReplies: in.AutoReplies, feedback: in.Feedback, undated: in.Undated,
 		outside: in.Outside, failed: in.Failed})
 	v.MailErrors = cleanAll(in.Errors)
+	v.Dates = p.ignoredDates(in.Times)
+	if v.Dates != "" {
+		v.MailErrors = append(v.MailErrors, cleanAll(in.Times.Samples)...)
+	}
 	lg := in.Log
 	if lg.Files > 0 || lg.Lines > 0 || lg.Messages > 0 || lg.Events > 0 {
 		v.SendLog = p.sendLog(lg.Files, lg.Lines, lg.Events, lg.Messages, lg.Ignored, lg.Unknown, clean(lg.Format))

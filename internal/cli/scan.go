@@ -182,6 +182,9 @@ func runScan(ctx context.Context, args []string, env Env) int {
 			fmt.Fprintf(env.Stderr, "bouncewatch: %s\n", line)
 		}
 	}
+	if z := rep.LogZone; z != nil && z.Warning != "" {
+		fmt.Fprintf(env.Stderr, "bouncewatch scan: warning: %s\n", z.Warning)
+	}
 
 	var w io.Writer = env.Stdout
 	var f *os.File

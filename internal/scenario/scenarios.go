@@ -28,7 +28,13 @@ type Scenario struct {
 	// FakeBounces is the number of fake notices the scan must count; -1
 	// leaves it unchecked.
 	FakeBounces int
-	Stats       Stats
+	// MaxPeriodHours bounds the report's period (0: unchecked): forged
+	// dates must not stretch it.
+	MaxPeriodHours int
+	Stats          Stats
+	// futureLines is the number of log lines deliberately dated after
+	// 2026 (ForgedDates).
+	futureLines int
 }
 
 // Presence says whether something must be there.
@@ -67,6 +73,12 @@ type Expect struct {
 	// Campaign says whether the report must (or must not) describe a
 	// campaign of the account.
 	Campaign Presence
+	// Onset, when set, is the first message of the flood: the surge's
+	// onset must be reported within 5 minutes of it.
+	Onset time.Time
+	// SentJump says whether the sent volume must (or must not) be found
+	// to jump during the surge.
+	SentJump Presence
 }
 
 // Def names a scenario and makes it in a directory.
@@ -77,7 +89,7 @@ type Def struct {
 
 // All returns every scenario of the suite, in a fixed order.
 func All() []Def {
-	return []Def{
+	return append([]Def{
 		{"hijack", Hijack},
 		{"spoof", Spoof},
 		{"ordinary", Ordinary},
@@ -91,7 +103,7 @@ func All() []Def {
 		{"campaign-hijack", CampaignHijack},
 		{"malware-pc", MalwarePC},
 		{"sunday-newsletter", SundayNewsletter},
-	}
+	}, timeScenarios()...)
 }
 
 // Tokyo is the scenarios' zone.
