@@ -721,6 +721,15 @@ func (j *judge) ownAddress() {
 func (j *judge) describeCampaign(intrusion bool) {
 	j.campaignSaid = true
 	f, c := j.beh, j.campaign
+	// What a campaign does too is no sign of a hijack here: a list
+	// mailed for the first time reaches new recipients, and it is sent
+	// with the account's password. The figures stay in the report.
+	if j.unsay(SignalFirstTimeRcpts) {
+		j.say("",
+			fmt.Sprintf("%s of the campaign's recipients had never been mailed by this account: a list mailed for the first time, no sign of a hijack when nothing else changed", num(j.firstTime)),
+			fmt.Sprintf("一斉送信の宛先のうち %s 件は、このアカウントが初めて送った宛先です。初めて配信するリストであり、ほかに変化がなければ乗っ取りの兆候ではありません", num(j.firstTime)))
+	}
+	j.unsay(SignalESMTPSA)
 	if c != nil {
 		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (%s of the surge's bounces with a subject)",
 			j.fmtTime(c.Start), c.Subject, pct(f.topShare))
@@ -966,4 +975,13 @@ func (j *judge) describePlaces() {
 	j.say(SignalNewLoginPlaces,
 		"Where the logins came from: "+strings.Join(en, "; ")+" (no GeoIP database is used: countries are told by the host names' country codes only)",
 		"ログイン元："+strings.Join(ja, "、")+"（GeoIP データベースは使っていないため、国はホスト名の国別ドメインからの推定です）")
+}
+
+// unsay takes back the sentences and the code of a signal; it reports
+// whether there were any.
+func (j *judge) unsay(signal string) bool {
+	n := len(j.signals)
+	j.signals = slices.DeleteFunc(j.signals, func(s string) bool { return s == signal })
+	j.ev = slices.DeleteFunc(j.ev, func(s sentence) bool { return s.signal == signal })
+	return len(j.signals) < n
 }

@@ -120,7 +120,7 @@ func TestCampaignVersusHijack(t *testing.T) {
 		noSignals []string
 	}{
 		{"newsletter in business hours", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
-			advice.Ordinary, true, []string{SignalCampaign}, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalNewLoginIPs}},
+			advice.Ordinary, true, []string{SignalCampaign}, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalNewLoginIPs, SignalFirstTimeRcpts, SignalESMTPSA}},
 		{"newsletter from a new network", campaignCase{start: morning, minutes: 40, n: 1200, ip: "203.0.113.99", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
 			advice.Hijacked, true, []string{SignalNewLoginIPs}, nil},
 		{"one subject of spam's shape", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: spam[:1], domains: 6, mailer: "PHP/8.2", bounced: 10},

@@ -72,7 +72,7 @@ const (
 )
 
 // sentence is one piece of evidence in both languages.
-type sentence struct{ en, ja string }
+type sentence struct{ en, ja, signal string }
 
 // judge holds what one account's verdict is decided from.
 type judge struct {
@@ -104,7 +104,7 @@ type judge struct {
 }
 
 func (j *judge) say(signal, en, ja string) {
-	j.ev = append(j.ev, sentence{en, ja})
+	j.ev = append(j.ev, sentence{en, ja, signal})
 	if signal != "" {
 		j.signals = append(j.signals, signal)
 	}
