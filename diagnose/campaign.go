@@ -985,3 +985,53 @@ func (j *judge) unsay(signal string) bool {
 	j.ev = slices.DeleteFunc(j.ev, func(s sentence) bool { return s.signal == signal })
 	return len(j.signals) < n
 }
+
+// intruderAfter looks past the surge's window for logins from networks
+// the account never used: a small hijack later the same day, too small
+// to make a surge of its own, must not hide behind the campaign. It says
+// so, once, and reports whether there were any.
+func (j *judge) intruderAfter() bool {
+	if j.wTo.IsZero() || !j.longHistory {
+		return false
+	}
+	if j.afterSaid {
+		return true
+	}
+	sh := int64(j.r.shift / time.Second)
+	l0, l1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
+	old := map[netip.Prefix]bool{}
+	for ip, first := range j.acc.log.loginIPs {
+		if first < l0 {
+			old[network(ip)] = true
+		}
+	}
+	if len(old) == 0 {
+		return false
+	}
+	var later []netip.Addr
+	var at int64
+	for ip, first := range j.acc.log.loginIPs {
+		if first >= l1 && !old[network(ip)] {
+			later = append(later, ip)
+			if at == 0 || first < at {
+				at = first
+			}
+		}
+	}
+	if len(later) == 0 {
+		return false
+	}
+	slices.SortFunc(later, func(a, b netip.Addr) int { return a.Compare(b) })
+	for _, ip := range later {
+		j.laterIPs = append(j.laterIPs, ip.String())
+	}
+	shown := j.laterIPs[:min(5, len(j.laterIPs))]
+	t := j.fmtTime(time.Unix(at+sh, 0))
+	j.afterSaid = true
+	j.say(SignalNewLoginIPs,
+		fmt.Sprintf("After the surge, from %s, SASL logins for %s came from %s in networks never seen for this account (%s): whoever holds the password is using it beside the account's own mailing",
+			t, j.acc.key, plural(len(later), "IP address", "IP addresses"), strings.Join(shown, ", ")),
+		fmt.Sprintf("急増の後、%s から、%s への SASL ログインがこのアカウントで使われたことのないネットワークの IP アドレス %s 件（%s）からあります。アカウント自身の一斉送信とは別に、パスワードを持つ誰かが使っています",
+			t, j.acc.key, num(len(later)), strings.Join(shown, ", ")))
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -403,5 +404,35 @@ func TestLoginPlaces(t *testing.T) {
 	}
 	if cs, fam := j.newPlaces(base.Add(-72*time.Hour).Unix(), base.Add(6*time.Hour).Unix()); cs != nil || fam != "" {
 		t.Errorf("with no earlier logins: %v, %q; want nothing", cs, fam)
+	}
+}
+
+// TestCampaignThenSmallHijack: the newsletter in the morning, and in the
+// evening an intruder from a new network sends a few dozen messages, too
+// few for a surge of their own: the account is hijacked, the campaign
+// named beside it.
+func TestCampaignThenSmallHijack(t *testing.T) {
+	const shop = "shop@example.jp"
+	c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
+		subjects: []string{"【山田商店】11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10}
+	l, bs := c.build()
+	evening := base.Add(18 * time.Hour)
+	for i := 0; i < 30; i++ {
+		t := evening.Add(time.Duration(i) * time.Minute)
+		rcpt := fmt.Sprintf("x%d@spam%d.example", i, i)
+		mid := l.send(t, shop, "203.0.113.200", shop, rcpt)
+		if i%3 == 0 {
+			b := dsn(t.Add(time.Minute), shop, rcpt, mid, reason.UserUnknown, "550 5.1.1 unknown")
+			b.Original.Subject = "Re: your order"
+			bs = append(bs, b)
+		}
+	}
+	r := run(t, l, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+	acc := find(r, shop)
+	if acc == nil || acc.Verdict != advice.Hijacked || acc.Campaign == nil || !slices.Contains(acc.NewLoginIPs, "203.0.113.200") || !slices.Contains(acc.Signals, SignalNewLoginIPs) {
+		t.Fatalf("%+v", acc)
+	}
+	if !slices.ContainsFunc(acc.Evidence, func(e string) bool { return strings.HasPrefix(e, "After the surge") }) {
+		t.Errorf("the later logins are not said as such:\n%s", join(acc.Evidence))
 	}
 }

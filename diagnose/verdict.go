@@ -97,6 +97,8 @@ type judge struct {
 	beh            behaviourFacts
 	campaign       *Campaign
 	campaignSaid   bool
+	afterSaid      bool     // intruderAfter said its sentence
+	laterIPs       []string // and the addresses it found
 
 	ev      []sentence
 	signals []string
@@ -364,6 +366,7 @@ func (j *judge) decide() AccountReport {
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
 	rep.Campaign = j.campaign
+	rep.NewLoginIPs = append(rep.NewLoginIPs, j.laterIPs...)
 	j.campaignBeside()
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
@@ -669,7 +672,10 @@ func (j *judge) legitimateCampaign(intrusion bool, changed int) bool {
 	if intrusion || f.spammy() || changed >= 2 {
 		return false
 	}
-	return f.oneSubject() || len(f.recurring) > 0
+	if !f.oneSubject() && len(f.recurring) == 0 {
+		return false
+	}
+	return !j.intruderAfter()
 }
 
 // missingLog notes the missing send log.
