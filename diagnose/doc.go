@@ -76,8 +76,9 @@
 // bounced, bounce rate and hard bounces. A campaign is also named when
 // the same hours of an earlier week (up to four) held as much of the
 // account's mail (a scheduled newsletter). It is judged legitimate when
-// there is no sign of an intruder (new networks, ten failed logins, our
-// provider refusing the account for spam), no spam subjects, and at most
+// there is no sign of an intruder (logins from new networks, in the
+// window or later the same log, ten failed logins, our provider refusing
+// the account for spam), no spam subjects, and at most
 // one of the other changes: the verdict is then ordinary, the plan starts
 // by cleaning the list with the campaign's figures, and a provider's
 // sending limit met by it is not taken for a hijack. Malware on the
