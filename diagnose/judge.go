@@ -254,7 +254,7 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 			fakes = append(fakes, fakeSample(d, at.fake))
 			continue
 		}
-		if d.facts.Fake[0] != nil {
+		if d.facts.Fake != nil {
 			g.count(d) // could have been a fake: counted now
 		}
 		if !d.bounce {

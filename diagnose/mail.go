@@ -93,11 +93,11 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 	}
 	d.facts = a.ex.Extract(res)
 	d.bounce = res.Kind == bounce.KindBounce
-	if !d.bounce && d.facts.Fake[0] == nil {
+	if !d.bounce && d.facts.Fake == nil {
 		d.facts = nil // ordinary mail: only counted
 		return d
 	}
-	if d.facts.Fake[0] != nil {
+	if d.facts.Fake != nil {
 		d.fakeSubject, d.fakeFrom = oneLine(res.Subject, 120), oneLine(res.From, 120)
 	}
 	if !d.bounce {
@@ -173,7 +173,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		a.in.outside++
 		return
 	}
-	if d.facts == nil || d.facts.Fake[0] == nil {
+	if d.facts == nil || d.facts.Fake == nil {
 		// Never a fake, whatever the log says: count it now.
 		a.agg.count(d)
 		if d.facts == nil {
@@ -182,7 +182,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
-	d.src = a.internStr(d.src, d.facts.Fake[0] != nil)
+	d.src = a.internStr(d.src, d.facts.Fake != nil)
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
 	}

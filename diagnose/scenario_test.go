@@ -141,6 +141,25 @@ func checkAccount(t *testing.T, got diagnose.AccountReport, want scenario.Expect
 			fail("missing_evidence %v lacks %q", got.Missing, m)
 		}
 	}
+	if !want.Onset.IsZero() {
+		switch {
+		case got.Surge == nil:
+			fail("no surge, hence no onset; the flood began at %v", want.Onset)
+		case got.Surge.Onset.Sub(want.Onset).Abs() > 5*time.Minute:
+			fail("onset %v (%s), the flood's first message at %v: %v off", got.Surge.Onset, got.Surge.OnsetPrecision, want.Onset, got.Surge.Onset.Sub(want.Onset))
+		}
+	}
+	jumped := got.SentDuringSurge != nil && got.SentDuringSurge.Jump
+	switch want.SentJump {
+	case scenario.Present:
+		if !jumped || got.SentDuringSurge.Observed == 0 {
+			fail("the sent volume did not jump in the surge: %+v", got.SentDuringSurge)
+		}
+	case scenario.Absent:
+		if jumped {
+			fail("the sent volume jumped in the surge: %+v", *got.SentDuringSurge)
+		}
+	}
 	for _, sg := range want.Signals {
 		if !slices.Contains(got.Signals, sg) {
 			fail("signals %v lack %q", got.Signals, sg)
@@ -159,25 +178,6 @@ func checkAccount(t *testing.T, got diagnose.AccountReport, want scenario.Expect
 	case scenario.Absent:
 		if got.Campaign != nil {
 			fail("a campaign reported: %+v", *got.Campaign)
-		}
-	}
-	if !want.Onset.IsZero() {
-		switch {
-		case got.Surge == nil:
-			fail("no surge, hence no onset; the flood began at %v", want.Onset)
-		case got.Surge.Onset.Sub(want.Onset).Abs() > 5*time.Minute:
-			fail("onset %v (%s), the flood's first message at %v: %v off", got.Surge.Onset, got.Surge.OnsetPrecision, want.Onset, got.Surge.Onset.Sub(want.Onset))
-		}
-	}
-	jumped := got.SentDuringSurge != nil && got.SentDuringSurge.Jump
-	switch want.SentJump {
-	case scenario.Present:
-		if !jumped || got.SentDuringSurge.Observed == 0 {
-			fail("the sent volume did not jump in the surge: %+v", got.SentDuringSurge)
-		}
-	case scenario.Absent:
-		if jumped {
-			fail("the sent volume jumped in the surge: %+v", *got.SentDuringSurge)
 		}
 	}
 	if len(errs) > 0 {

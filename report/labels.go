@@ -46,7 +46,7 @@ func labelsFor(l advice.Lang) labels {
 			SurgeWindow: "急増期間", Onset: "開始", Peak: "ピーク",
 			Evidence: "根拠", Missing: "不足している証拠", Plan: "対応手順", Urgent: "至急", Why: "理由", How: "方法",
 			Reasons: "バウンスの理由", TopDomains: "バウンスの多い宛先ドメイン", TopSubjects: "返送されたメッセージの件名",
-			Fake: "偽のバウンス（バウンスを装ったフィッシング）", Inputs: "読み込んだ内容", Count: "件数",
+			Fake: "偽の通知（バウンスや携帯会社・プロバイダーの通知を装ったフィッシング）", Inputs: "読み込んだ内容", Count: "件数",
 			Reason: "理由", Domain: "ドメイン", Subject: "件名", From: "差出人", Source: "ファイル",
 			Mail: "メール", SendLog: "送信ログ", Errors: "エラー", NotUnderstood: "解釈できなかった行",
 			Chart: "1 時間あたりのバウンス数と送信数", OverallChart: "全アカウントの 1 時間あたりのバウンス数と送信数", Zoom: "急増の前後を拡大",
@@ -67,7 +67,7 @@ func labelsFor(l advice.Lang) labels {
 		SurgeWindow: "surge", Onset: "onset", Peak: "peak",
 		Evidence: "Evidence", Missing: "Missing evidence", Plan: "What to do", Urgent: "URGENT", Why: "Why", How: "How",
 		Reasons: "Bounce reasons", TopDomains: "Most bounced destination domains", TopSubjects: "Subjects of the returned messages",
-		Fake: "Fake bounces (phishing posing as bounces)", Inputs: "What was read", Count: "Count",
+		Fake: "Fake notices (phishing posing as bounces or as a carrier's or provider's notice)", Inputs: "What was read", Count: "Count",
 		Reason: "Reason", Domain: "Domain", Subject: "Subject", From: "From", Source: "File",
 		Mail: "Mail", SendLog: "Send log", Errors: "Errors", NotUnderstood: "Lines not understood",
 		Chart: "Bounces and sent mail per hour", OverallChart: "Bounces and sent mail per hour, all accounts", Zoom: "Close-up of the surge",
@@ -346,12 +346,12 @@ func (p phrases) others(n int) string {
 
 func (p phrases) fake(n int) string {
 	if p.ja {
-		return fmt.Sprintf("バウンスを装ったメッセージ（フィッシングなど）%s 件は、根拠から除外しました。", num(n))
+		return fmt.Sprintf("バウンスや携帯会社・プロバイダー・メール管理者の通知を装ったメッセージ（フィッシング）%s 件は、根拠から除外しました。リンクを開いたり添付ファイルを開いたりせず、パスワードを入力しないでください。", num(n))
 	}
 	if n == 1 {
-		return "1 message posing as a bounce (phishing or the like) was kept out of the evidence."
+		return "1 message posing as a bounce or as a carrier's, provider's or administrator's notice (phishing) was kept out of the evidence. Do not follow its links, open its attachments or enter a password."
 	}
-	return fmt.Sprintf("%s messages posing as bounces (phishing and the like) were kept out of the evidence.", num(n))
+	return fmt.Sprintf("%s messages posing as bounces or as a carrier's, provider's or administrator's notices (phishing) were kept out of the evidence. Do not follow their links, open their attachments or enter a password.", num(n))
 }
 
 // mail says what the mail input held, leaving out the kinds that did

@@ -312,6 +312,7 @@ func (w *walker) streamSized(r io.Reader, src string, size int64, arrival time.T
 		}
 		br, size = w.zbr, -1
 	}
+	skipLeading(br)
 	head, err := br.Peek(5)
 	if len(head) == 0 {
 		if err != nil && err != io.EOF {
@@ -377,4 +378,22 @@ func tooLarge(max int64) error {
 // blank reports whether data holds nothing but white space.
 func blank(data []byte) bool {
 	return len(bytes.TrimSpace(data)) == 0
+}
+
+// skipLeading discards what careless saving puts before a file's first
+// line: a UTF-8 byte-order mark and blank lines or spaces (at most 4 KiB),
+// so that an mbox saved that way is still split at its From_ lines rather
+// than read as one message (issue 7 section 2).
+func skipLeading(br *bufio.Reader) {
+	for range 4096 {
+		b, _ := br.Peek(3)
+		switch {
+		case len(b) == 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf:
+			br.Discard(3)
+		case len(b) > 0 && (b[0] == '\n' || b[0] == '\r' || b[0] == ' ' || b[0] == '\t'):
+			br.Discard(1)
+		default:
+			return
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io/fs"
 	"net/mail"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 	"github.com/bouncewatch/bouncewatch/source"
@@ -145,10 +147,23 @@ func checkMail(t *testing.T, sc *Scenario) {
 			t.Errorf("%s: %v", m.Source, err)
 			return nil
 		}
-		if res.Kind != bounce.KindBounce {
-			if !fakeLike(m.Data) {
-				t.Errorf("%s: not a bounce: %s", m.Source, res.Subject)
+		// Fake notices are told from the message alone (no send log):
+		// every fake is flagged, no real-format bounce is.
+		if f := attrib.DetectFake(res, []string{Domain}); fakeLike(m.Data) != (f != nil) {
+			why := "not flagged"
+			if f != nil {
+				why = fmt.Sprintf("flagged %v", f.Reasons)
 			}
+			t.Errorf("%s (%s, %q): fake %v but %s", m.Source, res.DecodedBy, res.Subject, fakeLike(m.Data), why)
+		}
+		// A fake may or may not decode as a bounce (the last-resort
+		// reader may read its prose); either way it is flagged above and
+		// says nothing of our mail.
+		if fakeLike(m.Data) {
+			return nil
+		}
+		if res.Kind != bounce.KindBounce {
+			t.Errorf("%s: not a bounce: %s", m.Source, res.Subject)
 			return nil
 		}
 		bounces++
@@ -208,7 +223,7 @@ func TestExpectations(t *testing.T) {
 		}
 		names[def.Name] = true
 	}
-	for _, want := range []string{"hijack", "spoof", "ordinary", "mixed", "slow-burn", "other-account", "no-sendlog", "fake-carrier"} {
+	for _, want := range []string{"hijack", "spoof", "ordinary", "mixed", "slow-burn", "other-account", "no-sendlog", "fake-carrier", "hijack-fakes"} {
 		if !names[want] {
 			t.Errorf("scenario %s missing", want)
 		}
