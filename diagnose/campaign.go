@@ -256,19 +256,20 @@ func mailerKey(x string) string {
 
 // spamVocabulary are words of the subjects spam and phishing runs use,
 // in the languages a Japanese shop's mailbox sees, lower case. A shop's
-// own offers ("セール", "送料無料", "% off") are left out on purpose: a
-// newsletter uses them too.
+// own words ("セール", "送料無料", "% off", "緊急告知", "当選者発表",
+// "gift card") are left out on purpose: a newsletter uses them too.
 var spamVocabulary = []string{
 	// English
 	"verify your", "verify now", "account has been suspended", "account suspended", "unusual sign-in", "unusual activity",
-	"password expir", "action required", "could not be delivered", "unclaimed package", "parcel", "overdue",
-	"payment required", "unread messages", "a day from home", "bitcoin", "crypto", "investment opportunity",
-	"you have won", "congratulations", "gift card", "lottery", "viagra", "casino", "hot singles", "luxury watches",
-	"mailbox before", "mailbox is full", "urgent:",
+	"password expir", "action required", "could not be delivered", "unclaimed package", "parcel could not", "parcel is waiting",
+	"overdue", "payment required", "unread messages", "a day from home", "bitcoin", "crypto investment", "investment opportunity",
+	"you have won", "you've won", "lottery", "viagra", "casino", "hot singles", "luxury watches", "mailbox before",
+	"mailbox is full", "urgent:",
 	// Japanese
-	"アカウントの確認", "アカウント情報", "アカウントが停止", "アカウント停止", "利用停止", "停止のお知らせ", "ご利用確認",
-	"お支払い方法の更新", "支払い方法", "カード会社", "不在通知", "お荷物のお届け", "未払い", "当選", "本人確認",
-	"パスワードの有効期限", "ログイン", "セキュリティ警告", "利用照会", "自動更新に失敗", "副業", "高収入", "緊急",
+	"アカウントの確認", "アカウント情報", "アカウントが停止", "アカウント停止", "アカウントを停止", "利用停止", "停止のお知らせ",
+	"ご利用確認", "お支払い方法の更新", "支払い方法を更新", "お支払い方法の確認", "カード会社", "不在通知", "お荷物のお届け",
+	"未払い", "ご当選", "当選しました", "本人確認", "パスワードの有効期限", "不正ログイン", "ログインできなくなります",
+	"セキュリティ警告", "利用照会", "自動更新に失敗", "副業", "高収入", "【緊急】",
 	// Chinese, Korean, and European languages seen in spam runs
 	"账户", "验证", "发票", "중요", "계정", "konto gesperrt", "bestätigen sie", "vérifiez votre", "compte suspendu",
 	"verifique su", "cuenta suspendida",

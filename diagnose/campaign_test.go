@@ -33,6 +33,15 @@ func TestSpamSubject(t *testing.T) {
 		{"Winter sale: 30% off everything", false},
 		{"Re: お見積りの件", false},
 		{"Quotation request #4471", false},
+		{"【緊急告知】冬のセール開催", false},
+		{"ログインでポイント2倍キャンペーン", false},
+		{"プレゼント当選者発表", false},
+		{"Give a gift card this Christmas", false},
+		{"Your parcel is on its way", false},
+		{"【緊急】お支払い方法の確認", true},
+		{"Congratulations! You have won a $1000 gift card", true},
+		{"Amazonプライム会員の自動更新に失敗しました", true},
+		{"Your parcel could not be delivered - action required #4471", true},
 	} {
 		if got := spamSubject(tc.subject); got != tc.spam {
 			t.Errorf("spamSubject(%q) = %v, want %v", tc.subject, got, tc.spam)
