@@ -439,6 +439,9 @@ func (j *judge) weighBehaviour() behaviourFacts {
 	// returned messages.
 	f.formKnown, f.newFormMsgs, f.newForms = newForms(j.acc.log.shapes, l0, l1)
 	f.mailerKnown, f.newMailer, f.newMailers = newForms(b.mailers, w0, w1)
+	for i, m := range f.newMailers {
+		f.newMailers[i] = strings.TrimSpace(strings.ReplaceAll(m, "#", "")) // "foxmail #" reads "foxmail"
+	}
 	return f
 }
 
