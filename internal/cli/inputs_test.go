@@ -447,3 +447,39 @@ func TestTablesAligned(t *testing.T) {
 		columnsAligned(t, lines, cells)
 	})
 }
+
+// TestScanFakesJSON: the hijack with fake notices of every kind mixed in,
+// through the command: every fake counted, each sample saying why in both
+// languages with stable codes, and the verdict still hijacked.
+func TestScanFakesJSON(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	if code := Main(t.Context(), []string{"demo", "--scenario", "hijack-fakes", "--format", "json"}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc struct {
+		Verdicts []struct{ Account, Verdict string } `json:"verdicts"`
+		Fakes    int                                 `json:"fake_bounces"`
+		Samples  []struct {
+			Subject, From, Source string
+			Reasons               []string `json:"reasons"`
+			ReasonsJa             []string `json:"reasons_ja"`
+			Codes                 []string `json:"codes"`
+		} `json:"fake_bounce_samples"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Fakes != 39 || len(doc.Samples) == 0 {
+		t.Errorf("fake_bounces %d with %d samples, want 39", doc.Fakes, len(doc.Samples))
+	}
+	for _, s := range doc.Samples {
+		if s.Subject == "" || s.From == "" || s.Source == "" || len(s.Reasons) == 0 ||
+			len(s.Reasons) != len(s.ReasonsJa) || len(s.Codes) != len(s.Reasons) || strings.Contains(s.Subject, "=?") {
+			t.Errorf("sample %+v", s)
+		}
+	}
+	if len(doc.Verdicts) == 0 || doc.Verdicts[0].Account != "shop@example.jp" || doc.Verdicts[0].Verdict != "hijacked" {
+		t.Errorf("verdicts %+v", doc.Verdicts)
+	}
+}
