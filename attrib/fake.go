@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/width"
 
@@ -42,7 +43,7 @@ var dangerousTypes = []string{
 	"application/javascript", "application/x-javascript", "text/javascript",
 	"application/hta", "application/x-ms-shortcut", "application/x-bat", "application/x-sh",
 	"application/vnd.ms-htmlhelp", "application/x-msi", "application/x-ms-installer",
-	"application/octet-stream", "text/html",
+	"application/octet-stream", "text/html", "image/svg+xml", "application/x-shockwave-flash",
 }
 
 // helpDomains are the help and reference sites real mail systems link to
@@ -113,6 +114,7 @@ var daemonWords = []string{
 	"failure notice", "non-delivery", "not delivered", "could not be delivered",
 	"mailbox", "mail box", "email account", "e-mail account", "mail account", "webmail", "quota",
 	"配信不能", "配信エラー", "送信エラー", "不達", "エラーメール", "配送エラー", "返送",
+	"messages held", "held messages", "messages on hold", "pending messages", "incoming messages", "mail storage",
 	"メール管理者", "システム管理者", "メールボックス", "メールアカウント", "メール容量", "保留", "受信手続き",
 	"未配信", "送信できなかった", "受信できな",
 }
@@ -120,10 +122,10 @@ var daemonWords = []string{
 // adminNames in a display name pose as the administrator of our own mail:
 // a real one writes from our domain.
 var adminNames = []string{
-	"メール管理者", "システム管理者", "管理者", "サーバー管理", "サポートセンター", "ヘルプデスク",
+	"メール管理者", "システム管理者", "メールサーバー管理", "メールシステム管理", "メールサポート",
 	"mail administrator", "email administrator", "e-mail administrator", "system administrator",
-	"mail admin", "email admin", "webmail", "help desk", "helpdesk", "it support", "it service",
-	"it department", "admin team", "security team", "mail server", "email server", "mail service", "email service",
+	"mailbox administrator", "mail admin", "email admin", "webmail", "mail server", "email server",
+	"mail support", "email support",
 }
 
 // urlActions in a link's path or query, or as the first label of its
@@ -149,12 +151,14 @@ var actionPhrases = []string{
 	"will be deactivated", "will be deleted", "will be closed", "will be disabled", "will be terminated",
 	"within 24 hours", "within 48 hours", "password expire", "password will expire", "keep your password",
 	"keep same password", "update your account", "re-activate", "reactivate", "unlock your",
+	"scan the qr code", "scan this qr code", "qr code below",
 	// Japanese
 	"保留されています", "保留中のメール", "保留されたメール", "受信手続き", "アカウントが停止", "アカウントを停止",
 	"停止されます", "停止いたします", "停止させていただきます", "利用停止", "凍結されます", "24時間以内", "48時間以内",
 	"認証してください", "再認証", "本人確認", "ログインして", "ログインの上", "サインインして", "パスワードの有効期限",
 	"パスワードを更新", "こちらをクリック", "下記のリンク", "以下のリンク", "リンクをクリック", "手続きをしてください",
 	"手続きを行って", "受け取るには", "受信するには", "容量を増や", "アップグレード",
+	"qrコードを読み取", "qrコードをスキャン", "qrコードから",
 	// German, French, Spanish, Portuguese, Chinese, Korean
 	"melden sie sich", "bestätigen sie ihr", "innerhalb von 24 stunden", "wird gesperrt",
 	"connectez-vous", "vérifiez votre", "dans les 24 heures", "sera suspendu",
@@ -298,14 +302,16 @@ func (in fakeInput) detect() *Fake {
 			claimed = true
 			continue
 		}
-		named := namesBrand(display, b) || namesBrand(subject, b)
+		// A brand in the display name, or in a Subject that speaks of the
+		// mail system ("【docomo】メール送信エラー").
+		named := namesBrand(display, b) || posingAsNotice && namesBrand(subject, b)
 		if named {
-			claimed, posingAsNotice = true, true
+			claimed = true
 			posing = append(posing, item(CodeFakeImpersonation, -1,
 				fmt.Sprintf("It presents itself as %s but writes from %s, which is not %s's domain", b.name, firstNonEmpty(fromDom, "no domain"), b.name),
 				fmt.Sprintf("%s を名乗っていますが、送信元ドメイン %s は %s のものではありません", b.name, firstNonEmpty(fromDom, "（なし）"), b.name)))
 		}
-		if posingAsNotice && fromDom != "" && !isAbusedHost(fromDom) && borrowsToken(fromDom, b.tokens) {
+		if (posingAsNotice || named) && fromDom != "" && !isAbusedHost(fromDom) && borrowsToken(fromDom, b.tokens) {
 			claimed, lookalike = true, true
 			posing = append(posing, item(CodeFakeLookalike, -1,
 				fmt.Sprintf("Its sender domain %s imitates %s's name but is not %s's", fromDom, b.name, b.name),
@@ -334,7 +340,7 @@ func (in fakeInput) detect() *Fake {
 	var strong, weak []Item
 	for _, t := range res.Attachments {
 		t = strings.ToLower(t)
-		if strings.HasPrefix(t, "image/") || strings.HasPrefix(t, "message/") ||
+		if strings.HasPrefix(t, "image/") && t != "image/svg+xml" || strings.HasPrefix(t, "message/") ||
 			t == "application/pgp-signature" || t == "application/pkcs7-signature" ||
 			t == "application/x-pkcs7-signature" || t == "application/ms-tnef" {
 			continue
@@ -420,7 +426,15 @@ func (in fakeInput) detect() *Fake {
 				"It is HTML only, with no delivery status report, no returned message and no diagnostic: mail servers write none of their notices like this",
 				"HTML だけの通知で、配信状況レポートも返送メッセージもエラーの詳細もありません。メールサーバーはこのような通知を書きません"))
 		}
-		if len(strong)+len(weak)+len(cred)+len(addrLinks)+len(foreign)+len(wording)+len(html)+len(auth)+len(posing) == 0 {
+		// What only phishing does counts always; what a newsletter does
+		// too (links elsewhere, HTML, pressing words, a brand's name) only
+		// once the message calls itself a mail system's notice or its
+		// sender domain is a look-alike.
+		n := len(strong) + len(cred) + len(addrLinks) + len(auth)
+		if posingAsNotice || lookalike {
+			n += len(foreign) + len(weak) + len(wording) + len(html) + len(posing)
+		}
+		if n == 0 {
 			return nil
 		}
 		add(strong, cred, addrLinks, foreign, weak, wording, html, auth, posing)
@@ -644,19 +658,49 @@ func namesBrand(s string, b *brand) bool {
 }
 
 // borrowsToken reports whether a domain's labels (left of its public
-// suffix) contain one of the tokens: "docomo-mail-center.example",
-// "secure-outlook365.example".
+// suffix), as they look (skeleton), contain one of the tokens:
+// "docomo-mail-center.example", "secure-outlook365.example",
+// "rnicrosoft-online.example".
 func borrowsToken(dom string, tokens []string) bool {
 	labels := dom
 	if suf, _ := publicsuffix.PublicSuffix(dom); suf != "" && suf != dom {
 		labels = strings.TrimSuffix(dom, "."+suf)
 	}
+	labels = skeleton(labels)
 	for _, t := range tokens {
 		if strings.Contains(labels, t) {
 			return true
 		}
 	}
 	return false
+}
+
+// skeleton maps a domain to what it looks like: an internationalised
+// name to Unicode (RFC 5891), letters that look Latin (Cyrillic, Greek,
+// full-width) to their Latin twins, and the classic swaps — "rn" for "m",
+// "vv" for "w", 0 1 3 5 for o l e s — so that "rnicrosoft", "g00gle" and
+// "dосomо" (Cyrillic о) borrow their brands' names as plainly as
+// "docomo-support" does (Unicode TR 39's confusables, the common part).
+func skeleton(dom string) string {
+	if u, err := idna.ToUnicode(dom); err == nil {
+		dom = u
+	}
+	dom = strings.ToLower(width.Fold.String(dom))
+	var b strings.Builder
+	for _, r := range dom {
+		if l, ok := confusables[r]; ok {
+			r = l
+		}
+		b.WriteRune(r)
+	}
+	return strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l", "3", "e", "5", "s").Replace(b.String())
+}
+
+// confusables are Cyrillic and Greek letters that look Latin.
+var confusables = map[rune]rune{
+	'а': 'a', 'с': 'c', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'ӏ': 'l', 'о': 'o', 'р': 'p', 'ԛ': 'q',
+	'ѕ': 's', 'ԝ': 'w', 'х': 'x', 'у': 'y', 'ԁ': 'd', 'ɡ': 'g', 'ı': 'i',
+	'α': 'a', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
 }
 
 // inDomains reports whether host is one of ds or below one.
