@@ -106,8 +106,9 @@ func normalizeLineEnds(b []byte) []byte {
 // scan is what a recogniser read from a message.
 type scan struct {
 	records  []Record
-	original []byte   // the returned message, when the recogniser cut it from the text
-	evidence []string // why this is a bounce of this format
+	original []byte    // the returned message, when the recogniser cut it from the text
+	evidence []string  // why this is a bounce of this format
+	warnings []Warning // what the recogniser left out past its own limits
 }
 
 // recognizer reads one family of formats. scan returns nil when the
@@ -168,6 +169,9 @@ func decodeFlat(f *flat) *Result {
 	}
 	if sc == nil {
 		return res
+	}
+	for _, w := range sc.warnings {
+		res.Warnings = addWarning(res.Warnings, w)
 	}
 	res.Kind = KindBounce
 	res.DecodedBy = by

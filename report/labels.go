@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/bouncewatch/bouncewatch/advice"
@@ -22,6 +23,8 @@ type labels struct {
 	Reason, Domain, Subject, From, Source                           string
 	Mail, SendLog, Errors, NotUnderstood                            string
 	Chart, OverallChart, Zoom, NoData                               string
+	// Campaign labels the account's own mailing behind a surge.
+	Campaign string
 	// Colon, Comma, Open and Close are the punctuation between labels and
 	// values: ": " or "：", and so on.
 	Colon, Comma, Open, Close string
@@ -47,8 +50,9 @@ func labelsFor(l advice.Lang) labels {
 			Reason: "理由", Domain: "ドメイン", Subject: "件名", From: "差出人", Source: "ファイル",
 			Mail: "メール", SendLog: "送信ログ", Errors: "エラー", NotUnderstood: "解釈できなかった行",
 			Chart: "1 時間あたりのバウンス数と送信数", OverallChart: "全アカウントの 1 時間あたりのバウンス数と送信数", Zoom: "急増の前後を拡大",
-			NoData: "データなし",
-			Colon:  "：", Comma: "、", Open: "（", Close: "）",
+			NoData:   "データなし",
+			Campaign: "一斉送信",
+			Colon:    "：", Comma: "、", Open: "（", Close: "）",
 		}
 	}
 	return labels{
@@ -67,8 +71,9 @@ func labelsFor(l advice.Lang) labels {
 		Reason: "Reason", Domain: "Domain", Subject: "Subject", From: "From", Source: "File",
 		Mail: "Mail", SendLog: "Send log", Errors: "Errors", NotUnderstood: "Lines not understood",
 		Chart: "Bounces and sent mail per hour", OverallChart: "Bounces and sent mail per hour, all accounts", Zoom: "Close-up of the surge",
-		NoData: "no data",
-		Colon:  ": ", Comma: ", ", Open: " (", Close: ")",
+		NoData:   "no data",
+		Campaign: "Campaign",
+		Colon:    ": ", Comma: ", ", Open: " (", Close: ")",
 	}
 }
 
@@ -290,6 +295,36 @@ func (p phrases) recipients(n, firstTime int) string {
 		return fmt.Sprintf("%s (%s mailed for the first time in the surge)", num(n), num(firstTime))
 	}
 	return num(n)
+}
+
+// campaign describes an account's mailing: "2026-11-02 10:05 JST «…»:
+// 5,200 sent, 312 bounced (6.0%), 280 hard".
+func (p phrases) campaign(start, subject string, sent, bounced, hard int, rate float64, earlier []string) string {
+	pc := strconv.FormatFloat(100*rate, 'f', 1, 64) + "%"
+	if p.ja {
+		s := fmt.Sprintf("%s「%s」", start, subject)
+		if sent > 0 {
+			s += fmt.Sprintf("、送信 %s 通、バウンス %s 件（%s）", num(sent), num(bounced), pc)
+		} else {
+			s += fmt.Sprintf("、バウンス %s 件", num(bounced))
+		}
+		s += fmt.Sprintf("、うちハードバウンス %s 件", num(hard))
+		if len(earlier) > 0 {
+			s += "、以前の配信：" + strings.Join(earlier, "、")
+		}
+		return s
+	}
+	s := fmt.Sprintf("%s «%s»: ", start, subject)
+	if sent > 0 {
+		s += fmt.Sprintf("%s sent, %s bounced (%s)", num(sent), num(bounced), pc)
+	} else {
+		s += num(bounced) + " bounced"
+	}
+	s += fmt.Sprintf(", %s hard", num(hard))
+	if len(earlier) > 0 {
+		s += "; earlier mailings " + strings.Join(earlier, ", ")
+	}
+	return s
 }
 
 func (p phrases) confidence(c float64) string {

@@ -282,6 +282,9 @@ func runScan(ctx context.Context, args []string, env Env) int {
 			say(env.Stderr, "", ml, msg{"%s", "%s"}, line)
 		}
 	}
+	if z := rep.LogZone; z != nil && z.Warning != "" {
+		fmt.Fprintf(env.Stderr, "bouncewatch scan: warning: %s\n", z.Warning)
+	}
 	nothing := rep.Inputs.Bounces == 0 && rep.FakeBounces == 0
 
 	var w io.Writer = env.Stdout

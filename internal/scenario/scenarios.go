@@ -28,7 +28,13 @@ type Scenario struct {
 	// FakeBounces is the number of fake notices the scan must count
 	// (Stats.Fakes unless a scenario says otherwise).
 	FakeBounces int
-	Stats       Stats
+	// MaxPeriodHours bounds the report's period (0: unchecked): forged
+	// dates must not stretch it.
+	MaxPeriodHours int
+	Stats          Stats
+	// futureLines is the number of log lines deliberately dated after
+	// 2026 (ForgedDates).
+	futureLines int
 }
 
 // Presence says whether something must be there.
@@ -61,6 +67,18 @@ type Expect struct {
 	MinNotOursShare float64
 	// Missing are codes that must be in missing_evidence.
 	Missing []string
+	// Onset, when set, is the first message of the flood: the surge's
+	// onset must be reported within 5 minutes of it.
+	Onset time.Time
+	// SentJump says whether the sent volume must (or must not) be found
+	// to jump during the surge.
+	SentJump Presence
+	// Signals must be among the report's signal codes, NoSignals must
+	// not.
+	Signals, NoSignals []string
+	// Campaign says whether the report must (or must not) describe a
+	// campaign of the account.
+	Campaign Presence
 }
 
 // Def names a scenario and makes it in a directory.
@@ -71,7 +89,7 @@ type Def struct {
 
 // All returns every scenario of the suite, in a fixed order.
 func All() []Def {
-	return []Def{
+	return append([]Def{
 		{"hijack", Hijack},
 		{"spoof", Spoof},
 		{"ordinary", Ordinary},
@@ -81,8 +99,12 @@ func All() []Def {
 		{"no-sendlog", NoSendLog},
 		{"fake-carrier", FakeCarrier},
 		{"hijack-exim", HijackExim},
+		{"campaign", Campaign},
+		{"campaign-hijack", CampaignHijack},
+		{"malware-pc", MalwarePC},
+		{"sunday-newsletter", SundayNewsletter},
 		{"hijack-fakes", HijackFakes},
-	}
+	}, timeScenarios()...)
 }
 
 // Tokyo is the scenarios' zone.
