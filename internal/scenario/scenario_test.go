@@ -156,10 +156,11 @@ func checkMail(t *testing.T, sc *Scenario) {
 			}
 			t.Errorf("%s (%s, %q): fake %v but %s", m.Source, res.DecodedBy, res.Subject, fakeLike(m.Data), why)
 		}
+		if fakeLike(m.Data) {
+			return nil // a fake: what a decoder makes of it does not matter
+		}
 		if res.Kind != bounce.KindBounce {
-			if !fakeLike(m.Data) {
-				t.Errorf("%s: not a bounce: %s", m.Source, res.Subject)
-			}
+			t.Errorf("%s: not a bounce: %s", m.Source, res.Subject)
 			return nil
 		}
 		bounces++
