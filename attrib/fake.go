@@ -294,6 +294,7 @@ func (in fakeInput) detect() *Fake {
 
 	// Who the sender claims to be, and whether its domain agrees.
 	var posing []Item
+	skel := "" // the sender domain as it looks, computed once when needed
 	lookalike, genuineBrand := false, (*brand)(nil)
 	for i := range brands {
 		b := &brands[i]
@@ -311,7 +312,10 @@ func (in fakeInput) detect() *Fake {
 				fmt.Sprintf("It presents itself as %s but writes from %s, which is not %s's domain", b.name, firstNonEmpty(fromDom, "no domain"), b.name),
 				fmt.Sprintf("%s を名乗っていますが、送信元ドメイン %s は %s のものではありません", b.name, firstNonEmpty(fromDom, "（なし）"), b.name)))
 		}
-		if (posingAsNotice || named) && fromDom != "" && !isAbusedHost(fromDom) && borrowsToken(fromDom, b.tokens) {
+		if (posingAsNotice || named) && fromDom != "" && skel == "" && !isAbusedHost(fromDom) {
+			skel = labelSkeleton(fromDom)
+		}
+		if (posingAsNotice || named) && skel != "" && borrowsSkeleton(skel, b.tokens) {
 			claimed, lookalike = true, true
 			posing = append(posing, item(CodeFakeLookalike, -1,
 				fmt.Sprintf("Its sender domain %s imitates %s's name but is not %s's", fromDom, b.name, b.name),
@@ -332,8 +336,11 @@ func (in fakeInput) detect() *Fake {
 	shape := shapeOf(res, o)
 	// The notice's own text: a returned message quoted inline (its links,
 	// its wording) is the sender's, ours perhaps, not the notice's.
-	ownText, quotedText := splitReturned(res.Prose)
 	strict := shape.any() || genuineBrand != nil
+	var ownText, quotedText string
+	if !strict || len(res.Links) > 0 {
+		ownText, quotedText = splitReturned(res.Prose)
+	}
 	noOurs := !shape.returned || o != nil && len(in.ours) > 0 && !in.returnsOurs(o)
 
 	// Attachments.
@@ -490,9 +497,9 @@ func splitReturned(prose string) (own, quoted string) {
 		if i := strings.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
 		}
-		l := strings.ToLower(strings.TrimSpace(line))
+		l := strings.TrimSpace(line)
 		for _, m := range returnedMarkers {
-			if strings.HasPrefix(l, m) {
+			if len(l) >= len(m) && strings.EqualFold(l[:len(m)], m) {
 				return prose[:off], prose[off:]
 			}
 		}
@@ -613,8 +620,8 @@ func phrasesIn(s string, phrases []string, max int) []string {
 	s = strings.ToLower(width.Fold.String(s))
 	s = strings.Join(strings.Fields(s), " ")
 	var out []string
-	for _, p := range phrases {
-		if strings.Contains(s, width.Fold.String(p)) {
+	for _, p := range phrases { // written lower case and folded
+		if strings.Contains(s, p) {
 			out = append(out, p)
 			if len(out) == max {
 				break
@@ -662,13 +669,22 @@ func namesBrand(s string, b *brand) bool {
 // "docomo-mail-center.example", "secure-outlook365.example",
 // "rnicrosoft-online.example".
 func borrowsToken(dom string, tokens []string) bool {
+	return borrowsSkeleton(labelSkeleton(dom), tokens)
+}
+
+// labelSkeleton is the skeleton of a domain's labels left of its public
+// suffix.
+func labelSkeleton(dom string) string {
 	labels := dom
 	if suf, _ := publicsuffix.PublicSuffix(dom); suf != "" && suf != dom {
 		labels = strings.TrimSuffix(dom, "."+suf)
 	}
-	labels = skeleton(labels)
+	return skeleton(labels)
+}
+
+func borrowsSkeleton(skel string, tokens []string) bool {
 	for _, t := range tokens {
-		if strings.Contains(labels, t) {
+		if strings.Contains(skel, t) {
 			return true
 		}
 	}
@@ -693,8 +709,12 @@ func skeleton(dom string) string {
 		}
 		b.WriteRune(r)
 	}
-	return strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l", "3", "e", "5", "s").Replace(b.String())
+	return lookalikeSwaps.Replace(b.String())
 }
+
+// lookalikeSwaps are the letter swaps of skeleton (a Replacer is safe for
+// concurrent use and never changes).
+var lookalikeSwaps = strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l", "3", "e", "5", "s")
 
 // confusables are Cyrillic and Greek letters that look Latin.
 var confusables = map[rune]rune{
@@ -709,7 +729,7 @@ func inDomains(host string, ds []string) bool {
 		return false
 	}
 	for _, d := range ds {
-		if host == d || strings.HasSuffix(host, "."+d) {
+		if strings.HasSuffix(host, d) && (len(host) == len(d) || host[len(host)-len(d)-1] == '.') {
 			return true
 		}
 	}
