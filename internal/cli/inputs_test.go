@@ -176,6 +176,31 @@ func TestScanRefusals(t *testing.T) {
 	}
 }
 
+// TestScanLogDirSkipsBinary: in a directory given as --sendlog, a binary
+// file with a mail log's name is skipped with a warning, and the logs
+// beside it are read.
+func TestScanLogDirSkipsBinary(t *testing.T) {
+	dir := t.TempDir()
+	real, err := os.ReadFile(postfixLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "mail.log"), real)
+	writeFile(t, filepath.Join(dir, "maillog.db"), randomBytes(5000, 9))
+	code, out, errs := runScanCLI(t, nil, "", "--mail", examplesDir, "--sendlog", dir, "--format", "json", "--tz", "Asia/Tokyo")
+	if code != 0 || !strings.Contains(errs, "skipped: --sendlog "+filepath.Join(dir, "maillog.db")+" is not a mail log") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Inputs struct {
+			Log struct{ Files int } `json:"log"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Inputs.Log.Files != 1 {
+		t.Errorf("%v: %+v", err, doc.Inputs)
+	}
+}
+
 // TestScanNothingJSON: with nothing to judge, --format json still writes
 // its one document (scripts read it), and says so on stderr.
 func TestScanNothingJSON(t *testing.T) {

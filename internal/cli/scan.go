@@ -255,11 +255,24 @@ func runScan(ctx context.Context, args []string, env Env) int {
 			bad = append(bad, e)
 		}
 	}
+	named := map[string]bool{} // files named on the command line, not found in a directory
+	for _, p := range logPaths {
+		named[p] = true
+	}
+	kept := logFiles[:0:0]
 	for _, p := range logFiles {
-		if e := checkLogFile(p); e != nil {
+		e := checkLogFile(p)
+		switch {
+		case e == nil:
+			kept = append(kept, p)
+		case named[p]:
 			bad = append(bad, e)
+		default:
+			// Found in a directory given as --sendlog: skipped, said.
+			say(env.Stderr, "scan", ml, msgSkipped, e.text(ml))
 		}
 	}
+	logFiles = kept
 	if len(bad) > 0 {
 		for _, e := range bad {
 			say(env.Stderr, "scan", ml, msg{"%s", "%s"}, e.text(ml))
