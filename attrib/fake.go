@@ -104,6 +104,17 @@ var brands = []brand{
 	{"Lolipop", []string{"lolipop", "ロリポップ"}, []string{"lolipop"}, []string{"lolipop.jp", "paperboy.co.jp", "pepabo.com"}},
 	{"Onamae.com (GMO)", []string{"お名前.com", "onamae"}, []string{"onamae"}, []string{"onamae.com", "gmo.jp", "onamae.ne.jp"}},
 	{"ConoHa", []string{"conoha"}, []string{"conoha"}, []string{"conoha.jp"}},
+	{"OCN", []string{"ocn ", "ocnメール", "nttコミュニケーションズ"}, []string{"ocn-"}, []string{"ocn.ne.jp", "ocn.com", "ntt.com", "ocn.jp"}},
+	{"BIGLOBE", []string{"biglobe", "ビッグローブ"}, []string{"biglobe"}, []string{"biglobe.ne.jp", "biglobe.co.jp"}},
+	{"So-net", []string{"so-net", "ソネット"}, []string{"so-net", "sonet"}, []string{"so-net.ne.jp", "sonynetwork.co.jp", "so-net.jp"}},
+	{"@nifty", []string{"@nifty", "ニフティ"}, []string{"nifty"}, []string{"nifty.com", "nifty.ne.jp"}},
+	{"plala", []string{"plala", "ぷらら"}, []string{"plala"}, []string{"plala.or.jp", "plala.jp"}},
+	{"J:COM", []string{"j:com", "jcom", "ジェイコム"}, []string{"jcom"}, []string{"jcom.home.ne.jp", "jcom.co.jp", "jcom.zaq.ne.jp", "zaq.ne.jp"}},
+	{"eo", []string{"eo光", "eoネット", "eonet"}, []string{"eonet"}, []string{"eonet.ne.jp", "k-opti.com", "eo.jp"}},
+	{"Rakuten", []string{"rakuten", "楽天"}, []string{"rakuten"}, []string{"rakuten.co.jp", "rakuten.jp", "rakuten.com", "mail.rakuten.com"}},
+	{"KAGOYA", []string{"kagoya", "カゴヤ"}, []string{"kagoya"}, []string{"kagoya.jp", "kagoya.net", "kagoya.com"}},
+	{"Zoho", []string{"zoho"}, []string{"zoho"}, []string{"zoho.com", "zoho.jp", "zohomail.com", "zoho.eu"}},
+	{"Amazon", []string{"amazon", "アマゾン"}, []string{"amazon"}, []string{"amazon.com", "amazon.co.jp", "amazonses.com", "amazonaws.com", "amazon.jp"}},
 }
 
 // daemonWords in a From or Subject make a message pose as a delivery
@@ -336,7 +347,13 @@ func (in fakeInput) detect() *Fake {
 	shape := shapeOf(res, o)
 	// The notice's own text: a returned message quoted inline (its links,
 	// its wording) is the sender's, ours perhaps, not the notice's.
-	strict := shape.any() || genuineBrand != nil
+	auth := authFailures(res.Headers, fromDom)
+	// From the genuine domain of the provider it names, or from ours, and
+	// not found forged by our server: the provider (or we) speaking —
+	// its reports with archives attached (DMARC aggregate reports), its
+	// own sign-in pages.
+	genuine := (genuineBrand != nil || in.isOurs(fromDom)) && len(auth) == 0
+	strict := shape.any() || genuine
 	var ownText, quotedText string
 	if !strict || len(res.Links) > 0 {
 		ownText, quotedText = splitReturned(res.Prose)
@@ -352,7 +369,13 @@ func (in fakeInput) detect() *Fake {
 			t == "application/x-pkcs7-signature" || t == "application/ms-tnef" {
 			continue
 		}
-		if contains(dangerousTypes, t) {
+		if genuine {
+			continue
+		}
+		// A program or script is never part of a report; a bare
+		// octet-stream or an HTML file is, in a report's shape, too
+		// often a mailer's way of attaching anything.
+		if contains(dangerousTypes, t) && !(strict && (t == "application/octet-stream" || t == "text/html")) {
 			strong = append(strong, item(CodeFakeDangerousAttached, -1,
 				fmt.Sprintf("It carries an attachment of type %s, a common way to deliver malware; real delivery notices do not", t),
 				fmt.Sprintf("マルウェア配布によく使われる種類（%s）の添付ファイルがあります。本物の配信エラー通知には付きません", t)))
@@ -375,8 +398,8 @@ func (in fakeInput) detect() *Fake {
 		help := !abused && isHelpHost(host)
 		brandOrg := !abused && genuineBrand != nil && inDomains(host, genuineBrand.domains)
 		own := !abused && sameOrganization(host, fromDom)
-		if help || brandOrg {
-			continue
+		if help || brandOrg || genuine && !abused && (own || in.isOurs(host)) {
+			continue // the provider's, or our own, site
 		}
 		if quotedText != "" && strings.Contains(quotedText, l) && !strings.Contains(ownText, l) ||
 			shape.returned && o != nil && len(o.Raw) > 0 && bytes.Contains(o.Raw, []byte(l)) {
@@ -404,7 +427,6 @@ func (in fakeInput) detect() *Fake {
 				fmt.Sprintf("リンク先 %s は送信元ドメイン（%s）でもメール事業者のヘルプサイトでもありません", host, firstNonEmpty(fromDom, "なし"))))
 		}
 	}
-	auth := authFailures(res.Headers, fromDom)
 
 	var reasons []Item
 	add := func(items ...[]Item) {

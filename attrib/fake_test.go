@@ -54,7 +54,12 @@ func TestDetectFake(t *testing.T) {
 		{name: "look-alike with rn for m", file: "fake-rnicrosoft.eml",
 			fake: []string{CodeFakeLookalike}},
 
+		{name: "Google's exact domain forged (DMARC fail), login link elsewhere", file: "fake-google-dmarcfail.eml",
+			fake: []string{CodeFakeAuthFail, CodeFakeCredentialLink, CodeFakeHTMLOnly}},
+
 		{name: "genuine Exchange Online NDR on the recipient's domain", file: "genuine-exchange-ndr.eml"},
+		{name: "genuine DMARC aggregate report from Google with a zip", file: "genuine-dmarc-report.eml"},
+		{name: "our own server's quota warning with a quota link", file: "genuine-own-quota-warning.eml"},
 		{name: "a carrier's dealer's newsletter naming the carrier", file: "genuine-dealer-newsletter.eml", from: "docomoショップ"},
 		{name: "a newsletter with a brand and sign-in in its Subject", file: "genuine-apple-subject-newsletter.eml"},
 		{name: "genuine Google sign-in alert from Google's domain", file: "genuine-google-alert.eml"},
