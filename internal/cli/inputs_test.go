@@ -99,6 +99,7 @@ func TestScanRefusals(t *testing.T) {
 		code   int
 		stderr []string // all must be in standard error
 		stdout []string // all must be in standard output; nil: it must be empty
+		lines  int      // lines on stderr of a refusal: one per path refused (0 means 1)
 	}{
 		{name: "since after until", args: []string{"--mail", good, "--since", "2026-11-05", "--until", "2026-11-01", "--tz", "Asia/Tokyo"},
 			code: 2, stderr: []string{"--since (2026-11-05 00:00 JST) is later than --until (2026-11-01 00:00 JST)"}},
@@ -128,6 +129,8 @@ func TestScanRefusals(t *testing.T) {
 			code: 2, stderr: []string{"--mail " + rotated + " looks like a mail server's log", "give it with --sendlog"}},
 		{name: "compressed rotated log given as mail", args: []string{rotatedGz},
 			code: 2, stderr: []string{"give it with --sendlog"}},
+		{name: "an unquoted pattern the shell expanded", args: []string{"--mail", good, "--sendlog", isoLog, rotated, rotatedGz},
+			code: 2, stderr: []string{"give it with --sendlog", "quote it: --sendlog '/var/log/mail.log*'"}, lines: 2},
 		{name: "ISO-stamped log given as mail", args: []string{"--mail", isoLog},
 			code: 2, stderr: []string{"give it with --sendlog"}},
 		{name: "Exim mainlog given as mail", args: []string{"--mail", exim},
@@ -163,8 +166,8 @@ func TestScanRefusals(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s", w, out)
 				}
 			}
-			if tc.code == 2 && strings.Count(strings.TrimSpace(errs), "\n") != 0 {
-				t.Errorf("want one line on stderr, got:\n%s", errs)
+			if want := max(tc.lines, 1); tc.code == 2 && strings.Count(strings.TrimSpace(errs), "\n")+1 != want {
+				t.Errorf("want %d line(s) on stderr, got:\n%s", want, errs)
 			}
 			if strings.Contains(out, "Verdicts by account") || strings.Contains(out, "アカウント別の判定") {
 				t.Errorf("a report of zeros:\n%s", out)

@@ -250,8 +250,17 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	} else if err != nil {
 		return fail(msg{"--sendlog: %v", "--sendlog: %v"}, err)
 	}
+	positional := map[string]bool{}
+	for _, p := range pos {
+		positional[p] = true
+	}
 	for _, p := range paths {
 		if e := checkMailFile(p); e != nil {
+			if positional[p] {
+				// "--sendlog /var/log/mail.log*" unquoted: the shell
+				// gave the first file to --sendlog, the rest as mail.
+				e.hint = msgQuotePattern
+			}
 			bad = append(bad, e)
 		}
 	}
