@@ -136,15 +136,20 @@ func scanFallback(f *flat) *scan {
 		if r.Action == "" && delayed {
 			r.Action = "delayed" // RFC 3464 section 2.3.3
 		}
-		if r.Reason == "" && r.Status == "" && smtpcode.FindStatus(r.DiagnosticCode) == "" {
+		if r.Command == "" {
+			r.Command = findCommand(r.DiagnosticCode)
+		}
+		if r.Command == "" && len(recs) == 1 {
+			// One recipient: the command the notice names anywhere
+			// ("in reply to end of DATA command") is the one refused.
+			r.Command = findCommand(clip(prose, 8<<10))
+		}
+		if r.Reason == "" && r.Command == "" && r.Status == "" && smtpcode.FindStatus(r.DiagnosticCode) == "" {
 			// No status code: the words decide (issue 7 section 3). The
 			// classifier's first pass takes a "user unknown" with no
 			// SMTP command for a refusal after DATA (filtered), which a
 			// notice that names neither code nor command does not say.
 			r.Reason = reason.FromText(r.DiagnosticCode)
-		}
-		if r.Command == "" {
-			r.Command = findCommand(r.DiagnosticCode)
 		}
 		if r.RemoteMTA == "" && indexFold(r.DiagnosticCode, " said") >= 0 {
 			r.RemoteMTA = findRemoteHost(r.DiagnosticCode)
@@ -343,8 +348,8 @@ func returnedStart(line, rest string) (start int, ok bool) {
 	if len(t) < 6 || len(t) > 120 {
 		return 0, false
 	}
-	decorated := strings.IndexByte("-=*|#_<[(【", t[0]) >= 0 || strings.HasSuffix(t, ":") || strings.HasSuffix(t, "-") ||
-		strings.HasSuffix(t, "=") || strings.HasSuffix(t, "：")
+	decorated := strings.IndexByte("-=*|#_<[(", t[0]) >= 0 || strings.HasPrefix(t, "【") || strings.HasSuffix(t, ":") ||
+		strings.HasSuffix(t, "--") || strings.HasSuffix(t, "==") || strings.HasSuffix(t, "：")
 	if !decorated {
 		return 0, false
 	}
@@ -514,6 +519,9 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				// may end the line before.
 				before = last[max(0, len(last)-60):]
 			}
+			if otherRole(before, after) && strings.Contains(strings.ToLower(before), "expanded from") {
+				named = true // the address expanded from this alias was named
+			}
 			if bad.has(a) || senderContext(before, after) || otherRole(before, after) {
 				// Not taken; but when the text says it failed, the
 				// notice named its failed address (rule c must not
@@ -527,7 +535,13 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			}
 			found = true
 			listed = true
-			recs = append(recs, Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}})
+			rec := Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}}
+			// The diagnostic is the words around this mention and the
+			// lines after it, when they say why.
+			if d := strings.TrimSpace(before + a + after + " " + followingLines(prose[off:])); informative(d) {
+				rec.DiagnosticCode = d
+			}
+			recs = append(recs, rec)
 		}
 		switch {
 		case containsAny(lowerClip(line), recipientIntros) && !found:
@@ -587,6 +601,13 @@ func lineRule(line string, start, end int, introActive bool) string {
 	}
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
 		return ruleWordsLine
+	}
+	if strings.Trim(before, " \t<([\"'") == "" {
+		// "<a@b>: Name service error for domain b", "a@b: 550 ...": an
+		// address opening its line, its reason after a colon.
+		if t := strings.TrimLeft(after, " \t>)]\"'"); len(t) > 2 && t[0] == ':' && strings.TrimSpace(t[1:]) != "" {
+			return ruleWordsLine
+		}
 	}
 	if containsAny(lowerClip(before), recipientIntros) || introActive {
 		return ruleIntro

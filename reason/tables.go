@@ -100,8 +100,11 @@ var userUnknownPhrases = &phrases{
 		"5.1.0 address rejected.",
 		"no thank you rejected: account unavailable",
 		"requested action not taken: mailbox unavailable",
-		// Google, Microsoft
+		// Google, Microsoft ("The recipient name is not recognized": the
+		// non-delivery report text of Exchange 5.5/2000, Microsoft
+		// Knowledge Base articles on Exchange NDRs)
 		"the email account that you tried to reach does not exist",
+		"the recipient name is not recognized",
 		"resolver.adr.recipientnotfound",
 		"resolver.adr.recipient notfound",
 		"recipient address rejected. (in reply to rcpt to command)",
