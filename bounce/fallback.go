@@ -507,6 +507,9 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				break
 			}
 			aoff = aend
+			if inURL(line, start, aend) || strings.ContainsAny(a, "/?") {
+				continue // part of a link (a phishing notice's "login?u=you@..."), or a path
+			}
 			rule := lineRule(line, start, aend, intro > 0)
 			if rule == "" && alone(line, start, aend) && informative(followingLines(prose[off:])) {
 				// "<a@b>:" on its own line, the error on the lines
@@ -849,4 +852,20 @@ func otherRole(before, _ string) bool {
 		}
 	}
 	return false
+}
+
+// inURL reports whether the address at line[start:end] is part of a URL:
+// the word around it holds "://" or starts with "www." or "mailto:" is
+// absent but "=" or "?" joins it to what precedes.
+func inURL(line string, start, end int) bool {
+	ws := strings.LastIndexAny(line[:start], " \t<>\"'(") + 1
+	we := strings.IndexAny(line[end:], " \t<>\"')")
+	if we < 0 {
+		we = len(line)
+	} else {
+		we += end
+	}
+	word := line[ws:we]
+	return strings.Contains(word, "://") || hasPrefixFold(word, "www.") ||
+		ws < start && strings.ContainsAny(line[ws:start], "=?&")
 }

@@ -232,6 +232,8 @@ func TestFallbackNeverTakes(t *testing.T) {
 			"--- Original message follows ---\nReceived: by mx.sender.test\nFrom: Boss <boss@sender.test>\nTo: boss@sender.test\n\nhello\n", nil},
 		{"the sender named in a transcript", "Delivery failed.\nThe message from owner2@sender.test was refused:\n" +
 			"550 5.7.1 <owner2@sender.test>: Sender address rejected: Access denied\nMAIL FROM:<owner2@sender.test> 550 denied\n", nil},
+		{"an address inside a link", "Delivery failed for your mail. Sign in at https://login.example.test/release?user=kim@rcpt.test to retry: 550 user unknown\n" +
+			"Could not be delivered: see www.example.test/u/lee@rcpt.test (user unknown)\n", nil},
 		{"an address with no failure context", "Delivery failed. Questions? Write to help@rcpt.test today.\n", nil},
 	}
 	for _, tc := range cases {
