@@ -67,6 +67,20 @@ func DecodeBytes(b []byte) (res *Result, err error) {
 	return res, nil
 }
 
+// maxResultParts bounds Result.Parts.
+const maxResultParts = 32
+
+// cutUTF8 returns s cut to at most n bytes, not inside a UTF-8 sequence.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xc0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
 // normalizeLineEnds turns CRLF and lone CR into LF, so that the three
 // line-end conventions decode alike. b is returned as it is when it has no CR.
 func normalizeLineEnds(b []byte) []byte {
@@ -115,7 +129,17 @@ func decodeFlat(f *flat) *Result {
 		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
 	}
 	res.Attachments = f.attached
-	res.Links = findLinks(proseText(f), maxLinks)
+	prose := proseText(f)
+	res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	for _, p := range f.Parts {
+		if len(res.Parts) < maxResultParts {
+			res.Parts = append(res.Parts, p.Type)
+		}
+	}
+	if f.Original != nil && len(res.Parts) < maxResultParts {
+		res.Parts = append(res.Parts, f.OrigType)
+	}
+	res.Links = findLinks(prose, maxLinks)
 	for _, l := range f.links {
 		if len(res.Links) < maxLinks && !slices.Contains(res.Links, l) {
 			res.Links = append(res.Links, l)

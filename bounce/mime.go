@@ -418,20 +418,45 @@ func iso2022JPLines(b []byte) string {
 }
 
 // decodeWords decodes RFC 2047 encoded words in a header value; on failure
-// the value is returned as it was.
+// the value is kept as it was. The result is always valid UTF-8: a word in
+// an unknown or missing charset, or bytes that are not text, have their
+// invalid sequences replaced (FuzzParseHeader found "=??B?0000?=").
 func decodeWords(s string) string {
-	if !strings.Contains(s, "=?") {
-		if !utf8.ValidString(s) {
-			return toUTF8([]byte(s), "")
+	out := s
+	if strings.Contains(s, "=?") {
+		d := mime.WordDecoder{CharsetReader: charsetReader}
+		if o, err := d.DecodeHeader(s); err == nil {
+			out = o
+		} else {
+			out = decodeWordsLeniently(&d, s)
 		}
-		return s
 	}
-	d := mime.WordDecoder{CharsetReader: charsetReader}
-	out, err := d.DecodeHeader(s)
-	if err != nil {
-		return s
+	if !utf8.ValidString(out) {
+		return toUTF8([]byte(out), "")
 	}
 	return out
+}
+
+// decodeWordsLeniently decodes the encoded words of s one by one, keeping
+// a malformed one as it is, so that one broken word (a phishing notice's
+// trick, or a careless mailer's) does not hide the others. White space
+// between two encoded words is dropped (RFC 2047 section 6.2).
+func decodeWordsLeniently(d *mime.WordDecoder, s string) string {
+	var b strings.Builder
+	prevWord := false
+	for i, tok := range strings.Fields(s) {
+		w, err := d.Decode(tok)
+		isWord := err == nil
+		if !isWord {
+			w = tok
+		}
+		if i > 0 && !(isWord && prevWord) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		prevWord = isWord
+	}
+	return b.String()
 }
 
 // charsetReader converts one encoded word's text (a few dozen bytes) at
