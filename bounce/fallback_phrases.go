@@ -237,7 +237,7 @@ var successOpenings = []string{
 var vacationOpenings = []string{
 	"i am out of the office", "i'm out of the office", "i will be out of the office", "i am currently out of",
 	"i am away", "i'm away", "i am on vacation", "i'm on vacation", "i am on leave", "thank you for your email. i am",
-	"je suis absent", "je serai absent", "ich bin nicht im büro", "ich bin abwesend", "ich bin bis",
+	"je suis absent", "je serai absent", "ich bin nicht im büro", "ich bin abwesend", "ich bin bis", "nicht im büro",
 	"estoy fuera de la oficina", "me encuentro fuera", "estou fora do escritório", "estou ausente",
 	"sono fuori ufficio", "sarò assente", "ik ben afwezig", "ik ben niet aanwezig",
 	"不在にしております", "不在にしています", "休暇を頂いて", "休暇をいただいて", "我目前不在", "正在休假",

@@ -102,6 +102,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"out of office, Japanese 【不在】", "ooo-ja.eml", KindBounce, "rfc3834", []fallbackWant{
 			{"yamada@rcpt.test", "vacation", "", ""},
 		}, nil},
+		{"out of office, German, Precedence: auto_reply", "ooo-de-precedence.eml", KindBounce, "rfc3834", []fallbackWant{
+			{"jonas@rcpt.test", "vacation", "", ""},
+		}, nil},
 		{"a person writing about absence", "person-absence-ja.eml", KindNotBounce, "", nil, nil},
 		{"BOM, blank lines and a From_ line before the header", "leading-junk.eml", KindBounce, "fallback", []fallbackWant{
 			{"carol@rcpt.test", "userunknown", "", ruleWordsLine},
