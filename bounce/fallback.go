@@ -21,7 +21,7 @@ const (
 // their order of trust (issue 7 section 1).
 const (
 	ruleDSNText    = "fallback rule a: delivery-status fields (RFC 3464 section 2.3) in the notice's text"
-	ruleXFailed    = "fallback rule a: header X-Failed-Recipients"
+	ruleXFailed    = "fallback rule b: header X-Failed-Recipients (the notice's text names no failed address)"
 	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
 	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
@@ -39,15 +39,22 @@ const (
 // delivery-status fields. It takes, in this order of trust:
 //
 //	a. machine-readable recipients: delivery-status fields anywhere, even in
-//	   a part mislabelled text/plain or quoted, and X-Failed-Recipients;
+//	   a part mislabelled text/plain, indented or quoted;
 //	b. addresses in the notice's own text whose context names them as
-//	   failed: an SMTP error code or failure words on the address's line,
-//	   or a phrase such as "could not be delivered to" before it;
+//	   failed: an SMTP error code or failure words in the address's
+//	   sentence, a phrase such as "could not be delivered to" before it (or
+//	   before the list it stands in), or the error on the lines after an
+//	   address alone on its line; else an address the subject names after
+//	   words of failure; else the header X-Failed-Recipients;
 //	c. when the notice names no address at all but says delivery failed,
-//	   the To of the returned message;
+//	   the To of the returned message (unless that is itself a notice);
 //
 // and never the bounce's own recipient, sender or list addresses, a
-// postmaster or mailer-daemon, or the returned message's author.
+// postmaster or mailer-daemon, the returned message's author, an address
+// to contact for help, an alias the failed address was expanded from, or
+// an address inside a link. The reason comes from the status code and the
+// server's words around the address (or the notice's first line that has
+// them), else it is undefined.
 func scanFallback(f *flat) *scan {
 	autoEv := automatedMarks(f)
 	if len(autoEv) == 0 {
