@@ -285,7 +285,7 @@ func TestAttribute(t *testing.T) {
 		{
 			name: "fake docomo notice with a zip and a phishing link", index: withLog, bounce: file("fake-docomo.eml"),
 			verdict: Unknown, want: []string{CodeNoOriginal},
-			fake: []string{CodeFakeNoMessageOfOurs, CodeFakeDangerousAttached, CodeFakeForeignLink, CodeFakeLookalike},
+			fake: []string{CodeFakeNoMessageOfOurs, CodeFakeDangerousAttached, CodeFakeCredentialLink, CodeFakeImpersonation, CodeFakeLookalike, CodeFakeWording},
 		},
 		{
 			name: "fake Mail delivery failed failing DMARC", index: withLog, bounce: file("fake-mdf-dmarc.eml"),

@@ -170,28 +170,11 @@ func (ix *Index) Judge(f *Facts, pop *Population) Attribution {
 	default:
 		a.Verdict = Unknown
 	}
-	if f != nil && f.Fake[0] != nil {
-		// The fake check depends on the judgement only through whether
-		// an item supports ours and whether one proves it.
-		supports, proven := false, false
-		for _, it := range a.Items {
-			supports = supports || it.SupportsOurs
-			switch it.Code {
-			case CodeMessageIDInLog, CodeQueueIDInLog, CodeDKIMOursVerified, CodeBATVValid:
-				proven = true
-			}
-		}
-		fk := f.Fake[0]
-		switch {
-		case proven:
-			fk = f.Fake[2]
-		case supports:
-			fk = f.Fake[1]
-		}
-		if fk != nil {
-			a.Fake = fk
-			a.Verdict = Unknown
-		}
+	if f != nil && f.Fake != nil {
+		// Told from the message alone (DetectFake): the same whatever
+		// the log says.
+		a.Fake = f.Fake
+		a.Verdict = Unknown
 	}
 	return a
 }

@@ -47,10 +47,9 @@ type Facts struct {
 	// OriginatingIP is the client the original's headers name
 	// (X-Originating-IP, or the entry hop's client).
 	OriginatingIP string
-	// Fake holds the fake-notice check's answers for the three states of
-	// the judgement it depends on: nothing supports ours, something
-	// supports ours, and something proves ours (see Index.Judge).
-	Fake [3]*Fake
+	// Fake says why the message is a fake notice (phishing), nil when it
+	// is not: DetectFake's answer, from the message and our domains alone.
+	Fake *Fake
 }
 
 // Hop is one Received field in short.
@@ -124,14 +123,7 @@ func (ex *Extractor) Extract(res *bounce.Result) *Facts {
 	if res == nil {
 		return f
 	}
-	var items []Item
-	if !f.Returned {
-		o = nil
-	}
-	if f.Fake[0] = ex.ix.fake(res, o, items); f.Fake[0] != nil {
-		f.Fake[1] = ex.ix.fake(res, o, []Item{{Code: "supports", SupportsOurs: true, Weight: 1}})
-		f.Fake[2] = ex.ix.fake(res, o, []Item{{Code: CodeMessageIDInLog, SupportsOurs: true, Weight: WeightLog}})
-	}
+	f.Fake = (fakeInput{res: res, ours: ex.ix.domains}).detect()
 	return f
 }
 

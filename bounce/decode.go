@@ -67,6 +67,20 @@ func DecodeBytes(b []byte) (res *Result, err error) {
 	return res, nil
 }
 
+// maxResultParts bounds Result.Parts.
+const maxResultParts = 32
+
+// cutUTF8 returns s cut to at most n bytes, not inside a UTF-8 sequence.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xc0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
 // normalizeLineEnds turns CRLF and lone CR into LF, so that the three
 // line-end conventions decode alike. b is returned as it is when it has no CR.
 func normalizeLineEnds(b []byte) []byte {
@@ -92,8 +106,9 @@ func normalizeLineEnds(b []byte) []byte {
 // scan is what a recogniser read from a message.
 type scan struct {
 	records  []Record
-	original []byte   // the returned message, when the recogniser cut it from the text
-	evidence []string // why this is a bounce of this format
+	original []byte    // the returned message, when the recogniser cut it from the text
+	evidence []string  // why this is a bounce of this format
+	warnings []Warning // what the recogniser left out past its own limits
 }
 
 // recognizer reads one family of formats. scan returns nil when the
@@ -114,7 +129,17 @@ func decodeFlat(f *flat) *Result {
 		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
 	}
 	res.Attachments = f.attached
-	res.Links = findLinks(proseText(f), maxLinks)
+	prose := proseText(f)
+	res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	for _, p := range f.Parts {
+		if len(res.Parts) < maxResultParts {
+			res.Parts = append(res.Parts, p.Type)
+		}
+	}
+	if f.Original != nil && len(res.Parts) < maxResultParts {
+		res.Parts = append(res.Parts, f.OrigType)
+	}
+	res.Links = findLinks(prose, maxLinks)
 	for _, l := range f.links {
 		if len(res.Links) < maxLinks && !slices.Contains(res.Links, l) {
 			res.Links = append(res.Links, l)
@@ -144,6 +169,9 @@ func decodeFlat(f *flat) *Result {
 	}
 	if sc == nil {
 		return res
+	}
+	for _, w := range sc.warnings {
+		res.Warnings = addWarning(res.Warnings, w)
 	}
 	res.Kind = KindBounce
 	res.DecodedBy = by

@@ -20,13 +20,14 @@ const (
 // Rules of the last-resort reader, named in each record's evidence, in
 // their order of trust (issue 7 section 1).
 const (
-	ruleDSNText     = "fallback rule a: delivery-status fields (RFC 3464 section 2.3) in the notice's text"
-	ruleXFailed     = "fallback rule a: header X-Failed-Recipients"
-	ruleCodeLine    = "fallback rule b: address on a line with an SMTP error code"
-	ruleWordsLine   = "fallback rule b: address on a line that says delivery to it failed"
-	ruleIntro       = "fallback rule b: address after a phrase naming failed recipients"
-	ruleReturnedTo  = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
-	ruleProseCutOff = "fallback: the notice's text is longer than the reader's limit; only its beginning was read"
+	ruleDSNText    = "fallback rule a: delivery-status fields (RFC 3464 section 2.3) in the notice's text"
+	ruleXFailed    = "fallback rule a: header X-Failed-Recipients"
+	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
+	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
+	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
+	ruleFollowed   = "fallback rule b: address alone on its line, followed by an SMTP error or failure words"
+	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
+	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 )
 
 // scanFallback is the last-resort reader (issue 7 section 1). It runs after
@@ -82,23 +83,31 @@ func scanFallback(f *flat) *scan {
 		}
 	}
 	text := newProse(prose)
+	named := false
 	if len(recs) == 0 {
+		recs, named = proseRecipients(prose, bad)
+	}
+	if len(recs) == 0 {
+		recs = subjectRecipient(subj, bad)
+	}
+	if len(recs) == 0 {
+		// Exim's header lists the failed addresses as they were given;
+		// the notice's text, read above, names them as they failed
+		// (after forwarding or rewriting), which the sender needs more.
 		for _, a := range headerAddresses(f.Header.get("X-Failed-Recipients")) {
 			if !bad.has(a) {
 				recs = append(recs, Record{Recipient: a, Evidence: []string{ruleXFailed}})
 			}
 		}
 	}
-	named := false
-	if len(recs) == 0 {
-		recs, named = proseRecipients(prose, bad)
-	}
 	if len(recs) == 0 && !named && (containsAny(subj, failureWords) || containsAny(op, failureWords)) {
 		raw := f.Original
 		if raw == nil {
 			raw = inline
 		}
-		if o := parseOriginal(raw); o != nil {
+		// A returned message that is itself a notice (a bounce of a
+		// bounce) was addressed to a sender, not to a failed recipient.
+		if o := parseOriginal(raw); o != nil && !systemSender(o.From) {
 			for i, a := range headerAddresses(o.To) {
 				if i >= 20 {
 					break
@@ -113,6 +122,7 @@ func scanFallback(f *flat) *scan {
 		return nil
 	}
 	general := noticeDiagnostic(prose)
+	delayed := (containsAny(subj, delayWords) || containsAny(op, delayWords)) && !containsAny(op, permanentWords)
 	for i := range recs {
 		r := &recs[i]
 		if r.DiagnosticCode == "" {
@@ -122,6 +132,9 @@ func scanFallback(f *flat) *scan {
 			} else {
 				r.DiagnosticCode = general
 			}
+		}
+		if r.Action == "" && delayed {
+			r.Action = "delayed" // RFC 3464 section 2.3.3
 		}
 		if r.Reason == "" && r.Status == "" && smtpcode.FindStatus(r.DiagnosticCode) == "" {
 			// No status code: the words decide (issue 7 section 3). The
@@ -133,16 +146,21 @@ func scanFallback(f *flat) *scan {
 		if r.Command == "" {
 			r.Command = findCommand(r.DiagnosticCode)
 		}
-		if r.RemoteMTA == "" {
+		if r.RemoteMTA == "" && indexFold(r.DiagnosticCode, " said") >= 0 {
 			r.RemoteMTA = findRemoteHost(r.DiagnosticCode)
-		}
-		if cut {
-			r.Evidence = append(r.Evidence, ruleProseCutOff)
 		}
 	}
 	ev := append([]string{"fallback: no recogniser knew this format; read as a delivery notice"}, autoEv...)
 	ev = append(ev, failEv...)
 	sc := &scan{records: recs, evidence: ev}
+	if cut != cutNone {
+		// Said in every record's evidence and on standard error, as the
+		// decoder's other limits are (issue 7 section 6).
+		sc.warnings = []Warning{{Kind: WarnProseLines, Limit: maxFallbackLines}}
+		if cut == cutBytes {
+			sc.warnings[0] = Warning{Kind: WarnTextSize, Limit: maxFallbackProse}
+		}
+	}
 	if f.Original == nil && inline != nil {
 		sc.original = inline
 	}
@@ -211,6 +229,13 @@ func failureMarks(f *flat, subj, op string) []string {
 	if p := firstPhrase(op, failureWords); p != "" {
 		ev = append(ev, "the notice's text says delivery failed: "+p)
 	}
+	if len(ev) == 0 {
+		if p := firstPhrase(subj, delayWords); p != "" {
+			ev = append(ev, "subject says delivery is delayed: "+p)
+		} else if p := firstPhrase(op, delayWords); p != "" {
+			ev = append(ev, "the notice's text says delivery is delayed: "+p)
+		}
+	}
 	if len(ev) == 0 && f.Header.has("X-Failed-Recipients") {
 		ev = append(ev, "header X-Failed-Recipients names failed recipients")
 	}
@@ -252,12 +277,12 @@ func clip(s string, n int) string {
 // noticeProse returns the notice's own text: its text parts, without a
 // returned message quoted inline, at most maxFallbackProse bytes and
 // maxFallbackLines lines. inline is the returned message when one follows
-// in the text (its header block first); cut is true when the text was
-// longer than the limits.
-func noticeProse(f *flat) (prose string, inline []byte, cut bool) {
+// in the text (its header block first); cut says which of the limits the
+// text passed (cutNone when it fits).
+func noticeProse(f *flat) (prose string, inline []byte, cut proseCut) {
 	text := proseText(f)
 	if len(text) > maxFallbackProse {
-		text, cut = text[:maxFallbackProse], true
+		text, cut = text[:maxFallbackProse], cutBytes
 		if nl := strings.LastIndexByte(text, '\n'); nl > 0 {
 			text = text[:nl+1]
 		}
@@ -265,7 +290,7 @@ func noticeProse(f *flat) (prose string, inline []byte, cut bool) {
 	lines := 0
 	for off := 0; off < len(text); lines++ {
 		if lines >= maxFallbackLines {
-			return text[:off], nil, true
+			return text[:off], nil, cutLines
 		}
 		end := strings.IndexByte(text[off:], '\n')
 		next := len(text)
@@ -376,12 +401,21 @@ func (s addrSet) add(v string) {
 func forbiddenAddresses(f *flat, inline []byte) addrSet {
 	s := addrSet{}
 	for _, name := range []string{
-		"To", "Cc", "Bcc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Return-Path",
+		"To", "Cc", "Bcc", "Delivered-To", "Envelope-To", "X-Envelope-To", "Return-Path",
 		"From", "Sender", "Reply-To", "Errors-To", "Resent-From", "Resent-To", "Resent-Sender", "Mail-Followup-To",
 		"List-Post", "List-Owner", "List-Help", "List-Subscribe", "List-Unsubscribe", "X-BeenThere",
 		"X-Original-Sender", "X-Original-From", "X-Loop", "X-Envelope-From",
 	} {
 		for _, v := range f.Header.all(name) {
+			s.add(v)
+		}
+	}
+	// X-Original-To is the bounce's own recipient when the delivering MTA
+	// added it with Delivered-To (Postfix local and virtual delivery);
+	// alone, some MTAs (DragonFly Mail Agent) write the failed address
+	// there.
+	if f.Header.has("Delivered-To") {
+		for _, v := range f.Header.all("X-Original-To") {
 			s.add(v)
 		}
 	}
@@ -420,8 +454,14 @@ func headerAddresses(v string) []string {
 // (rule b). named is true when the text names any address that is not
 // forbidden, failed or not: rule c then does not apply.
 func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
-	introActive := false // the lines since an intro phrase are a list of addresses
+	// intro counts the lines after a phrase naming failed recipients that
+	// may still come before its list ("The following addresses failed:",
+	// "This is a permanent error.", then the addresses).
+	intro := 0
+	const introLines = 3
 	blanks := 0
+	listed := false // an address of the current list was taken
+	prev := ""      // the last non-blank line
 	for off := 0; off < len(prose) && len(recs) < maxFallbackRecords; {
 		end := strings.IndexByte(prose[off:], '\n')
 		next := len(prose)
@@ -433,15 +473,26 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 		}
 		line := prose[off:end]
 		off = next
+		last := prev
+		prev = line
 		if strings.TrimSpace(line) == "" {
+			prev = last
 			if blanks++; blanks > 2 {
-				introActive = false
+				intro = 0
 			}
 			continue
 		}
 		blanks = 0
 		if strings.IndexByte(line, '@') < 0 {
-			introActive = containsAny(lowerClip(line), recipientIntros)
+			switch {
+			case containsAny(lowerClip(line), recipientIntros):
+				intro = introLines
+			case listed:
+				intro = 0 // the list has ended
+			case intro > 0:
+				intro--
+			}
+			listed = false
 			continue
 		}
 		found := false
@@ -451,24 +502,72 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				break
 			}
 			aoff = aend
-			if bad.has(a) || senderContext(line[:start], line[aend:]) {
+			rule := lineRule(line, start, aend, intro > 0)
+			if rule == "" && alone(line, start, aend) && informative(followingLines(prose[off:])) {
+				// "<a@b>:" on its own line, the error on the lines
+				// after it (qmail, Postfix, Exim).
+				rule = ruleFollowed
+			}
+			before, after := around(line, start, aend)
+			if strings.TrimSpace(before) == "" {
+				// "For help, write to\nhelp@example.net": the words
+				// may end the line before.
+				before = last[max(0, len(last)-60):]
+			}
+			if bad.has(a) || senderContext(before, after) || otherRole(before, after) {
+				// Not taken; but when the text says it failed, the
+				// notice named its failed address (rule c must not
+				// guess another).
+				named = named || rule != ""
 				continue
 			}
 			named = true
-			rule := lineRule(line, start, aend, introActive)
 			if rule == "" {
 				continue
 			}
 			found = true
+			listed = true
 			recs = append(recs, Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}})
 		}
-		if !found {
-			// A line with addresses that are not failed ends a list,
-			// unless it introduces one itself.
-			introActive = containsAny(lowerClip(line), recipientIntros)
+		switch {
+		case containsAny(lowerClip(line), recipientIntros) && !found:
+			intro = introLines
+		case !found:
+			// A line with addresses that are not failed ends a list.
+			intro = 0
 		}
 	}
 	return recs, named
+}
+
+// alone reports whether line holds nothing but the address at
+// line[start:end] and punctuation.
+func alone(line string, start, end int) bool {
+	return strings.Trim(line[:start], " \t<(\"'[") == "" && strings.Trim(line[end:], " \t>):;,.\"']") == ""
+}
+
+// followingLines returns the lines at the start of s up to a blank line or
+// a line naming another address, at most six lines and maxLineScan bytes.
+func followingLines(s string) string {
+	n := 0
+	end := 0
+	for n < 6 && end < len(s) && end < maxLineScan {
+		nl := strings.IndexByte(s[end:], '\n')
+		line := s[end:]
+		if nl >= 0 {
+			line = s[end : end+nl]
+		}
+		if strings.TrimSpace(line) == "" || strings.IndexByte(line, '@') >= 0 && n > 0 {
+			break
+		}
+		n++
+		if nl < 0 {
+			end = len(s)
+			break
+		}
+		end += nl + 1
+	}
+	return clip(s[:min(end, len(s))], maxLineScan)
 }
 
 // lineRule returns the rule by which the address at line[start:end] is a
@@ -477,7 +576,8 @@ func lineRule(line string, start, end int, introActive bool) string {
 	// The words that count are those of the address's own sentence:
 	// "Delivery failed. Questions? Write to help@example.com" names no
 	// failed address.
-	rest := line[sentenceStart(line[:start]):start] + " " + line[end:end+sentenceEnd(line[end:])]
+	before, after := around(line, start, end)
+	rest := before + " " + after
 	if hasReplyCode(rest) {
 		return ruleCodeLine
 	}
@@ -488,7 +588,7 @@ func lineRule(line string, start, end int, introActive bool) string {
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
 		return ruleWordsLine
 	}
-	if containsAny(lowerClip(line[sentenceStart(line[:start]):start]), recipientIntros) || introActive {
+	if containsAny(lowerClip(before), recipientIntros) || introActive {
 		return ruleIntro
 	}
 	return ""
@@ -584,7 +684,8 @@ func textDSNRecords(text string) []Record {
 	return dsnRecords(nil, sb.String())
 }
 
-// addressParagraph returns the line of prose that first names addr and the
+// addressParagraph returns the words around the first mention of addr in
+// prose (its sentence, at most maxContext bytes on either side) and the
 // lines after it that belong to it: up to a blank line, a line naming
 // another address, or eight lines.
 func addressParagraph(prose string, text *prose, addr string) string {
@@ -592,9 +693,19 @@ func addressParagraph(prose string, text *prose, addr string) string {
 	if !ok {
 		return ""
 	}
-	start := strings.LastIndexByte(prose[:at], '\n') + 1
-	var out []string
-	rest := prose[start:]
+	lo := max(0, at-maxContext)
+	start := lo + strings.LastIndexByte(prose[lo:at], '\n') + 1
+	end := at + len(addr)
+	lineEnd := min(len(prose), end+maxContext)
+	if nl := strings.IndexByte(prose[end:lineEnd], '\n'); nl >= 0 {
+		lineEnd = end + nl
+	}
+	before, after := around(prose[start:lineEnd], at-start, end-start)
+	out := []string{strings.TrimSpace(before + prose[at:end] + after)}
+	rest := ""
+	if lineEnd < len(prose) && prose[lineEnd] == '\n' {
+		rest = prose[lineEnd+1:]
+	}
 	for len(out) < 8 && rest != "" {
 		l := rest
 		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
@@ -603,7 +714,7 @@ func addressParagraph(prose string, text *prose, addr string) string {
 			rest = ""
 		}
 		t := strings.TrimSpace(l)
-		if t == "" || len(out) > 0 && strings.IndexByte(t, '@') >= 0 {
+		if t == "" || strings.IndexByte(t, '@') >= 0 {
 			break
 		}
 		out = append(out, clip(t, maxLineScan))
@@ -653,4 +764,68 @@ func senderContext(before, after string) bool {
 	a = strings.ToLower(a)
 	return strings.Contains(a, "sender address rejected") || strings.Contains(a, "sender rejected") ||
 		strings.Contains(a, "sender verify failed")
+}
+
+// subjectRecipient takes the address that a notice's subject names right
+// after words of failure and nothing after it ("Undeliverable:
+// <bob@example.com>", "Delivery failure: bob@example.com"); a subject that
+// goes on after the address is the returned message's own subject, which
+// may name anyone.
+func subjectRecipient(subj string, bad addrSet) []Record {
+	a, start, end := nextAddress(subj, 0)
+	if a == "" || bad.has(a) {
+		return nil
+	}
+	if strings.Trim(subj[end:], " >)]'\".") != "" {
+		return nil
+	}
+	if !containsAny(subj[:start], failureWords) {
+		return nil
+	}
+	return []Record{{Recipient: a, Evidence: []string{ruleSubject}}}
+}
+
+// maxContext bounds the words read on either side of an address: a line
+// of a hostile notice may hold thousands of addresses, and reading the
+// whole line for each would be quadratic.
+const maxContext = 300
+
+// around returns the words of the sentence around line[start:end] (the
+// address), at most maxContext bytes on either side.
+func around(line string, start, end int) (before, after string) {
+	lo := max(0, start-maxContext)
+	before = line[lo:start]
+	before = before[sentenceStart(before):]
+	after = line[end:min(len(line), end+maxContext)]
+	after = after[:sentenceEnd(after)]
+	return before, after
+}
+
+// proseCut says which of the reader's limits a notice's text passed.
+type proseCut int
+
+const (
+	cutNone  proseCut = iota
+	cutBytes          // maxFallbackProse
+	cutLines          // maxFallbackLines
+)
+
+// otherRole reports whether the words before an address give it a role
+// other than a failed recipient: an address to contact for help ("please
+// contact <support@example.net>", RFC 3464 notices' usual closing
+// sentence), or an alias that the failed address was expanded from
+// (Postfix "<a@b> (expanded from <alias@b>)", whose failure is that of
+// the address it expanded to).
+func otherRole(before, _ string) bool {
+	b := strings.ToLower(clip(before, maxContext))
+	for _, w := range []string{
+		"expanded from", "contact", "write to", "send mail to", "send email to", "send an email to",
+		"assistance", "questions", "for help", "helpdesk", "support at", "kontakt", "contactez",
+		"contacte", "wenden sie sich", "問い合わせ", "お問合せ", "联系", "聯繫", "связ", "обратитесь",
+	} {
+		if strings.Contains(b, w) {
+			return true
+		}
+	}
+	return false
 }

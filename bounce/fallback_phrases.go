@@ -41,10 +41,13 @@ var failureWords = []string{
 	"failure notice", "failed permanently", "permanent error", "permanent failure", "permanent fatal error",
 	"returned mail", "returning message to sender", "mail delivery failed", "message not delivered",
 	"non-delivery", "nondelivery", "non delivery", "did not reach", "no valid recipients",
-	"was rejected", "has been rejected", "were rejected", "bounced", "bounce notification",
+	"message was rejected", "message has been rejected", "mail was rejected", "email was rejected",
+	"e-mail was rejected", "message was bounced", "returned to sender", "bounced mail", "bounced message",
 	"delivery notification: delivery has failed", "mail system error", "had delivery errors",
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
-	"recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
+	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
+	"while trying to deliver", "error delivering", "delivery status notification: error",
+	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
 	"non remis", "n'a pas pu être remis", "n'a pas pu être délivré", "n'a pas pu être distribué",
 	"échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",
@@ -74,10 +77,33 @@ var failureWords = []string{
 	// Chinese (QQ/Tencent, NetEase 163/126, Sina, Traditional Chinese Exchange)
 	"退信", "无法投递", "无法送达", "未能送达", "未能成功送达", "投递失败", "发送失败", "邮件被退回", "无法发送",
 	"無法傳遞", "無法投遞", "傳送失敗", "未送达", "投遞失敗",
+	// Korean (Naver, Daum/Kakao and Korean Exchange NDRs: "메일 발송 실패",
+	// "전송되지 못했습니다")
+	"발송 실패", "전송 실패", "배달 실패", "전송되지 못했습니다", "전달되지 못했습니다", "전송할 수 없습니다",
+	"반송된 메일",
 	// Russian (mail.ru, Yandex, Rambler, Russian Exchange NDRs)
 	"не доставлено", "не может быть доставлено", "не удалось доставить", "недоставленное",
 	"ошибка доставки", "не был доставлен", "невозможно доставить", "не удается доставить",
 	"не удаётся доставить", "не может быть доставлен",
+}
+
+// delayWords say that delivery is delayed, not yet failed (RFC 3464
+// "delayed" reports written as prose: Exim "has not yet been delivered",
+// Gmail "Delivery to the following recipient has been delayed", Sendmail
+// "Warning: could not send message for past 4 hours").
+var delayWords = []string{
+	"has not yet been delivered", "not yet been delivered", "has been delayed", "delivery delayed",
+	"delivery is delayed", "delivery status notification (delay)", "could not send mail for past",
+	"could not send message for past", "will be retried", "will continue to try", "still trying",
+	"remise différée", "verzögert", "zustellung verzögert", "entrega retrasada", "entrega atrasada",
+	"consegna ritardata", "bezorging vertraagd", "配信遅延", "配送遅延", "投递延迟", "延迟投递", "задерж",
+}
+
+// permanentWords say that a notice reports a permanent failure, whatever
+// delay it also mentions.
+var permanentWords = []string{
+	"permanent error", "permanent failure", "failed permanently", "permanently", "given up", "gave up",
+	"giving up", "permanent fatal",
 }
 
 // recipientIntros are the phrases after which a notice names the addresses
@@ -91,7 +117,8 @@ var recipientIntros = []string{
 	"delivery has failed to these recipients", "delivery to the following", "delivery failed:",
 	"delivery failed for", "delivery failure for", "did not reach the following", "did not reach",
 	"the following address", "the following addresses", "the following recipient", "the following recipients",
-	"the following user", "following destination", "failed recipient", "failed recipients", "failed address",
+	"the following user", "following destination", "not yet been delivered", "has been delayed",
+	"list of recipients", "failed recipient", "failed recipients", "failed address",
 	"failed addresses", "failed to the following", "intended recipient", "original recipient",
 	"final recipient", "bad recipient", "invalid recipient", "rejected recipient", "unknown recipient",
 	"unknown user", "recipient address", "recipient:", "recipients:", "rcpt to:", "had delivery errors",
@@ -113,6 +140,8 @@ var recipientIntros = []string{
 	"宛先", "あて先", "受信者", "送信先", "受取人", "以下のアドレス", "次のアドレス", "下記のアドレス",
 	// Chinese
 	"收件人", "收信人", "收件地址", "以下地址", "下列地址", "以下收件人", "收件者",
+	// Korean
+	"받는 사람", "수신자", "수신인",
 	// Russian
 	"получател", "следующим адресам", "следующему адресу", "адресату", "адресатам",
 }
@@ -127,6 +156,7 @@ var failureOnLine = []string{
 	"desconocido", "no existe", "rechazado", "desconhecido", "não existe", "recusado", "sconosciuto",
 	"non esiste", "rifiutato", "onbekend", "bestaat niet", "geweigerd", "存在しません", "見つかりません",
 	"不明", "拒否", "不存在", "被拒绝", "拒绝", "не существует", "неизвестн", "отклонен", "не найден",
+	"존재하지 않", "거부",
 }
 
 // returnedMarkers are the words of a separator line before a returned

@@ -2,6 +2,7 @@ package bounce
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,6 +61,12 @@ func TestFallbackFixtures(t *testing.T) {
 		{"Japanese, ISO-2022-JP", "ja.eml", KindBounce, "fallback", []fallbackWant{
 			{"taro@rcpt.test", "userunknown", "", ruleIntro},
 		}, nil},
+		{"Korean, HTML only", "ko.eml", KindBounce, "fallback", []fallbackWant{
+			{"minsu@rcpt.test", "userunknown", "", ruleIntro},
+		}, nil},
+		{"the address only in the subject", "subject-only.eml", KindBounce, "fallback", []fallbackWant{
+			{"nora@rcpt.test", "undefined", "", ruleSubject},
+		}, []string{"postmaster@gw.rcpt.test"}},
 		{"DSN mislabelled text/plain, indented", "mislabelled-dsn.eml", KindBounce, "fallback", []fallbackWant{
 			{"erin@rcpt.test", "userunknown", "5.1.1", ruleDSNText},
 		}, nil},
@@ -72,6 +79,18 @@ func TestFallbackFixtures(t *testing.T) {
 		{"X-Failed-Recipients on an unknown notice", "x-failed.eml", KindBounce, "fallback", []fallbackWant{
 			{"leo@rcpt.test", "suspend", "5.2.1", ruleXFailed},
 		}, nil},
+		{"hMailServer-style list with a transcript", "mta-hmail.eml", KindBounce, "fallback", []fallbackWant{
+			{"bob@rcpt.example.org", "userunknown", "5.1.1", ruleIntro},
+		}, []string{"alice@sender.test"}},
+		{"CommuniGate-style one-liner", "mta-cgp.eml", KindBounce, "fallback", []fallbackWant{
+			{"carl@rcpt.example.org", "mailboxfull", "", ruleWordsLine},
+		}, nil},
+		{"Exchange-style wording from another server", "mta-smarter.eml", KindBounce, "fallback", []fallbackWant{
+			{"dora@rcpt.example.org", "mailboxfull", "", ruleIntro},
+		}, nil},
+		{"MDaemon-style, sender in the transcript", "mta-mdaemon.eml", KindBounce, "fallback", []fallbackWant{
+			{"eve@rcpt.example.org", "userunknown", "5.1.1", ruleIntro},
+		}, []string{"alice@sender.test", "mdaemon@mdaemon.example.net"}},
 		{"Boxbe challenge", "boxbe.eml", KindNotBounce, "", nil, []string{"bob@rcpt.test"}},
 		{"please verify you are a real person", "verify-human.eml", KindNotBounce, "", nil, []string{"helen@rcpt.test"}},
 		{"Mailman command results", "mailman-results.eml", KindNotBounce, "", nil, []string{"kim@rcpt.test"}},
@@ -240,6 +259,8 @@ func TestFallbackNeedsMarks(t *testing.T) {
 			"My mail could not be delivered to carl@rcpt.test: 550 user unknown. Any idea?\n"},
 		{"automatic mail without failure words", "From: MAILER-DAEMON@mx.rcpt.test\nTo: ann@sender.test\nSubject: Report\n\n" +
 			"Weekly statistics for dora@rcpt.test are attached.\n"},
+		{"an automatic notification with words of rejection", "From: Tracker <tracker@app.example>\nTo: ann@sender.test\n" +
+			"Auto-Submitted: auto-generated\nSubject: Merge request rejected\n\nYour merge request was rejected by reviewer carol@app.example.\n"},
 		{"a forward of a bounce by a person", "From: Ann <ann@sender.test>\nTo: ben@rcpt.test\nSubject: Fwd: Mail delivery failed\n\n" +
 			"---------- Forwarded message ----------\nFrom: MAILER-DAEMON@mx.rcpt.test\n\nfrank@rcpt.test: 550 user unknown\n"},
 	} {
@@ -300,4 +321,120 @@ func FuzzFallbackText(f *testing.F) {
 		m := &flat{Parts: []part{{Type: "text/plain", Text: s}}}
 		noticeProse(m)
 	})
+}
+
+// hostileNotice is a notice no recogniser knows whose text is one long
+// line of n failed addresses, then n lines of one address each.
+func hostileNotice(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("Return-Path: <>\nFrom: MAILER-DAEMON@mx.rcpt.test\nTo: a@sender.test\nSubject: Undeliverable mail\n\n")
+	b.WriteString("Could not be delivered to:")
+	for i := range n {
+		b.WriteString(" u")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString("@rcpt.test 550 user unknown,")
+	}
+	b.WriteString("\n\nThe following addresses failed:\n")
+	for i := range n {
+		b.WriteString("v")
+		b.WriteString(strings.Repeat("y", i%5))
+		b.WriteString("@rcpt.test\n")
+	}
+	return b.Bytes()
+}
+
+// TestFallbackBounded checks that the fallback's output stays bounded on a
+// hostile notice: at most maxFallbackRecords recipients from prose, and
+// the cut said in the evidence when the text passes the reader's limit.
+func TestFallbackBounded(t *testing.T) {
+	res, err := DecodeBytes(hostileNotice(20000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DecodedBy != "fallback" || len(res.Records) == 0 || len(res.Records) > maxFallbackRecords {
+		t.Fatalf("decoded by %q with %d records", res.DecodedBy, len(res.Records))
+	}
+	if len(res.Warnings) == 0 || res.Warnings[0].Kind != WarnTextSize && res.Warnings[0].Kind != WarnProseLines {
+		t.Errorf("the cut is not said: %+v", res.Warnings)
+	}
+	if !slices.ContainsFunc(res.Records[0].Evidence, func(e string) bool { return strings.HasPrefix(e, "read in part") }) {
+		t.Errorf("the cut is not in the evidence: %q", res.Records[0].Evidence)
+	}
+}
+
+// BenchmarkFallbackHostile measures the fallback on a notice of 2,000
+// addresses on one line and 2,000 lines: it must stay linear.
+func BenchmarkFallbackHostile(b *testing.B) {
+	msg := hostileNotice(2000)
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		DecodeBytes(msg)
+	}
+}
+
+// TestCorpusFallbackOnly measures the last-resort reader alone on the
+// shared corpus, every format recogniser switched off: how much of the
+// real bounces it reads when it knows no format. The corpus is a stand-in
+// for the notices of formats no recogniser knows; the figure is printed
+// and guarded against regression, not a target to fit.
+func TestCorpusFallbackOnly(t *testing.T) {
+	dir := corpusDir(t)
+	want := loadExpected(t, dir)
+	files, _ := filepath.Glob(filepath.Join(dir, "eml", "*.eml"))
+	var total, found, reasonOK, extra, ours, claimed int
+	var misses []string
+	for _, path := range files {
+		name := filepath.Base(path)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := flatten(trimLeading(normalizeLineEnds(raw)))
+		got := map[string]Record{}
+		if sc := scanFallback(f); sc != nil {
+			claimed++
+			date := parseDate(f.Header.get("Date"))
+			for i := range sc.records {
+				finish(&sc.records[i], f, date)
+				got[strings.ToLower(sc.records[i].Recipient)] = sc.records[i]
+			}
+		}
+		exp := want[name]
+		expSet := map[string]bool{}
+		for _, e := range exp {
+			expSet[strings.ToLower(e.Recipient)] = true
+		}
+		if len(exp) > 0 {
+			ours += len(got)
+			for k := range got {
+				if !expSet[k] {
+					extra++
+					misses = append(misses, name+": extra "+k)
+				}
+			}
+		}
+		for _, e := range exp {
+			total++
+			r, ok := got[strings.ToLower(e.Recipient)]
+			if !ok {
+				misses = append(misses, name+": missed "+e.Recipient)
+				continue
+			}
+			found++
+			if string(r.Reason) == e.Reason {
+				reasonOK++
+			} else {
+				misses = append(misses, name+": "+e.Recipient+" reason "+string(r.Reason)+", want "+e.Reason)
+			}
+		}
+	}
+	pct := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
+	recall, reasonPct, extraPct := pct(found, total), pct(reasonOK, total), pct(extra, ours)
+	fmt.Printf("corpus, fallback alone: %d of %d files read, recipient recall %.1f%% (%d/%d), reason agreement %.1f%%, extra recipients %.1f%% (%d/%d)\n",
+		claimed, len(files), recall, found, total, reasonPct, extraPct, extra, ours)
+	if testing.Verbose() && os.Getenv("BOUNCEWATCH_FALLBACK_MISSES") != "" {
+		for _, m := range misses {
+			fmt.Println("fallback miss:", m)
+		}
+	}
 }

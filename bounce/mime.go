@@ -427,12 +427,36 @@ func decodeWords(s string) string {
 		d := mime.WordDecoder{CharsetReader: charsetReader}
 		if o, err := d.DecodeHeader(s); err == nil {
 			out = o
+		} else {
+			out = decodeWordsLeniently(&d, s)
 		}
 	}
 	if !utf8.ValidString(out) {
 		return toUTF8([]byte(out), "")
 	}
 	return out
+}
+
+// decodeWordsLeniently decodes the encoded words of s one by one, keeping
+// a malformed one as it is, so that one broken word (a phishing notice's
+// trick, or a careless mailer's) does not hide the others. White space
+// between two encoded words is dropped (RFC 2047 section 6.2).
+func decodeWordsLeniently(d *mime.WordDecoder, s string) string {
+	var b strings.Builder
+	prevWord := false
+	for i, tok := range strings.Fields(s) {
+		w, err := d.Decode(tok)
+		isWord := err == nil
+		if !isWord {
+			w = tok
+		}
+		if i > 0 && !(isWord && prevWord) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		prevWord = isWord
+	}
+	return b.String()
 }
 
 // charsetReader converts one encoded word's text (a few dozen bytes) at

@@ -142,3 +142,19 @@ func findFailureCode(s string) (int, bool) {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// openingText returns the lower-cased first maxOpening bytes of the text
+// parts of m, without copying the rest.
+func openingText(f *flat) string {
+	var sb strings.Builder
+	for _, p := range f.Parts {
+		if sb.Len() >= maxOpening {
+			break
+		}
+		if strings.HasPrefix(p.Type, "text/") && p.Type != "text/rfc822-headers" {
+			sb.WriteString(clip(p.Text, maxOpening-sb.Len()))
+			sb.WriteByte('\n')
+		}
+	}
+	return strings.ToLower(sb.String())
+}

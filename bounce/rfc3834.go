@@ -62,7 +62,7 @@ func scanRFC3834(f *flat) *scan {
 	// A challenge-response request or a list server's reply marked
 	// auto-replied is neither a vacation message nor a failure (issue 7
 	// section 2).
-	if nf := classifyNotFailure(f, subj, opening(proseText(f))); nf == notFailureChallenge || nf == notFailureList {
+	if nf := classifyNotFailure(f, subj, openingText(f)); nf == notFailureChallenge || nf == notFailureList {
 		return nil
 	}
 	rcpt := cleanAddress(h.get("From"))

@@ -61,10 +61,11 @@ type Analyzer struct {
 	joiner sendlog.Joiner
 	st     *logState // the finished messages of the log
 
-	logEvents int
-	logFirst  time.Time
-	logLast   time.Time
-	hasCounts bool
+	logEvents  int
+	logUndated int // events dated impossibly (when.go)
+	logFirst   time.Time
+	logLast    time.Time
+	hasCounts  bool
 
 	in     inputStats
 	mails  []*Digest // bounces and possible fakes, judged at report time
@@ -87,6 +88,7 @@ type aggregate struct {
 	domainsTo                                 map[string]int
 	subjects                                  map[string]int
 	bounced                                   quarters
+	minutes                                   minuteCounts // for the onset to the minute (when.go)
 	bFirst, bLast                             time.Time
 }
 
@@ -123,16 +125,12 @@ func (a *Analyzer) inPeriod(t time.Time) bool {
 	return (a.cfg.Since.IsZero() || !t.Before(a.cfg.Since)) && (a.cfg.Until.IsZero() || t.Before(a.cfg.Until))
 }
 
-// logShift is added to every time of the log at report time: the one
-// place where the log's clock could be corrected (an inferred zone
-// offset). Zero today.
-func (a *Analyzer) logShift() time.Duration { return 0 }
-
 // AddEvent takes one event of the send log, at any time: before, between
 // or after the mail. The log's messages are joined by queue ID; those
 // still open when a report is made count as they stand.
 func (a *Analyzer) AddEvent(ev sendlog.Event) {
 	a.logEvents++
+	ev.Time = a.logTime(ev.Time)
 	if !ev.Time.IsZero() {
 		if a.logFirst.IsZero() || ev.Time.Before(a.logFirst) {
 			a.logFirst = ev.Time

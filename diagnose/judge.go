@@ -10,6 +10,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/reason"
+	"github.com/bouncewatch/bouncewatch/surge"
 )
 
 // reportCtx is what one report is made from: the log as it stands (open
@@ -20,9 +21,12 @@ type reportCtx struct {
 	st     *logState
 	pop    *attrib.Population
 	learnt map[string]bool // our domains learnt from the bounces' envelope recipients
-	shift  time.Duration   // Analyzer.logShift
+	shift  time.Duration   // added to the log's times: its clock inferred from the bounces (tz.go)
+	zone   *LogZone        // what the report says of it
+	opt    surge.Options   // the surge tests' options at the report's time (when.go)
 
 	logFirst, logLast time.Time // the log's span, shifted
+	strayB, strayL    float64   // bounces and sent messages far from the rest (when.go)
 }
 
 func (r *reportCtx) hasLog() bool { return r.st.messages > 0 || r.a.hasCounts }
@@ -190,9 +194,11 @@ type account struct {
 // bounceAcct is what an account's bounces tell.
 type bounceAcct struct {
 	bounced    quarters
+	minutes    minuteCounts
 	verdicts   [3]int // ours, not ours, unknown
 	esmtpsa    int
 	refusals   int
+	rateOnly   int // of refusals, those naming a sending limit and no spam
 	refusalEx  string
 	refusalAt  time.Time
 	noOrig     int
@@ -204,6 +210,7 @@ type bounceAcct struct {
 	dkimOurs   map[string]int  // our signatures, "d=…, s=…"
 	unauth     int             // entered from clients that did not log in
 	dkimAbsent int             // no signature though ours sign all
+	beh        bounceBehaviour // subjects and programs (campaign.go)
 }
 
 func (acc *account) bouncesTotal() int {
@@ -247,7 +254,7 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 			fakes = append(fakes, fakeSample(d, at.fake))
 			continue
 		}
-		if d.facts.Fake[0] != nil {
+		if d.facts.Fake != nil {
 			g.count(d) // could have been a fake: counted now
 		}
 		if !d.bounce {
@@ -261,6 +268,7 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 		b := &acc.b
 		if d.dated {
 			b.bounced.add(d.t.Unix(), 1)
+			b.minutes.add(d.t.Unix())
 		}
 		switch at.verdict {
 		case attrib.Ours:
@@ -303,8 +311,14 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 		for _, rn := range d.reasons {
 			b.reasons[rn.r] += rn.n
 		}
+		if at.verdict != attrib.NotOurs { // backscatter tells nothing of our own mail
+			b.beh.add(d)
+		}
 		if d.refusal != "" {
 			b.refusals++
+			if rateLimitOnly(d.refusal) {
+				b.rateOnly++
+			}
 			if b.refusalEx == "" || d.t.Before(b.refusalAt) || d.t.Equal(b.refusalAt) && d.refusal < b.refusalEx {
 				b.refusalEx, b.refusalAt = d.refusal, d.t
 			}

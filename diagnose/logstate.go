@@ -42,6 +42,12 @@ type logAcct struct {
 	ipsDropped  int
 	logins      int
 	authFails   []int64 // Unix seconds of failed logins
+
+	// What a campaign and a hijack differ in (campaign.go): the forms of
+	// the Message-IDs, and the recipients' domains.
+	shapes forms
+	doms   domSet
+	multi  quarters // recipients past the first of messages to several (nil while none)
 }
 
 type addrCount struct {
@@ -68,6 +74,9 @@ func (a *logAcct) clone() *logAcct {
 		}
 	}
 	c.authFails = append([]int64(nil), a.authFails...)
+	c.shapes = append(forms(nil), a.shapes...)
+	c.doms = a.doms.clone()
+	c.multi = a.multi.clone()
 	return &c
 }
 
@@ -155,7 +164,9 @@ func (a *logAcct) topAddresses(n int) []string {
 	return out
 }
 
-func (a *logAcct) addRecipient(h uint64, t int64) {
+// addRecipient notes a recipient mailed at t; it reports whether the
+// recipient is one the account had not mailed yet (and is kept).
+func (a *logAcct) addRecipient(h uint64, t int64) bool {
 	if a.firstRcpt == nil {
 		a.firstRcpt = make(map[uint64]int64, 2)
 	}
@@ -163,13 +174,14 @@ func (a *logAcct) addRecipient(h uint64, t int64) {
 		if t < f {
 			a.firstRcpt[h] = t
 		}
-		return
+		return false
 	}
 	if len(a.firstRcpt) >= maxRecipients {
 		a.rcptDropped++
-		return
+		return false
 	}
 	a.firstRcpt[h] = t
+	return true
 }
 
 func (a *logAcct) login(ip string, t time.Time) {
@@ -336,6 +348,11 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 		key = UnknownAccount
 	}
 	acc := s.acct(key)
+	if m.MessageID != "" {
+		if shape := attrib.MessageIDShape(m.MessageID); acc.shapes.add(shape, m.Time.Unix()) {
+			acc.shapes[len(acc.shapes)-1].key = a.internStr(shape, true) // one copy for all accounts
+		}
+	}
 	acc.addSent(m.Time, 1)
 	s.sentAll.add(m.Time.Unix(), 1)
 	acc.sentN++
@@ -346,11 +363,16 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 		acc.login(m.ClientIP, m.Time)
 	}
 	t := m.Time.Unix()
+	if n := len(m.Recipients); n > 1 {
+		acc.multi.add(t, float64(n-1))
+	}
 	for _, d := range m.Recipients {
 		if d.To == "" {
 			continue
 		}
 		acc.sentRcpt++
-		acc.addRecipient(maphash.String(a.seed, strings.ToLower(d.To)), t)
+		to := strings.ToLower(d.To)
+		fresh := acc.addRecipient(maphash.String(a.seed, to), t)
+		acc.doms.add(maphash.String(a.seed, domainOf(to)), t, fresh)
 	}
 }

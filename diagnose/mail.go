@@ -37,6 +37,7 @@ type Digest struct {
 	decoded bool // a result came (even with an error)
 	t       time.Time
 	dated   bool
+	when    mailWhen // how t was decided (when.go)
 	outside bool
 
 	bounce    bool // decoded as a bounce
@@ -49,6 +50,14 @@ type Digest struct {
 	rcptDoms  []string // recipients' domains (failures)
 	subject   string   // the returned message's, normalised
 	refusal   string   // a volume refusal's diagnostic, when one refuses the account
+
+	// For the campaign rules (campaign.go): the returned message's
+	// subject (normalised and as written), program and send time (Unix
+	// seconds; 0 when none came back), and its failed and hard-bounced
+	// recipients.
+	subjKey, subjText, mailer string
+	sentAt                    int64
+	failedN, hardN            int32
 
 	// cands are the addresses that may name the account: the returned
 	// message's Return-Path, the bounce's envelope recipient, the
@@ -64,12 +73,6 @@ type reasonN struct {
 	n int
 }
 
-// mailTime decides when a mail is placed in time: the one place where
-// that is decided.
-func (a *Analyzer) mailTime(m Mail) (time.Time, bool) {
-	return m.Result.Time()
-}
-
 // Digest reads what the analyzer needs of m. It reads nothing of the send
 // log and is safe for concurrent use: Scan calls it in its decoding
 // workers; AddDigest then takes the result.
@@ -83,18 +86,18 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 		return d
 	}
 	d.decoded = true
-	d.t, d.dated = a.mailTime(m)
+	d.t, d.dated, d.when = a.mailTime(m)
 	if d.dated && !a.inPeriod(d.t) {
 		d.outside = true
 		return d
 	}
 	d.facts = a.ex.Extract(res)
 	d.bounce = res.Kind == bounce.KindBounce
-	if !d.bounce && d.facts.Fake[0] == nil {
+	if !d.bounce && d.facts.Fake == nil {
 		d.facts = nil // ordinary mail: only counted
 		return d
 	}
-	if d.facts.Fake[0] != nil {
+	if d.facts.Fake != nil {
 		d.fakeSubject, d.fakeFrom = oneLine(res.Subject, 120), oneLine(res.From, 120)
 	}
 	if !d.bounce {
@@ -124,6 +127,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 	if !d.failure {
 		return d
 	}
+	d.digestBehaviour(res)
 	for _, r := range res.Records {
 		if r.Reason == reason.Delivered || r.Reason == reason.Vacation || r.Reason == reason.Feedback {
 			continue
@@ -169,7 +173,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		a.in.outside++
 		return
 	}
-	if d.facts == nil || d.facts.Fake[0] == nil {
+	if d.facts == nil || d.facts.Fake == nil {
 		// Never a fake, whatever the log says: count it now.
 		a.agg.count(d)
 		if d.facts == nil {
@@ -178,10 +182,11 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
-	d.src = a.internStr(d.src, d.facts.Fake[0] != nil)
+	d.src = a.internStr(d.src, d.facts.Fake != nil)
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
 	}
+	d.subjKey, d.subjText, d.mailer = a.internStr(d.subjKey, true), a.internStr(d.subjText, true), a.internStr(d.mailer, true)
 	for i := range d.facts.Hops {
 		h := &d.facts.Hops[i]
 		h.By, h.With = a.internStr(h.By, true), a.internStr(h.With, true)
@@ -247,6 +252,7 @@ func (g *aggregate) count(d *Digest) {
 			g.bLast = d.t
 		}
 		g.bounced.add(d.t.Unix(), 1)
+		g.minutes.add(d.t.Unix())
 	}
 	for _, r := range d.reasons {
 		g.reasons[r.r] += r.n
@@ -275,6 +281,7 @@ func (g *aggregate) clone() aggregate {
 		c.subjects[k] = v
 	}
 	c.bounced = g.bounced.clone()
+	c.minutes = g.minutes.clone()
 	return c
 }
 

@@ -59,6 +59,15 @@ const (
 	SignalShortHistory     = "short_history"
 	SignalOrdinaryCampaign = "known_ips_and_recipients"
 	SignalBouncesInSendLog = "bounces_in_send_log"
+	// What a hijack changes besides volume (campaign.go).
+	SignalOddHours      = "odd_hours"
+	SignalSpamSubjects  = "spam_subjects"
+	SignalManyDomains   = "many_domains"
+	SignalNewClientForm = "new_client_form"
+	SignalOwnAddress    = "usual_login_address"
+	// A mailing of the account's own (a newsletter) explains the surge.
+	SignalCampaign          = "campaign"
+	SignalRecurringCampaign = "recurring_campaign"
 )
 
 // sentence is one piece of evidence in both languages.
@@ -84,6 +93,9 @@ type judge struct {
 	longHistory    bool
 	firstTime      int
 	fails          int
+	beh            behaviourFacts
+	campaign       *Campaign
+	campaignSaid   bool
 
 	ev      []sentence
 	signals []string
@@ -105,7 +117,8 @@ func (a *Analyzer) Report() *Report {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	rc := &reportCtx{a: a, st: a.logView(), shift: a.logShift()}
+	rc := &reportCtx{a: a, st: a.logView(), opt: a.surgeOptions(now)}
+	rc.shift, rc.zone = a.logClock(rc.st)
 	if !a.logFirst.IsZero() {
 		rc.logFirst, rc.logLast = a.logFirst.Add(rc.shift), a.logLast.Add(rc.shift)
 	}
@@ -125,6 +138,7 @@ func (a *Analyzer) Report() *Report {
 	js := rc.judgeAll()
 	g := a.agg.clone()
 	accs, fakes, nFake := rc.gather(js, &g)
+	rc.window(&g)
 
 	r := &Report{GeneratedAt: now, Lang: a.cfg.Lang, Domains: rc.domainList()}
 	if r.Lang == "" {
@@ -132,11 +146,12 @@ func (a *Analyzer) Report() *Report {
 	}
 	r.Period = rc.period(&g)
 	r.TimeZone = a.loc.String()
+	r.LogZone = rc.zone
 	r.Inputs = Inputs{
 		Messages: a.in.messages, Bounces: g.bounces, Records: g.records,
 		NotBounces: g.notBounce, Failed: a.in.failed, Errors: []string{},
 		Delivered: g.delivered, AutoReplies: g.autoReplies, Feedback: g.feedback,
-		Undated: g.undated, Outside: a.in.outside,
+		Undated: g.undated, Outside: a.in.outside, Times: rc.timeStats(),
 	}
 	for _, e := range a.in.errors {
 		r.Inputs.Errors = append(r.Inputs.Errors, e.src+": "+e.text)
@@ -157,8 +172,8 @@ func (a *Analyzer) Report() *Report {
 
 	bounced := g.bounced.counter(a.loc, 0).Series()
 	all := align(bounced, bFrom, bTo, a.loc)
-	if d := surge.Detect(all, a.cfg.Surge); d.Detected {
-		r.Surge = summary(d)
+	if d := surge.Detect(all, rc.opt); d.Detected {
+		r.Surge = pinned(d, g.minutes)
 	}
 	r.Series = Series{Start: pFrom, Bounced: align(bounced, pFrom, pTo, a.loc).Counts}
 	if rc.hasLog() {
@@ -312,9 +327,12 @@ func (j *judge) decide() AccountReport {
 		AuthenticatedRelayed: acc.b.esmtpsa, VolumeRefusals: acc.b.refusals,
 		Addresses: acc.log.topAddresses(5),
 	}
-	j.surge = surge.Detect(j.bSeries, a.cfg.Surge)
+	j.surge = surge.Detect(j.bSeries, j.r.opt)
 	if j.surge.Detected {
-		rep.Surge = summary(j.surge)
+		rep.Surge = pinned(j.surge, acc.b.minutes)
+		if rep.Surge.OnsetPrecision == "minute" {
+			j.surge.ChangePoint = rep.Surge.Onset
+		}
 		j.wFrom, j.wTo = j.surge.Onset.Add(-leadTime), j.surge.End
 	}
 	if j.hasLog && j.surge.Detected {
@@ -324,7 +342,7 @@ func (j *judge) decide() AccountReport {
 		lf, lt := hourSpan(j.r.logFirst, j.r.logLast, a.loc)
 		j.logCovers = !lf.After(j.surge.Onset) && !lt.Before(j.surge.End)
 		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
-			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, a.cfg.Surge)
+			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, j.r.opt)
 			rep.SentDuringSurge = &WindowSummary{
 				From: j.window.From, To: j.window.To, Observed: j.window.Observed,
 				Expected: round2(j.window.Expected), Ratio: round2(j.window.Ratio), Jump: j.window.Jump, Method: j.window.Method,
@@ -334,12 +352,18 @@ func (j *judge) decide() AccountReport {
 		j.logins()
 		j.recipients()
 	}
+	if j.surge.Detected {
+		j.beh = j.weighBehaviour()
+		j.campaign = j.campaignFacts(j.beh)
+	}
 	rep.NewLoginIPs, rep.NewLoginNetworks, rep.FailedLogins = j.newIPs, j.newNets, j.fails
 	rep.FirstTimeRecipients = j.firstTime
 	if rep.NewLoginIPs == nil {
 		rep.NewLoginIPs = []string{}
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
+	rep.Campaign = j.campaign
+	j.campaignBeside()
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
@@ -356,10 +380,14 @@ func (j *judge) decide() AccountReport {
 	for _, rc := range rep.Reasons {
 		tops = append(tops, rc.Reason)
 	}
-	rep.Plan = advice.Plan(rep.Verdict, j.lg, advice.PlanContext{
+	pc := advice.PlanContext{
 		Account: accountAddress(acc), Domain: domainOf(accountAddress(acc)),
 		MissingEvidence: rep.Missing, TopReasons: tops,
-	})
+	}
+	if c := j.campaign; c != nil && rep.Verdict == advice.Ordinary {
+		pc.Campaign = &advice.CampaignContext{Start: c.Start, Subject: c.Subject, Sent: c.Sent, Bounced: c.Bounced, HardBounces: c.HardBounces}
+	}
+	rep.Plan = advice.Plan(rep.Verdict, j.lg, pc)
 	return rep
 }
 
@@ -517,16 +545,45 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 
 	switch {
 	case refused && !notOursDominant:
-		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed)
+		// A sending limit met by the account's own newsletter is not a
+		// hijack; a refusal for spam always is.
+		changed := j.describeBehaviour()
+		if intrusion := newIPs || j.fails >= 10; acc.b.rateOnly == acc.b.refusals && (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed) {
+			j.describeCampaign(intrusion)
+			j.say("",
+				"The refusals name our provider's sending limit, not spam: the campaign went out faster than the limit allows; send it in smaller batches",
+				"拒否の理由はスパムではなく、プロバイダーの送信数の上限です。一斉送信が上限を超える速さで送られました。小分けにして送ってください")
+			return advice.Ordinary, conf(0.5, j.beh.oneSubject(), len(j.beh.recurring) > 0)
+		}
+		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed, changed >= 2)
 
 	case oursSide && notOursSide && (sentJump || hijackSignals > 0):
+		// Our own campaign on the day our address is forged is not a
+		// hijack: the forged part is spoofing.
+		changed := j.describeBehaviour()
+		if intrusion := newIPs || j.fails >= 10; (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed) {
+			j.describeCampaign(intrusion)
+			return advice.Spoofed, conf(0.5, j.nN >= j.nO, j.beh.oneSubject(), len(j.beh.recurring) > 0)
+		}
 		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
 
 	case oursDominant && (j.surge.Detected || sentJump):
+		changed := j.describeBehaviour()
+		intrusion := newIPs || refused || j.fails >= 10
 		switch {
+		case (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed):
+			j.describeCampaign(intrusion)
+			return advice.Ordinary, conf(0.55, j.beh.oneSubject(), len(j.beh.recurring) > 0, j.beh.stableDomains(), changed == 0)
+		case !j.hasLog && !newIPs && changed == 0 && j.legitimateCampaign(intrusion, changed):
+			j.missingLog()
+			j.describeCampaign(intrusion)
+			return advice.Ordinary, 0.45
 		case sentJump:
-			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.b.inLog) >= 0.5*float64(j.nB), j.fails >= 10)
-		case sentKnown && hijackSignals == 0:
+			if !newIPs && changed >= 2 && j.longHistory {
+				j.ownAddress()
+			}
+			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.b.inLog) >= 0.5*float64(j.nB), j.fails >= 10, changed >= 2)
+		case sentKnown && hijackSignals == 0 && changed == 0:
 			j.say(SignalOrdinaryCampaign,
 				"The bounces are for mail we sent, at the account's usual volume, with no new login addresses: failures of ordinary mail",
 				"バウンスは当方が通常の送信量で送ったメールに対するもので、新しいログイン元もありません。通常の配信エラーです")
@@ -593,6 +650,26 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	return advice.InsufficientEvidence, 0.3
 }
 
+// legitimateCampaign decides whether a surge of bounces of mail we sent
+// is the account's own mailing (a newsletter) rather than a hijack
+// (issue 11 §2). It needs positive evidence of a campaign—one subject,
+// not of spam's shape, holding most of the surge's bounces, or the same
+// hours of an earlier week holding as much mail—and rules a campaign out
+// on any sign of an intruder (intrusion: logins from new networks, our
+// provider refusing the account, a run of failed logins), on subjects of
+// spam's shape, or on two of the other changes a hijack brings (odd
+// hours, recipients spread over unrelated domains, a Message-ID form or
+// mail program never seen for the account): changed counts those four.
+// Malware on the owner's own PC logs in from the usual address but
+// still changes the hours, the subjects, the recipients and the program.
+func (j *judge) legitimateCampaign(intrusion bool, changed int) bool {
+	f := j.beh
+	if intrusion || f.spammy() || changed >= 2 {
+		return false
+	}
+	return f.oneSubject() || len(f.recurring) > 0
+}
+
 // missingLog notes the missing send log.
 func (j *judge) missingLog() {
 	for _, m := range j.missing {
@@ -618,10 +695,10 @@ func (j *judge) describeBounces() {
 	if j.surge.Detected {
 		j.say(SignalBounceSurge,
 			fmt.Sprintf("Bounces surged from %s to %s: peak %s/hour at %s against a normal %s/hour (%s in the surge)",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))),
 			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
 	}
 	if j.nO > 0 {

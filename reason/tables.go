@@ -132,6 +132,9 @@ var userUnknownPhrases = &phrases{
 		// (user does not exist), "收件人不存在" (recipient does not exist).
 		"用户不存在", "收件人不存在", "邮箱不存在", "帐户不存在", "账户不存在", "地址不存在", "帳號不存在",
 		"用戶不存在", "收件人地址不存在",
+		// Korean: Naver and Daum notices ("존재하지 않는 사용자", the user does
+		// not exist; "존재하지 않는 메일 주소", the address does not exist)
+		"존재하지 않는 사용자", "존재하지 않는 계정", "존재하지 않는 메일 주소", "존재하지 않는 주소", "존재하지 않는 이메일",
 		// Russian: mail.ru and Yandex notices ("нет такого пользователя",
 		// "пользователь не найден"); sentence-initial capitals are not
 		// lowered by normalize, so the fragments start mid-sentence.
@@ -233,6 +236,8 @@ var mailboxFullPhrases = &phrases{
 		"spazio esaurito", "mailbox is vol", "postvak vol", "postvak is vol",
 		// Chinese (QQ/Tencent, NetEase): "邮箱已满" (mailbox full)
 		"邮箱已满", "邮箱空间不足", "信箱已满", "邮箱容量已满", "郵箱已滿", "信箱已滿",
+		// Korean (Naver, Daum): "메일함 용량 초과" (mailbox over quota)
+		"메일함 용량 초과", "메일함이 가득", "메일함 용량이 초과", "용량이 부족",
 		// Russian (mail.ru, Yandex): "ящик переполнен" (mailbox full)
 		"ящик переполнен", "превышена квота", "ящик заполнен",
 		// Japanese

@@ -141,6 +141,19 @@ func TestMboxLineEnds(t *testing.T) {
 	}
 }
 
+// TestMboxLeadingJunk checks that an mbox saved with a UTF-8 BOM or blank
+// lines before its first From_ line is still split (issue 7 section 2).
+func TestMboxLeadingJunk(t *testing.T) {
+	lf := readFile(t, "testdata/three.mbox")
+	for _, prefix := range []string{"\xef\xbb\xbf", "\n\n", " \r\n", "\n\xef\xbb\xbf\n"} {
+		p := filepath.Join(t.TempDir(), "mbox")
+		if err := os.WriteFile(p, []byte(prefix+lf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkThree(t, collect(t, []string{p}, nil, Options{}), p, "\n")
+	}
+}
+
 // TestMboxSmallBuffer splits with the smallest bufio buffer, so that lines
 // come in many pieces.
 func TestMboxSmallBuffer(t *testing.T) {
