@@ -53,6 +53,9 @@ type Config struct {
 	// Alerts renders the alerts an incident change raises; they are
 	// queued in the outbox in the same transaction as the change.
 	Alerts func(in *store.Incident, change string, rep *diagnose.AccountReport) []store.Alert
+	// OnChange is called after each incident change is stored (serve
+	// pokes the alert dispatcher; the demo prints it).
+	OnChange func(in *store.Incident, change string)
 	// Log receives the detector's messages (default: discarded).
 	Log *slog.Logger
 }
@@ -362,11 +365,7 @@ func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time
 				Account: ar.Account, Verdict: string(ar.Verdict), Confidence: ar.Confidence, Onset: ar.Surge.Onset,
 				OpenedAt: now, UpdatedAt: now, Evidence: ar.Evidence, Detail: detail,
 			}
-			var alerts []store.Alert
-			if !over && d.cfg.Alerts != nil {
-				alerts = d.cfg.Alerts(in, store.ChangeOpened, ar)
-			}
-			if err := d.st.SaveIncident(ctx, in, store.ChangeOpened, alerts); err != nil {
+			if err := d.save(ctx, in, store.ChangeOpened, ar, !over); err != nil {
 				return err
 			}
 			d.cfg.Log.Info("incident opened", "incident", in.ID, "account", in.Account, "verdict", in.Verdict,
@@ -392,11 +391,7 @@ func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time
 			if ar.Surge != nil && ar.Surge.Onset.Before(in.Onset) {
 				in.Onset = ar.Surge.Onset
 			}
-			var alerts []store.Alert
-			if changedVerdict && d.cfg.Alerts != nil {
-				alerts = d.cfg.Alerts(in, store.ChangeUpdated, ar)
-			}
-			if err := d.st.SaveIncident(ctx, in, store.ChangeUpdated, alerts); err != nil {
+			if err := d.save(ctx, in, store.ChangeUpdated, ar, changedVerdict); err != nil {
 				return err
 			}
 			d.cfg.Log.Info("incident updated", "incident", in.ID, "account", in.Account, "verdict", in.Verdict, "confidence", in.Confidence)
@@ -408,13 +403,24 @@ func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time
 func (d *Detector) close(ctx context.Context, in *store.Incident, ar *diagnose.AccountReport, detail []byte, now time.Time, alert bool) error {
 	t := now
 	in.ClosedAt, in.UpdatedAt, in.Detail = &t, now, detail
-	var alerts []store.Alert
-	if alert && d.cfg.Alerts != nil {
-		alerts = d.cfg.Alerts(in, store.ChangeClosed, ar)
-	}
-	if err := d.st.SaveIncident(ctx, in, store.ChangeClosed, alerts); err != nil {
+	if err := d.save(ctx, in, store.ChangeClosed, ar, alert); err != nil {
 		return err
 	}
 	d.cfg.Log.Info("incident closed", "incident", in.ID, "account", in.Account, "verdict", in.Verdict)
+	return nil
+}
+
+// save stores an incident change with its alerts (when alert is set).
+func (d *Detector) save(ctx context.Context, in *store.Incident, change string, ar *diagnose.AccountReport, alert bool) error {
+	var render func(*store.Incident) []store.Alert
+	if alert && d.cfg.Alerts != nil {
+		render = func(in *store.Incident) []store.Alert { return d.cfg.Alerts(in, change, ar) }
+	}
+	if err := d.st.SaveIncident(ctx, in, change, render); err != nil {
+		return err
+	}
+	if d.cfg.OnChange != nil {
+		d.cfg.OnChange(in, change)
+	}
 	return nil
 }

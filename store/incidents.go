@@ -145,9 +145,10 @@ func (s *Store) History(ctx context.Context, id int64) ([]Change, error) {
 
 // SaveIncident records a change of an incident with its history entry,
 // and the alerts it raises, in one transaction: a new incident (ID 0) is
-// inserted and its ID set; change is one of the Change* constants. The
-// alerts are queued in the outbox (deduplicated by their key).
-func (s *Store) SaveIncident(ctx context.Context, in *Incident, change string, alerts []Alert) error {
+// inserted and its ID set; change is one of the Change* constants. alerts,
+// when not nil, is called once the incident has its ID and its alerts are
+// queued in the outbox (deduplicated by their key).
+func (s *Store) SaveIncident(ctx context.Context, in *Incident, change string, alerts func(*Incident) []Alert) error {
 	ev, _ := json.Marshal(in.Evidence)
 	if in.Evidence == nil {
 		ev = []byte("[]")
@@ -176,7 +177,11 @@ func (s *Store) SaveIncident(ctx context.Context, in *Incident, change string, a
 		in.ID, ms(in.UpdatedAt), change, in.Verdict, in.Confidence, string(ev)); err != nil {
 		return fmt.Errorf("store: incident history: %w", err)
 	}
-	for _, a := range alerts {
+	var list []Alert
+	if alerts != nil {
+		list = alerts(in)
+	}
+	for _, a := range list {
 		a.IncidentID = in.ID
 		if a.Key == "" {
 			a.Key = fmt.Sprintf("%d/%s/%s/%d", in.ID, a.Channel, a.Event, ms(in.UpdatedAt))

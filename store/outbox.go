@@ -101,3 +101,13 @@ func (s *Store) SentAlerts(ctx context.Context, channel string, since time.Time)
 	}
 	return n, nil
 }
+
+// AlertDeferred moves an alert's next attempt to next without counting an
+// attempt (a rate limit held it back).
+func (s *Store) AlertDeferred(ctx context.Context, id int64, next time.Time) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE alert_outbox SET next_at = ? WHERE id = ?`), ms(next), id)
+	if err != nil {
+		return fmt.Errorf("store: alert %d: %w", id, err)
+	}
+	return nil
+}

@@ -220,6 +220,16 @@ func (s *Store) PutMail(ctx context.Context, m ingest.Mail) error {
 	if m.Source == "" || m.Position == "" {
 		return errors.New("store: a message needs a source and a position")
 	}
+	// A position stored already needs no decoding (a source handing again
+	// what it was not sure was stored, a rescan).
+	var one int
+	switch err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM message_sources WHERE source = ? AND position = ?`),
+		text(m.Source), text(m.Position)).Scan(&one); {
+	case err == nil:
+		return nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("store: %w", err)
+	}
 	p, err := prepare(m, s.now())
 	if err != nil {
 		return fmt.Errorf("store: %s %s: %w", m.Source, m.Position, err)

@@ -333,7 +333,7 @@ func TestIncidentsAndOutbox(t *testing.T) {
 		in := &Incident{Account: "shop@example.jp", Verdict: "spoofed", Confidence: 0.7, Onset: t0, OpenedAt: t0, UpdatedAt: t0,
 			Evidence: []string{"backscatter"}}
 		alert := Alert{Event: ChangeOpened, Channel: "webhook:0", Payload: "{}", Key: "k-open"}
-		if err := s.SaveIncident(ctx, in, ChangeOpened, []Alert{alert}); err != nil {
+		if err := s.SaveIncident(ctx, in, ChangeOpened, func(*Incident) []Alert { return []Alert{alert} }); err != nil {
 			t.Fatal(err)
 		}
 		if in.ID == 0 {
