@@ -1,7 +1,9 @@
 package advice
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bouncewatch/bouncewatch/reason"
 )
@@ -79,6 +81,20 @@ type PlanContext struct {
 	// TopReasons are the most frequent bounce reasons, most frequent
 	// first, for Ordinary.
 	TopReasons []reason.Reason
+	// Campaign is the account's own mailing that explains the bounces,
+	// for Ordinary: the plan then starts by cleaning the list.
+	Campaign *CampaignContext
+}
+
+// CampaignContext is a mailing of the account (a newsletter) seen in its
+// bounces.
+type CampaignContext struct {
+	Start   time.Time // shown in its own location
+	Subject string
+	// Sent is the messages sent from Start (0 when unknown: no send log),
+	// Bounced the failure notices, HardBounces those whose address can
+	// never receive mail.
+	Sent, Bounced, HardBounces int
 }
 
 // Plan returns the ordered response plan for verdict v in language l
@@ -89,7 +105,9 @@ type PlanContext struct {
 //     blocklists) and confirm the sending falls back.
 //   - Spoofed: explain the backscatter, check the account, publish SPF,
 //     DKIM and DMARC, file the backscatter, warn contacts.
-//   - Ordinary: one step per reason in ctx.TopReasons, from [For].
+//   - Ordinary: after a campaign (ctx.Campaign), first clean the list,
+//     with its figures and how to get the suppression list; then one step
+//     per reason in ctx.TopReasons, from [For].
 //   - Mixed: the hijack steps, then the spoofing steps they do not cover.
 //   - InsufficientEvidence: one step per code in ctx.MissingEvidence telling
 //     what to collect, then the cautious steps.
@@ -104,7 +122,15 @@ func Plan(v Verdict, l Lang, ctx PlanContext) []Step {
 	case Spoofed:
 		return p.steps(spoofSteps)
 	case Ordinary:
-		return p.ordinary(ctx.TopReasons)
+		out := p.ordinary(ctx.TopReasons)
+		if c := ctx.Campaign; c != nil {
+			key := campaignCleanList
+			if c.Sent <= 0 {
+				key = campaignCleanListNoLog
+			}
+			out = append([]Step{p.step(campaignCleanList, key, false, "")}, out...)
+		}
+		return out
 	case Mixed:
 		return p.mixed()
 	}
@@ -173,6 +199,9 @@ const (
 	collectOther     = "collect-other"               // an unknown missing-evidence code
 	collectMore      = "collect-more"                // insufficient evidence, no code given
 	reviewReasons    = "review-reasons"              // ordinary, no reason given
+	// ordinary after a campaign, with and without the sent count
+	campaignCleanList      = "clean-list-after-campaign"
+	campaignCleanListNoLog = "clean-list-after-campaign/nolog"
 )
 
 type planner struct {
@@ -291,7 +320,29 @@ func placeholders(l Lang, ctx PlanContext) []string {
 			provider = "your mail provider"
 		}
 	}
-	return []string{"{account}", account, "{domain}", domain, "{domainarg}", domainArg, "{provider}", provider}
+	out := []string{"{account}", account, "{domain}", domain, "{domainarg}", domainArg, "{provider}", provider}
+	if c := ctx.Campaign; c != nil {
+		rate := ""
+		if c.Sent > 0 {
+			rate = strconv.FormatFloat(100*float64(c.Bounced)/float64(c.Sent), 'f', 1, 64) + "%"
+		}
+		start := c.Start.Format("2006-01-02 15:04")
+		out = append(out, "{cstart}", start, "{csubject}", c.Subject, "{csent}", groupDigits(c.Sent),
+			"{cbounced}", groupDigits(c.Bounced), "{chard}", groupDigits(c.HardBounces), "{crate}", rate)
+	}
+	return out
+}
+
+// groupDigits writes n with thousands separators (5,200).
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + groupDigits(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // planTexts returns the step texts for l; any language but Japanese gets
@@ -401,6 +452,16 @@ var planEnglish = map[string]stepText{
 	},
 
 	// ordinary
+	campaignCleanList: {
+		"Clean your list after the campaign of {cstart}",
+		"Your campaign of {cstart} («{csubject}») had {crate} bounces ({cbounced} of {csent} messages); {chard} of them are hard bounces, addresses that will never receive mail. This is not a hijack and needs no password change. But mailing dead addresses again costs you your reputation: Gmail, Yahoo and the mobile carriers start refusing all your mail when more than about 2% of it bounces.",
+		"Remove the hard-bounced addresses from the list before the next mailing. They are in the bounces themselves: `bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` gives the suppression list; import it into your shop's or newsletter tool's unsubscribe list. Drop an address whose mailbox is full after three mailings in a row, and confirm new sign-ups (double opt-in) so that mistyped addresses never enter the list.",
+	},
+	campaignCleanListNoLog: {
+		"Clean your list after the campaign of {cstart}",
+		"Your campaign of {cstart} («{csubject}») brought {cbounced} bounces; {chard} of them are hard bounces, addresses that will never receive mail. This is not a hijack and needs no password change. But mailing dead addresses again costs you your reputation: Gmail, Yahoo and the mobile carriers start refusing all your mail when more than about 2% of it bounces.",
+		"Remove the hard-bounced addresses from the list before the next mailing. They are in the bounces themselves: `bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` gives the suppression list; import it into your shop's or newsletter tool's unsubscribe list. With the send log (--sendlog) the report also gives the campaign's bounce rate.",
+	},
 	reviewReasons: {
 		"Read what each bounce reason means",
 		"These bounces look like the everyday failures of mail that was really sent: addresses that no longer exist, full mailboxes and the like. Each reason calls for its own fix.",
@@ -551,6 +612,16 @@ var planJapanese = map[string]stepText{
 	},
 
 	// ordinary
+	campaignCleanList: {
+		"{cstart} の一斉送信のあと、配信リストを整理する",
+		"{cstart} の一斉送信（「{csubject}」）では {csent} 通のうち {cbounced} 件（{crate}）がエラーになり、そのうち {chard} 件は宛先が存在しないなど二度と届かないアドレス（ハードバウンス）です。乗っ取りではないので、このためにパスワードを変更する必要はありません。ただし、届かないアドレスに送り続けると送信元の評判が下がり、エラーが約2%を超えると Gmail、Yahoo!、携帯キャリアがあなたのメールをまとめて拒否し始めます。",
+		"次の配信の前に、ハードバウンスしたアドレスをリストから削除してください。対象のアドレスはエラーメールから取り出せます：`bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` で配信停止リストができます。ネットショップやメール配信ツールの配信停止リストに取り込んでください。メールボックスが満杯のアドレスは3回続けて届かなければ外し、新規登録には確認メール（ダブルオプトイン）を使って、打ち間違いのアドレスがリストに入らないようにしてください。",
+	},
+	campaignCleanListNoLog: {
+		"{cstart} の一斉送信のあと、配信リストを整理する",
+		"{cstart} の一斉送信（「{csubject}」）で {cbounced} 件のエラーがあり、そのうち {chard} 件は二度と届かないアドレス（ハードバウンス）です。乗っ取りではないので、このためにパスワードを変更する必要はありません。ただし、届かないアドレスに送り続けると送信元の評判が下がり、エラーが約2%を超えると Gmail、Yahoo!、携帯キャリアがあなたのメールをまとめて拒否し始めます。",
+		"次の配信の前に、ハードバウンスしたアドレスをリストから削除してください。対象のアドレスはエラーメールから取り出せます：`bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` で配信停止リストができます。送信ログ（--sendlog）を指定すると、エラー率もわかります。",
+	},
 	reviewReasons: {
 		"エラーの理由ごとの意味を確認する",
 		"このエラーメールは、実際に送ったメールのよくある失敗（存在しないアドレス、満杯のメールボックスなど）に見えます。理由ごとに、必要な対応が違います。",

@@ -222,9 +222,11 @@ func TestAttribute(t *testing.T) {
 			dontWant: []string{CodeReceivedOurRelay, CodeMessageIDInLog, CodeMessageIDOurForm},
 		},
 		{
-			name: "backscatter, no send log: only the foreign chain speaks", index: relaysOnly, bounce: file("backscatter.eml"),
-			verdict:  Unknown,
-			want:     []string{CodeReceivedNotOurs},
+			// The chain never touches our relays and starts at a client
+			// that did not log in (a bot straight to the recipient's MX).
+			name: "backscatter, no send log: the foreign chain speaks", index: relaysOnly, bounce: file("backscatter.eml"),
+			verdict:  NotOurs,
+			want:     []string{CodeReceivedNotOurs, CodeReceivedUnauthenticated},
 			dontWant: []string{CodeReceivedOurRelay, CodeMessageIDNotInLog},
 		},
 		{
@@ -243,15 +245,19 @@ func TestAttribute(t *testing.T) {
 			want:    []string{CodeDKIMOursVerified},
 		},
 		{
+			// The hop by smtp.example.jp (a host of our domain) says ours,
+			// the broken signature says forged: contradictory, unknown.
 			name: "DKIM of ours fails after tampering", index: dkimIndex(MsgauthVerifier{LookupTXT: lookup}), bounce: dkimBounce(tampered),
-			verdict:  NotOurs,
+			verdict:  Unknown,
 			want:     []string{CodeDKIMOursFailed},
 			dontWant: []string{CodeDKIMOursVerified},
 		},
 		{
+			// A host of our domain accepted it by authenticated submission,
+			// and it carries our signature.
 			name: "DKIM of ours, no verifier", index: dkimIndex(nil), bounce: dkimBounce(signed),
-			verdict: Unknown,
-			want:    []string{CodeDKIMOursUnverified},
+			verdict: Ours,
+			want:    []string{CodeDKIMOursUnverified, CodeReceivedOurRelay, CodeReceivedESMTPSA},
 		},
 		{
 			name: "BATV tag validates", index: batvIndex(false), bounce: batvBounce(goodTag),
@@ -270,13 +276,16 @@ func TestAttribute(t *testing.T) {
 			verdict: NotOurs, want: []string{CodeBATVAbsent},
 		},
 		{
+			// No BATV item: the unauthenticated chain outside our hosts
+			// decides.
 			name: "BATV absent, signing optional", index: batvIndex(false), bounce: batvBounce("shop@example.jp"),
-			verdict: Unknown, dontWant: []string{CodeBATVAbsent, CodeBATVValid, CodeBATVInvalid},
+			verdict: NotOurs, want: []string{CodeReceivedNotOurs, CodeReceivedUnauthenticated},
+			dontWant: []string{CodeBATVAbsent, CodeBATVValid, CodeBATVInvalid},
 		},
 		{
 			name: "fake docomo notice with a zip and a phishing link", index: withLog, bounce: file("fake-docomo.eml"),
 			verdict: Unknown, want: []string{CodeNoOriginal},
-			fake: []string{CodeFakeNoMessageOfOurs, CodeFakeDangerousAttached, CodeFakeForeignLink, CodeFakeLookalike},
+			fake: []string{CodeFakeNoMessageOfOurs, CodeFakeDangerousAttached, CodeFakeCredentialLink, CodeFakeImpersonation, CodeFakeLookalike, CodeFakeWording},
 		},
 		{
 			name: "fake Mail delivery failed failing DMARC", index: withLog, bounce: file("fake-mdf-dmarc.eml"),
@@ -464,13 +473,13 @@ func TestIndexLookups(t *testing.T) {
 	if ix.Len() != 1 {
 		t.Fatalf("Len %d", ix.Len())
 	}
-	if _, ok := ix.lookupMsgID("Abc@mail.example.jp"); !ok {
+	if _, _, ok := ix.lookupMsgID("Abc@mail.example.jp"); !ok {
 		t.Error("Message-ID with other domain case not found")
 	}
-	if _, ok := ix.lookupMsgID("<abc@mail.example.jp>"); ok {
+	if _, _, ok := ix.lookupMsgID("<abc@mail.example.jp>"); ok {
 		t.Error("Message-ID local part matched case-insensitively")
 	}
-	e, ok := ix.lookupQueueID("1tXyZa-0003AZ-5F")
+	e, _, ok := ix.lookupQueueID("1tXyZa-0003AZ-5F")
 	if !ok || ix.strs[e.ip] != "192.0.2.7" {
 		t.Errorf("queue ID lookup: %v, ip %q", ok, ix.strs[e.ip])
 	}

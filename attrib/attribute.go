@@ -1,9 +1,8 @@
 package attrib
 
 import (
-	"errors"
 	"fmt"
-	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -42,6 +41,11 @@ type Attribution struct {
 	LogFrom string `json:"log_from,omitempty"`
 	// InLog is true when the message was found in the send log.
 	InLog bool `json:"in_log,omitempty"`
+	// AuthVia names what showed an authenticated submission at our relay
+	// ("ESMTPSA", "X-MS-Exchange-Organization-AuthAs: Internal", …), and
+	// EntryClient the client that submitted; "" when none did.
+	AuthVia     string `json:"auth_via,omitempty"`
+	EntryClient string `json:"entry_client,omitempty"`
 	// Fake is set when the bounce looks like phishing posing as a bounce;
 	// keep it out of the evidence.
 	Fake *Fake `json:"fake,omitempty"`
@@ -73,6 +77,13 @@ const (
 	CodeDateInActivity     = "date_in_activity"
 	CodeDateOutside        = "date_outside_activity"
 	CodeNoOriginal         = "no_original"
+	// CodeReceivedUnauthenticated: the message in our name entered the
+	// mail system from a client that did not log in, nowhere near our
+	// relays.
+	CodeReceivedUnauthenticated = "received_unauthenticated_entry"
+	// CodeDKIMOursAbsent: no signature, though our relays sign nearly
+	// every message (learnt from the bounces together).
+	CodeDKIMOursAbsent = "dkim_ours_absent"
 )
 
 // Weights of the evidence (see the package documentation).
@@ -94,6 +105,8 @@ const (
 	WeightMessageIDForeign = -1
 	WeightDateIn           = 1
 	WeightDateOutside      = -2
+	WeightUnauthenticated  = -2
+	WeightDKIMAbsent       = -2
 
 	// ThresholdOurs and ThresholdNotOurs cut the score into verdicts.
 	ThresholdOurs    = 3
@@ -108,19 +121,26 @@ func item(code string, w float64, en, ja string) Item {
 }
 
 // Attribute weighs the evidence that the message res returned was sent by
-// us. It is safe for concurrent use once the Index is built.
+// us: Judge over the Facts an Extractor for the Index's Config reads. It
+// is safe for concurrent use while nothing is added to the Index.
 func (ix *Index) Attribute(res *bounce.Result) Attribution {
+	ex := &Extractor{cfg: ix.cfg, ix: ix, now: time.Now}
+	return ix.Judge(ex.Extract(res), nil)
+}
+
+// Judge weighs the evidence of f against what the Index knows now (the
+// send log, our domains and relays) and what the bounces together taught
+// (pop, from Learn; nil for nothing). It is safe for concurrent use while
+// nothing is added to the Index.
+func (ix *Index) Judge(f *Facts, pop *Population) Attribution {
 	var a Attribution
-	var o *bounce.Original
-	if res != nil {
-		o = res.Returned()
-	}
-	if o == nil || (o.MessageID == "" && len(o.Received) == 0 && len(o.Headers) == 0 && o.From == "") {
+	jc := judgeCtx{ix: ix, pop: pop}
+	if f == nil || !f.Returned {
 		a.Items = []Item{item(CodeNoOriginal, 0,
 			"The bounce returned nothing of the original message, so it cannot be matched with our mail",
 			"バウンスに元のメッセージが含まれていないため、当方の送信メールと照合できません")}
 	} else {
-		a.Items = ix.evidence(res, o, &a)
+		a.Items = jc.evidence(f, &a)
 	}
 	var pos, neg float64
 	logMatch := false
@@ -131,7 +151,10 @@ func (ix *Index) Attribute(res *bounce.Result) Attribution {
 		} else {
 			neg += it.Weight
 		}
-		if it.Code == CodeMessageIDInLog || it.Code == CodeQueueIDInLog {
+		switch it.Code {
+		case CodeMessageIDInLog, CodeQueueIDInLog, CodeDKIMOursVerified, CodeBATVValid:
+			// The log, or a proof only we can make (our DKIM key, our
+			// BATV key): the truth, whatever else the chain shows.
 			logMatch = true
 		}
 	}
@@ -147,48 +170,124 @@ func (ix *Index) Attribute(res *bounce.Result) Attribution {
 	default:
 		a.Verdict = Unknown
 	}
-	if res != nil {
-		if f := ix.fake(res, o, a.Items); f != nil {
-			a.Fake = f
-			a.Verdict = Unknown
-		}
+	if f != nil && f.Fake != nil {
+		// Told from the message alone (DetectFake): the same whatever
+		// the log says.
+		a.Fake = f.Fake
+		a.Verdict = Unknown
 	}
 	return a
 }
 
-func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution) []Item {
+// judgeCtx is the Index and the Population one judgement reads.
+type judgeCtx struct {
+	ix  *Index
+	pop *Population
+}
+
+func (jc judgeCtx) isOurDomain(d string) bool {
+	return jc.ix.isOurDomain(d) || jc.pop.isOurDomain(d)
+}
+
+// relayBy reports whether the host that added hop h is one of our relays:
+// configured or learnt from the log, a host in one of our domains, or the
+// entry host the bounces together name (Learn); a relay known only by its
+// organisation (Microsoft 365's many servers) counts for the entry hop of
+// an authenticated submission only.
+func (jc judgeCtx) relayBy(f *Facts, h *Hop) bool {
+	if h.By == "" {
+		return false
+	}
+	if jc.ix.isRelay(h.By) || jc.isOurDomain(h.By) {
+		return true
+	}
+	if jc.pop == nil {
+		return false
+	}
+	if jc.pop.hosts[h.By] {
+		return true
+	}
+	if jc.pop.orgs[Org(h.By)] && h == f.Entry() {
+		auth, _ := f.Authenticated()
+		return auth
+	}
+	return false
+}
+
+func (jc judgeCtx) relayFrom(h *Hop) bool {
+	return jc.ix.isRelay(h.From) || jc.ix.isRelay(h.IP) || jc.ix.isRelay(h.Client)
+}
+
+// knowsRelays reports whether a chain that never touches our relays says
+// anything: we know at least one relay, or our domains.
+func (jc judgeCtx) knowsRelays() bool {
+	r, d := jc.ix.knows()
+	return r || d || jc.pop != nil && (len(jc.pop.hosts) > 0 || len(jc.pop.orgs) > 0 || len(jc.pop.domains) > 0)
+}
+
+// claimsOurs reports whether the original claims to come from us: its
+// From or Return-Path is in our domains.
+func (jc judgeCtx) claimsOurs(f *Facts) bool {
+	return jc.isOurDomain(f.FromDomain) || jc.isOurDomain(domainOf(f.ReturnPath))
+}
+
+func hopText(h *Hop) string {
+	var b strings.Builder
+	b.WriteString("Received:")
+	if h.From != "" || h.Client != "" {
+		b.WriteString(" from " + firstNonEmpty(h.From, h.Client))
+		if h.Client != "" && h.From != "" {
+			b.WriteString(" [" + h.Client + "]")
+		}
+	}
+	if h.By != "" {
+		b.WriteString(" by " + h.By)
+	}
+	if h.With != "" {
+		b.WriteString(" with " + h.With)
+	}
+	if h.ID != "" {
+		b.WriteString(" id " + h.ID)
+	}
+	return b.String()
+}
+
+func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
+	ix := jc.ix
 	var items []Item
-	mid := normMessageID(o.MessageID)
-	date, dateErr := mail.ParseDate(strings.TrimSpace(o.Date))
+	mid := f.MessageID
+	date := f.Date
 	active, covered := false, false
-	if dateErr == nil {
-		active, covered = ix.activityNear(date)
+	if !date.IsZero() {
+		active, covered = ix.activityNear(date.Add(-jc.pop.logShift()))
 	}
 
 	// 1. The send log.
 	found := false
-	if e, ok := ix.lookupMsgID(mid); ok {
+	if e, x, ok := ix.lookupMsgID(mid); ok {
 		found = true
-		a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = ix.strs[e.sasl], ix.strs[e.ip], ix.strs[e.from], true
+		a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = x.strs[e.sasl], x.strs[e.ip], x.strs[e.from], true
 		items = append(items, item(CodeMessageIDInLog, WeightLog,
-			fmt.Sprintf("Message-ID <%s> appears in our send log (%s)", mid, ix.describeEn(e)),
-			fmt.Sprintf("Message-ID <%s> は送信ログにあります（%s）", mid, ix.describeJa(e))))
+			fmt.Sprintf("Message-ID <%s> appears in our send log (%s)", mid, x.describeEn(e)),
+			fmt.Sprintf("Message-ID <%s> は送信ログにあります（%s）", mid, x.describeJa(e))))
 	}
 
 	// 2. The Received chain, and queue IDs our relays gave.
-	relaySeen, authSeen, qidSeen := false, false, false
-	for _, h := range o.Received {
-		by := ix.isRelay(h.By)
-		from := ix.isRelay(h.From) || ix.isRelay(h.IP) || ix.isRelay(clientIP(h))
+	relaySeen, authSeen, qidSeen, anyAuth := false, false, false, false
+	for i := range f.Hops {
+		h := &f.Hops[i]
+		by := jc.relayBy(f, h)
+		from := jc.relayFrom(h)
+		anyAuth = anyAuth || h.Auth != ""
 		if by && h.ID != "" && !qidSeen {
-			if e, ok := ix.lookupQueueID(h.ID); ok {
+			if e, x, ok := ix.lookupQueueID(h.ID); ok {
 				qidSeen = true
 				if !a.InLog {
-					a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = ix.strs[e.sasl], ix.strs[e.ip], ix.strs[e.from], true
+					a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = x.strs[e.sasl], x.strs[e.ip], x.strs[e.from], true
 				}
 				items = append(items, item(CodeQueueIDInLog, WeightLog,
-					fmt.Sprintf("Queue ID %s, given by our relay %s in the returned Received chain, appears in our send log (%s)", h.ID, h.By, ix.describeEn(e)),
-					fmt.Sprintf("返送されたメッセージの Received にある当方リレー %s のキュー ID %s が送信ログにあります（%s）", h.By, h.ID, ix.describeJa(e))))
+					fmt.Sprintf("Queue ID %s, given by our relay %s in the returned Received chain, appears in our send log (%s)", h.ID, h.By, x.describeEn(e)),
+					fmt.Sprintf("返送されたメッセージの Received にある当方リレー %s のキュー ID %s が送信ログにあります（%s）", h.By, h.ID, x.describeJa(e))))
 			}
 		}
 		if (by || from) && !relaySeen {
@@ -198,50 +297,73 @@ func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution
 				host = firstNonEmpty(h.From, h.IP)
 			}
 			items = append(items, item(CodeReceivedOurRelay, WeightRelay,
-				fmt.Sprintf("The returned message passed through our relay %s (Received: %s)", host, shorten(h.Raw, 160)),
-				fmt.Sprintf("返送されたメッセージは当方のリレー %s を経由しています（Received: %s）", host, shorten(h.Raw, 160))))
+				fmt.Sprintf("The returned message passed through our relay %s (%s)", host, hopText(h)),
+				fmt.Sprintf("返送されたメッセージは当方のリレー %s を経由しています（%s）", host, hopText(h))))
 		}
-		if by && authProtocol(h.With) && !authSeen {
-			authSeen = true
-			items = append(items, item(CodeReceivedESMTPSA, WeightESMTPSA,
-				fmt.Sprintf("Our relay %s accepted it by authenticated submission (%s) from %s: someone logged in with an account of ours", h.By, h.With, firstNonEmpty(clientIP(h), h.From, "an unknown client")),
-				fmt.Sprintf("当方リレー %s が %s から認証付き送信（%s）で受け付けています。当方のアカウントでログインして送信されたものです", h.By, firstNonEmpty(clientIP(h), h.From, "不明なクライアント"), h.With)))
+		if by && !authSeen {
+			how := ""
+			if h.Auth != "" {
+				how = h.Auth
+			} else if ok, m := f.Authenticated(); ok && h == f.Entry() && f.AuthHeader != "" {
+				how = m
+			}
+			if how != "" {
+				authSeen = true
+				a.AuthVia = how
+				a.EntryClient = firstNonEmpty(f.OriginatingIP, h.Client, h.IP)
+				items = append(items, item(CodeReceivedESMTPSA, WeightESMTPSA,
+					fmt.Sprintf("Our relay %s accepted it by authenticated submission (%s) from %s: someone logged in with an account of ours", h.By, how, firstNonEmpty(a.EntryClient, h.From, "an unknown client")),
+					fmt.Sprintf("当方リレー %s が %s から認証付き送信（%s）で受け付けています。当方のアカウントでログインして送信されたものです", h.By, firstNonEmpty(a.EntryClient, h.From, "不明なクライアント"), how)))
+			}
 		}
 	}
 	// A chain that never touches our relays, while we know them: the
 	// message entered the internet elsewhere (RFC 5321 section 4.4: every
 	// relay adds its field, ours included).
-	if !relaySeen && len(o.Received) > 0 && len(ix.relays) > 0 {
-		first := o.Received[len(o.Received)-1]
+	if !relaySeen && len(f.Hops) > 0 && jc.knowsRelays() {
+		first := f.Hops[len(f.Hops)-1]
 		items = append(items, item(CodeReceivedNotOurs, WeightNotOurRelay,
-			fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", len(o.Received), firstNonEmpty(first.From, first.IP, first.By, "unknown")),
-			fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", len(o.Received), firstNonEmpty(first.From, first.IP, first.By, "不明"))))
+			fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "unknown")),
+			fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "不明"))))
 	}
-	if !found && !qidSeen && mid != "" && len(ix.byMsgID) > 0 && covered {
+	// Mail of ours is submitted by a logged-in client; a message in our
+	// name that entered the mail system from a client without logging in,
+	// nowhere near our relays, was sent by someone else (a bot straight to
+	// the recipient's server).
+	if !relaySeen && !anyAuth && f.AuthHeader == "" && jc.claimsOurs(f) {
+		if e := f.publicEntry(); e != nil && e.Auth == "" {
+			client := firstNonEmpty(e.Client, e.IP, e.From)
+			items = append(items, item(CodeReceivedUnauthenticated, WeightUnauthenticated,
+				fmt.Sprintf("The message entered the mail system at %s from %s without authentication (%s), nowhere near our relays: not a submission of ours", e.By, client, hopText(e)),
+				fmt.Sprintf("このメッセージは %s から認証なしで %s に入っており（%s）、当方のリレーを経由していません。当方からの送信ではありません", client, e.By, hopText(e))))
+		}
+	}
+	if !found && !qidSeen && mid != "" && ix.hasMsgIDs() && covered {
 		items = append(items, item(CodeMessageIDNotInLog, WeightNotInLog,
 			fmt.Sprintf("Message-ID <%s> is not in our send log, though the log covers the time the message claims (%s)", mid, date.Format(time.RFC3339)),
 			fmt.Sprintf("送信ログはメッセージの日時（%s）を含む期間のものですが、Message-ID <%s> はありません", date.Format(time.RFC3339), mid)))
 	}
 
 	// 3. DKIM.
-	items = append(items, ix.dkimEvidence(o)...)
+	items = append(items, jc.dkimEvidence(f, relaySeen)...)
 
 	// 4. BATV.
-	items = append(items, ix.batvEvidence(res, o)...)
+	items = append(items, jc.batvEvidence(f)...)
 
 	// 5. The Message-ID's form.
-	if mid != "" && (len(ix.midShapes) > 0 || len(ix.midDomains) > 0) {
-		shape := MessageIDShape(mid)
-		dom := ""
-		if at := strings.LastIndexByte(mid, '@'); at >= 0 {
-			dom = mid[at+1:]
-		}
+	shape := f.Shape
+	dom := ""
+	if at := strings.LastIndexByte(mid, '@'); at >= 0 {
+		dom = mid[at+1:]
+	}
+	nShape, nDom, anyShape, anyDom := ix.shapes(shape, dom)
+	if mid != "" && (anyShape || anyDom) {
 		switch {
-		case ix.midShapes[shape] > 0 || len(ix.midShapes) == 0 && ix.midDomains[dom] > 0:
+		case nShape > 0 || !anyShape && nDom > 0:
 			items = append(items, item(CodeMessageIDOurForm, WeightMessageIDForm,
 				fmt.Sprintf("The Message-ID has the form our server and mail programs produce (%s)", shape),
 				fmt.Sprintf("Message-ID の形式が当方のサーバーやメールソフトのものと一致します（%s）", shape)))
-		case ix.midDomains[dom] == 0 && ix.isOurDomain(domainOf(o.From)):
+		case nDom == 0 && jc.isOurDomain(f.FromDomain):
 			items = append(items, item(CodeMessageIDForeign, WeightMessageIDForeign,
 				fmt.Sprintf("The Message-ID has a form never seen in our send log (%s), though From is an address of ours", shape),
 				fmt.Sprintf("From は当方のアドレスですが、Message-ID は送信ログに見られない形式です（%s）", shape)))
@@ -260,6 +382,29 @@ func (ix *Index) evidence(res *bounce.Result, o *bounce.Original, a *Attribution
 			fmt.Sprintf("元のメッセージの日時（%s）の前後 %v に送信ログの記録がありません（ログはその期間を含みます）", date.Format(time.RFC3339), ix.window)))
 	}
 	return items
+}
+
+// publicEntry is the oldest hop whose client has a public address or a
+// name: where the message came from the internet (a bot's own trace
+// fields from private addresses are skipped).
+func (f *Facts) publicEntry() *Hop {
+	for i := len(f.Hops) - 1; i >= 0; i-- {
+		h := &f.Hops[i]
+		if h.By == "" {
+			continue
+		}
+		ip := firstNonEmpty(h.Client, h.IP)
+		if ip != "" {
+			if p, err := netip.ParseAddr(ip); err == nil && (p.IsPrivate() || p.IsLoopback() || p.IsLinkLocalUnicast()) {
+				continue
+			}
+			return h
+		}
+		if h.From != "" && h.From != "localhost" {
+			return h
+		}
+	}
+	return nil
 }
 
 // describeEn and describeJa describe a log entry for the evidence text.
@@ -297,72 +442,63 @@ func (ix *Index) describeJa(e entry) string {
 	return strings.Join(parts, "、")
 }
 
-// dkimEvidence is rule 3.
-func (ix *Index) dkimEvidence(o *bounce.Original) []Item {
-	if len(o.DKIM) == 0 || len(ix.domains) == 0 {
+// dkimEvidence is rule 3; relaySeen says the message passed our relays
+// (so that a missing signature of ours counts where our relays always
+// sign).
+func (jc judgeCtx) dkimEvidence(f *Facts, relaySeen bool) []Item {
+	if len(f.DKIM) == 0 {
+		if jc.pop != nil && jc.pop.signs != "" && !relaySeen && jc.claimsOurs(f) && len(f.Hops) > 0 {
+			return []Item{item(CodeDKIMOursAbsent, WeightDKIMAbsent,
+				fmt.Sprintf("The returned message carries no DKIM-Signature, though our server signs nearly every message it sends with d=%s", jc.pop.signs),
+				fmt.Sprintf("当方のサーバーはほぼすべての送信メールに d=%s で DKIM 署名していますが、返送されたメッセージには署名がありません", jc.pop.signs))}
+		}
 		return nil
 	}
-	var ours, foreign []string
-	for _, s := range o.DKIM {
-		if ix.isOurDomain(s.Domain) {
-			ours = append(ours, normDomain(s.Domain))
+	var ours []*Sig
+	var foreign []string
+	for i := range f.DKIM {
+		s := &f.DKIM[i]
+		if jc.isOurDomain(s.Domain) {
+			ours = append(ours, s)
 		} else {
-			foreign = append(foreign, normDomain(s.Domain))
+			foreign = append(foreign, s.Domain)
 		}
 	}
 	if len(ours) == 0 {
+		if !jc.knowsOurDomains() {
+			return nil
+		}
 		return []Item{item(CodeDKIMForeignOnly, WeightDKIMForeignOnly,
 			fmt.Sprintf("The returned message is DKIM-signed only by other domains (d=%s), not by ours", strings.Join(foreign, ", d=")),
 			fmt.Sprintf("返送されたメッセージの DKIM 署名は他のドメイン（d=%s）のもので、当方のドメインの署名はありません", strings.Join(foreign, ", d=")))}
 	}
-	d := ours[0]
-	unverified := func(whyEn, whyJa string) []Item {
-		return []Item{item(CodeDKIMOursUnverified, WeightDKIMUnverified,
-			fmt.Sprintf("The returned message carries a DKIM-Signature of our domain d=%s (%s)", d, whyEn),
-			fmt.Sprintf("返送されたメッセージに当方ドメインの DKIM 署名（d=%s）があります（%s）", d, whyJa))}
-	}
-	if ix.cfg.DKIM == nil {
-		return unverified("not verified: no verifier configured", "検証は設定されていません")
-	}
-	if !o.BodyReturned || len(o.Raw) == 0 {
-		return unverified("not verifiable: only the headers came back", "本文が返送されていないため検証できません")
-	}
-	rs, err := ix.cfg.DKIM.Verify(o.Raw)
-	if err != nil {
-		return unverified("verification impossible: "+err.Error(), "検証できませんでした: "+err.Error())
-	}
-	var failErr error
-	temp := false
-	for _, r := range rs {
-		if !ix.isOurDomain(r.Domain) {
-			continue
-		}
-		switch r.Status {
-		case DKIMPass:
+	for _, s := range ours {
+		if s.Status == DKIMPass {
 			return []Item{item(CodeDKIMOursVerified, WeightDKIMVerified,
-				fmt.Sprintf("The DKIM-Signature of our domain d=%s verifies over the returned message", r.Domain),
-				fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が返送されたメッセージで検証に成功しました", r.Domain))}
-		case DKIMFail:
-			if failErr == nil {
-				failErr = r.Err
-				if failErr == nil {
-					failErr = errors.New("signature does not verify")
-				}
-				d = r.Domain
-			}
-		default:
-			temp = true
+				fmt.Sprintf("The DKIM-Signature of our domain d=%s verifies over the returned message", s.Domain),
+				fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が返送されたメッセージで検証に成功しました", s.Domain))}
 		}
 	}
-	if failErr != nil {
-		return []Item{item(CodeDKIMOursFailed, WeightDKIMFailed,
-			fmt.Sprintf("The DKIM-Signature of our domain d=%s does not verify (%v): forged, or altered on the way", d, failErr),
-			fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が検証に失敗しました（%v）。偽造されたか途中で改変されています", d, failErr))}
+	for _, s := range ours {
+		if s.Status == DKIMFail {
+			return []Item{item(CodeDKIMOursFailed, WeightDKIMFailed,
+				fmt.Sprintf("The DKIM-Signature of our domain d=%s does not verify (%v): forged, or altered on the way", s.Domain, s.Err),
+				fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が検証に失敗しました（%v）。偽造されたか途中で改変されています", s.Domain, s.Err))}
+		}
 	}
-	if temp {
-		return unverified("the key could not be fetched now", "公開鍵を取得できませんでした")
+	s := ours[0]
+	sel := ""
+	if s.Selector != "" {
+		sel = ", s=" + s.Selector
 	}
-	return unverified("the verifier returned no result for it", "検証結果がありません")
+	return []Item{item(CodeDKIMOursUnverified, WeightDKIMUnverified,
+		fmt.Sprintf("The returned message carries a DKIM-Signature of our domain d=%s%s (%s)", s.Domain, sel, s.WhyEn),
+		fmt.Sprintf("返送されたメッセージに当方ドメインの DKIM 署名（d=%s%s）があります（%s）", s.Domain, sel, s.WhyJa))}
+}
+
+func (jc judgeCtx) knowsOurDomains() bool {
+	_, d := jc.ix.knows()
+	return d || jc.pop != nil && len(jc.pop.domains) > 0
 }
 
 // envelopeHeaders are the bounce's header fields that may carry its
@@ -370,53 +506,36 @@ func (ix *Index) dkimEvidence(o *bounce.Original) []Item {
 var envelopeHeaders = []string{"Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To"}
 
 // batvEvidence is rule 4.
-func (ix *Index) batvEvidence(res *bounce.Result, o *bounce.Original) []Item {
-	if len(ix.cfg.BATVKey) == 0 {
+func (jc judgeCtx) batvEvidence(f *Facts) []Item {
+	if len(jc.ix.cfg.BATVKey) == 0 {
 		return nil
 	}
-	var cands []string
-	for _, name := range envelopeHeaders {
-		for _, f := range res.Headers {
-			if strings.EqualFold(f.Name, name) {
-				cands = append(cands, addresses(f.Value)...)
-			}
-		}
-	}
-	if o.ReturnPath != "" {
-		cands = append(cands, addresses(o.ReturnPath)...)
-	}
-	at, ok := res.Time()
-	if !ok {
-		at = time.Now()
-	}
 	oursSeen := ""
-	for _, c := range cands {
-		dom := domainOf(c)
-		if len(ix.domains) > 0 && !ix.isOurDomain(dom) {
+	for _, c := range f.BATV {
+		if jc.knowsOurDomains() && !jc.isOurDomain(c.Domain) {
 			continue
 		}
-		t, err := ValidateBATV(c, ix.cfg.BATVKey, at)
-		switch {
-		case errors.Is(err, ErrNotBATV):
+		switch c.Result {
+		case BATVNone:
 			if oursSeen == "" {
-				oursSeen = c
+				oursSeen = c.Addr
 			}
 			continue
-		case err == nil:
+		case BATVOK:
 			return []Item{item(CodeBATVValid, WeightBATVValid,
-				fmt.Sprintf("The bounce went to %s, whose BATV tag validates with our key", c),
-				fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できました", c))}
-		case errors.Is(err, ErrBATVExpired):
+				fmt.Sprintf("The bounce went to %s, whose BATV tag validates with our key", c.Addr),
+				fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できました", c.Addr))}
+		case BATVExpired:
 			return []Item{item(CodeBATVExpired, WeightBATVExpired,
-				fmt.Sprintf("The bounce went to %s: our BATV tag, but expired (day %03d): an old address reused", c, t.Day),
-				fmt.Sprintf("バウンスの宛先 %s は当方の BATV タグですが期限切れです（日付 %03d）。古いアドレスが再利用されています", c, t.Day))}
+				fmt.Sprintf("The bounce went to %s: our BATV tag, but expired (day %03d): an old address reused", c.Addr, c.Day),
+				fmt.Sprintf("バウンスの宛先 %s は当方の BATV タグですが期限切れです（日付 %03d）。古いアドレスが再利用されています", c.Addr, c.Day))}
 		default:
 			return []Item{item(CodeBATVInvalid, WeightBATVInvalid,
-				fmt.Sprintf("The bounce went to %s, whose BATV tag does not validate with our key: we never sent with this envelope sender", c),
-				fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できません。当方はこのエンベロープ送信者で送信していません", c))}
+				fmt.Sprintf("The bounce went to %s, whose BATV tag does not validate with our key: we never sent with this envelope sender", c.Addr),
+				fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できません。当方はこのエンベロープ送信者で送信していません", c.Addr))}
 		}
 	}
-	if oursSeen != "" && ix.cfg.BATVSignsAll {
+	if oursSeen != "" && jc.ix.cfg.BATVSignsAll {
 		return []Item{item(CodeBATVAbsent, WeightBATVAbsent,
 			fmt.Sprintf("The bounce went to %s without a BATV tag, though we tag every envelope sender", oursSeen),
 			fmt.Sprintf("当方はすべてのエンベロープ送信者に BATV タグを付けていますが、バウンスの宛先 %s にはタグがありません", oursSeen))}

@@ -50,21 +50,34 @@
 //
 // # Fake bounces
 //
-// A message that poses as a delivery failure (decoded as a bounce, or a
-// mailer-daemon/postmaster/carrier sender, or a delivery-failure subject)
-// is a possible fake when either
-//   - it refers to no message of ours (no original, or no item supporting
-//     ours) and carries hooks: attachments other than images and message
-//     parts (archives, executables, disk images, scripts weigh most), or
-//     links whose host is neither the claimed sender's own domain nor a
-//     well-known provider help domain (Microsoft, Google, Yahoo, docomo, au,
-//     SoftBank, ...); or
-//   - its own Authentication-Results header says spf=fail or softfail,
-//     dkim=fail or dmarc=fail, and the send log, a verified DKIM signature
-//     or a valid BATV tag do not prove the original ours.
+// [DetectFake] tells phishing that poses as a bounce, or as a carrier's,
+// provider's or mail administrator's notice, from the message alone and
+// our configured domains — never the send log — so that it can run when a
+// message is taken in and give the same answer whatever log comes later.
+// [Index.Attribute] calls it. A message is judged when it poses as a
+// notice: decoded as a bounce, or a mailer-daemon, postmaster,
+// administrator, mailbox or delivery-failure wording in From or Subject,
+// or a brand's name (docomo, au/KDDI, SoftBank, Microsoft, Google, Yahoo,
+// Apple, Japanese hosting companies) in its display name or Subject.
 //
-// A carrier-looking sender name (docomo, au, SoftBank) on a domain that is
-// not the carrier's is recorded as a further reason. A fake gets a non-nil
+// A notice shaped like a real delivery report (a DSN part, a returned
+// message, or a diagnostic an MTA writes: RFC 3464, RFC 3463 codes), or
+// one from the genuine domain of the provider it names, is fake only with
+// a hook no mail server adds: an archive, program or script attached; a
+// link in its own text (not in the returned message) whose address asks
+// to log in, verify, restore, upgrade or release messages, or carries the
+// reader's address (as it is, URL- or base64-encoded); a look-alike
+// sender domain or failed sender authentication (RFC 8601
+// Authentication-Results for the domain it claims) while it returns no
+// message at all. A notice with none of that shape is fake with any hook:
+// such links even to its own domain, a link to any site other than its
+// own or a provider's help pages, an attachment, phishing wording (a call
+// to log in, release held messages, act within 24 hours… in English,
+// Japanese and a few other languages; "mailbox full" alone never decides),
+// HTML only, a brand's name on a domain that is not the brand's, or an
+// administrator's name or our domain's name on a domain not ours.
+//
+// Every reason is an [Item] in English and Japanese. A fake gets a non-nil
 // [Attribution.Fake], its Verdict is [Unknown], and callers keep it out of
 // the evidence for an account.
 package attrib

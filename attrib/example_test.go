@@ -50,3 +50,30 @@ func ExampleIndex_Attribute() {
 	// Message-ID <20261101171409.4B2C81A0042@mail.example.jp> appears in our send log (queue 4B2C81A0042, SASL user shop@example.jp, client 203.0.113.50, sent 2026-11-01 08:14Z)
 	// Message-ID <20261101171409.4B2C81A0042@mail.example.jp> は送信ログにあります（キュー 4B2C81A0042、SASL ユーザー shop@example.jp、送信元 203.0.113.50、送信 2026-11-01 08:14Z）
 }
+
+func ExampleDetectFake() {
+	b, err := os.ReadFile("testdata/fake-held-ja-base64.eml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := bounce.DecodeBytes(b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	f := attrib.DetectFake(res, []string{"example.jp"})
+	fmt.Println(res.From)
+	for _, r := range f.Reasons {
+		fmt.Println(r.Code)
+	}
+	fmt.Println(f.Reasons[1].En)
+	// Output:
+	// メール管理者 <notice@mailcenter-notice.example>
+	// fake_refers_to_no_message_of_ours
+	// fake_our_address_in_link
+	// fake_phishing_wording
+	// fake_html_only_notice
+	// fake_poses_as_our_administrator
+	// Its link to mailcenter-notice.example carries our address shop@example.jp, to fill in a login form
+}

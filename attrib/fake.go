@@ -1,13 +1,17 @@
 package attrib
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+	"golang.org/x/text/width"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/smtpcode"
 )
 
 // Fake-bounce reason codes.
@@ -16,8 +20,14 @@ const (
 	CodeFakeDangerousAttached = "fake_dangerous_attachment"
 	CodeFakeAttached          = "fake_attachment"
 	CodeFakeForeignLink       = "fake_foreign_link"
+	CodeFakeCredentialLink    = "fake_credential_link"
+	CodeFakeAddressInLink     = "fake_our_address_in_link"
 	CodeFakeAuthFail          = "fake_auth_fail"
 	CodeFakeLookalike         = "fake_lookalike_sender"
+	CodeFakeImpersonation     = "fake_impersonates_provider"
+	CodeFakeAdminName         = "fake_poses_as_our_administrator"
+	CodeFakeHTMLOnly          = "fake_html_only_notice"
+	CodeFakeWording           = "fake_phishing_wording"
 )
 
 // dangerousTypes are attachment media types phishing uses to deliver
@@ -48,127 +58,681 @@ var helpDomains = []string{
 	"abuseat.org", "rfc-editor.org", "ietf.org",
 }
 
-// carriers are the Japanese mobile carriers whose error notices are often
-// forged, with the domains their real notices come from.
-var carriers = []struct {
-	names   []string
-	domains []string
-}{
-	{[]string{"docomo", "ドコモ"}, []string{"docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp"}},
-	{[]string{"ezweb", "kddi", "au by kddi", "auone"}, []string{"ezweb.ne.jp", "au.com", "kddi.com", "auone.jp"}},
-	{[]string{"softbank", "ソフトバンク"}, []string{"softbank.ne.jp", "softbank.jp", "i.softbank.jp", "vodafone.ne.jp"}},
+// abusedHosts are hosting and form services under big providers' names
+// where anyone can publish a login page: never a help site, never the
+// provider speaking.
+var abusedHosts = []string{
+	"sites.google.com", "docs.google.com", "forms.gle", "googleapis.com", "web.app",
+	"firebaseapp.com", "forms.office.com", "sharepoint.com", "onmicrosoft.com",
+	"1drv.ms", "onedrive.live.com", "blogspot.com", "workers.dev", "pages.dev", "r2.dev",
+	"ipfs.io", "dweb.link", "weebly.com", "wixsite.com", "000webhostapp.com", "glitch.me",
+	"github.io", "netlify.app", "vercel.app", "herokuapp.com", "azurewebsites.net",
+	"blob.core.windows.net", "amazonaws.com", "cloudfront.net",
+}
+
+// brand is a carrier or provider whose notices phishing imitates: the
+// names it goes by in a display name or Subject, the tokens a look-alike
+// domain borrows, and the registrable domains its real mail comes from.
+type brand struct {
+	name    string   // for the reason text
+	names   []string // lower case, in From's display name or the Subject
+	tokens  []string // in a domain label of a look-alike
+	domains []string // registrable domains (and their subdomains) of the real sender
+}
+
+// brands are the carriers, providers and hosting companies our users get
+// fake notices "from". Short names ("au") are matched as whole words.
+var brands = []brand{
+	{"docomo", []string{"docomo", "ドコモ", "nttdocomo"}, []string{"docomo"},
+		[]string{"docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp", "nttdocomo.com", "spmode.ne.jp"}},
+	{"au (KDDI)", []string{"kddi", "ezweb", "au by kddi", "auone", "au one", "auメール", "au id", "au お客様"}, []string{"kddi", "ezweb", "auone"},
+		[]string{"ezweb.ne.jp", "au.com", "kddi.com", "auone.jp", "kddi.ne.jp", "uqmobile.jp", "biz.ezweb.ne.jp"}},
+	{"SoftBank", []string{"softbank", "ソフトバンク", "ymobile", "ワイモバイル"}, []string{"softbank", "ymobile"},
+		[]string{"softbank.ne.jp", "softbank.jp", "vodafone.ne.jp", "disney.ne.jp", "ymobile.ne.jp", "ymobile.jp", "softbank.co.jp"}},
+	{"Microsoft", []string{"microsoft", "outlook", "office 365", "office365", "microsoft 365", "hotmail", "exchange online", "マイクロソフト"},
+		[]string{"microsoft", "office365", "outlook", "hotmail", "msonline"},
+		[]string{"microsoft.com", "outlook.com", "hotmail.com", "live.com", "office.com", "office365.com", "microsoftonline.com", "msn.com", "outlook.jp", "hotmail.co.jp", "live.jp", "aka.ms", "protection.outlook.com"}},
+	{"Google", []string{"google", "gmail", "グーグル"}, []string{"google", "gmail"},
+		[]string{"google.com", "gmail.com", "googlemail.com", "google.co.jp", "accounts.google.com"}},
+	{"Yahoo", []string{"yahoo", "ヤフー"}, []string{"yahoo"},
+		[]string{"yahoo.com", "yahoo.co.jp", "yahoo.net", "yahoodns.net", "yahooinc.com", "yahoo-inc.com", "ybb.ne.jp", "aol.com", "verizonmedia.com"}},
+	{"Apple", []string{"apple", "icloud", "アップル"}, []string{"apple", "icloud"},
+		[]string{"apple.com", "icloud.com", "me.com", "mac.com"}},
+	{"Xserver", []string{"xserver", "エックスサーバー"}, []string{"xserver"}, []string{"xserver.jp", "xserver.ne.jp", "xserver.co.jp"}},
+	{"Sakura Internet", []string{"さくらインターネット", "sakura internet"}, []string{"sakura"}, []string{"sakura.ne.jp", "sakura.ad.jp"}},
+	{"Lolipop", []string{"lolipop", "ロリポップ"}, []string{"lolipop"}, []string{"lolipop.jp", "paperboy.co.jp", "pepabo.com"}},
+	{"Onamae.com (GMO)", []string{"お名前.com", "onamae"}, []string{"onamae"}, []string{"onamae.com", "gmo.jp", "onamae.ne.jp"}},
+	{"ConoHa", []string{"conoha"}, []string{"conoha"}, []string{"conoha.jp"}},
 }
 
 // daemonWords in a From or Subject make a message pose as a delivery
-// notice.
+// notice or a mail system's message.
 var daemonWords = []string{
 	"mailer-daemon", "mailer_daemon", "postmaster", "mail delivery", "mail administrator",
 	"undeliver", "delivery status", "delivery failure", "delivery failed", "returned mail",
 	"failure notice", "non-delivery", "not delivered", "could not be delivered",
+	"mailbox", "mail box", "email account", "e-mail account", "mail account", "webmail", "quota",
 	"配信不能", "配信エラー", "送信エラー", "不達", "エラーメール", "配送エラー", "返送",
+	"メール管理者", "システム管理者", "メールボックス", "メールアカウント", "メール容量", "保留", "受信手続き",
+	"未配信", "送信できなかった", "受信できな",
 }
 
-// fake returns why res looks like a fake bounce, or nil.
-func (ix *Index) fake(res *bounce.Result, o *bounce.Original, items []Item) *Fake {
-	from := strings.ToLower(res.From)
-	fromDom := domainOf(res.From)
-	claimed := res.Kind == bounce.KindBounce
-	for _, w := range daemonWords {
-		if strings.Contains(from, w) || strings.Contains(strings.ToLower(res.Subject), w) {
-			claimed = true
+// adminNames in a display name pose as the administrator of our own mail:
+// a real one writes from our domain.
+var adminNames = []string{
+	"メール管理者", "システム管理者", "管理者", "サーバー管理", "サポートセンター", "ヘルプデスク",
+	"mail administrator", "email administrator", "e-mail administrator", "system administrator",
+	"mail admin", "email admin", "webmail", "help desk", "helpdesk", "it support", "it service",
+	"it department", "admin team", "security team", "mail server", "email server", "mail service", "email service",
+}
+
+// urlActions in a link's path or query, or as the first label of its
+// host, ask for credentials or an action on the mailbox.
+var urlActions = []string{
+	"login", "log-in", "log_in", "logon", "signin", "sign-in", "sign_in", "verify", "verif",
+	"validat", "confirm", "restore", "recover", "release", "retriev", "unlock", "reactivat",
+	"re-activat", "upgrade", "quota", "password", "passwd", "webmail", "/owa", "wp-login",
+	"/auth", "authenticat", "account-update", "update-account", "mailbox", "held", "pending",
+}
+
+// actionPhrases are what phishing asks of the reader, or how it presses
+// them, in its own text (lower case; full-width forms folded). Delivery
+// reports written by mail servers state facts and carry a diagnostic;
+// they never ask anyone to log in, release messages or verify a mailbox.
+var actionPhrases = []string{
+	// English
+	"sign in", "sign-in", "log in to", "login to", "log into", "click here", "click below", "click the link",
+	"verify your", "confirm your", "validate your", "restore your", "recover your", "release the held",
+	"release your", "release pending", "release messages", "held messages", "messages are pending",
+	"pending messages", "messages on hold", "messages were held", "messages have been held",
+	"retrieve your", "retrieve messages", "upgrade your", "increase your quota", "will be suspended",
+	"will be deactivated", "will be deleted", "will be closed", "will be disabled", "will be terminated",
+	"within 24 hours", "within 48 hours", "password expire", "password will expire", "keep your password",
+	"keep same password", "update your account", "re-activate", "reactivate", "unlock your",
+	// Japanese
+	"保留されています", "保留中のメール", "保留されたメール", "受信手続き", "アカウントが停止", "アカウントを停止",
+	"停止されます", "停止いたします", "停止させていただきます", "利用停止", "凍結されます", "24時間以内", "48時間以内",
+	"認証してください", "再認証", "本人確認", "ログインして", "ログインの上", "サインインして", "パスワードの有効期限",
+	"パスワードを更新", "こちらをクリック", "下記のリンク", "以下のリンク", "リンクをクリック", "手続きをしてください",
+	"手続きを行って", "受け取るには", "受信するには", "容量を増や", "アップグレード",
+	// German, French, Spanish, Portuguese, Chinese, Korean
+	"melden sie sich", "bestätigen sie ihr", "innerhalb von 24 stunden", "wird gesperrt",
+	"connectez-vous", "vérifiez votre", "dans les 24 heures", "sera suspendu",
+	"inicie sesión", "iniciar sesión", "verifique su", "dentro de 24 horas", "será suspendida",
+	"faça login", "verifique sua", "será suspensa", "dentro de 24 horas",
+	"请登录", "验证您的", "24小时内", "将被暂停", "請登入", "驗證您的",
+	"로그인하", "24시간 이내", "확인하십시오",
+}
+
+// contextPhrases are a phishing notice's pretexts; real reports use them
+// too ("mailbox is full"), so they are named beside an action phrase but
+// never decide alone.
+var contextPhrases = []string{
+	"mailbox is full", "mailbox quota", "storage is full", "storage limit", "quota exceeded",
+	"メールボックスの容量", "容量がいっぱい", "容量が上限", "容量の上限", "認証", "パスワード", "保留",
+	"postfach ist voll", "boîte aux lettres est pleine", "buzón está lleno", "caixa de correio", "邮箱已满",
+}
+
+// mtaShape says what of a real delivery report a notice carries.
+type mtaShape struct {
+	dsn, returned, diagnostic bool
+	htmlOnly                  bool
+}
+
+func (s mtaShape) any() bool { return s.dsn || s.returned || s.diagnostic }
+
+func shapeOf(res *bounce.Result, o *bounce.Original) mtaShape {
+	var s mtaShape
+	s.returned = o != nil && (o.MessageID != "" || len(o.Received) > 0 || len(o.Headers) > 0 || o.From != "")
+	texts, html := 0, 0
+	for _, t := range res.Parts {
+		switch t {
+		case "message/delivery-status", "message/global-delivery-status", "message/feedback-report",
+			"message/disposition-notification", "message/global-disposition-notification":
+			s.dsn = true
+		case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
+			s.returned = true
+		case "text/html":
+			texts++
+			html++
+		default:
+			if strings.HasPrefix(t, "text/") {
+				texts++
+			}
+		}
+	}
+	s.htmlOnly = texts > 0 && texts == html
+	for _, r := range res.Records {
+		if r.Status != "" || r.ReplyCode != "" || r.DiagnosticCode != "" {
+			s.diagnostic = true
 			break
 		}
 	}
-	var lookalike []Item
-	for _, c := range carriers {
-		named := false
-		for _, n := range c.names {
-			if strings.Contains(from, n) {
-				named = true
-			}
+	if !s.diagnostic && (smtpcode.FindStatus(res.Prose) != "") {
+		s.diagnostic = true
+	}
+	return s
+}
+
+// DetectFake says whether res is phishing posing as a bounce or as a
+// carrier's, provider's or administrator's notice, and why; nil when it is
+// not. It reads the message alone and ours, our mail domains (may be
+// empty): no send log, so it can run when the message is taken in, before
+// any log is known, and give the same answer whatever comes later.
+//
+// A message is judged only when it poses as a notice: decoded as a bounce,
+// or a mailer-daemon, postmaster, administrator, carrier or provider in
+// From or Subject. A notice shaped like a real delivery report (a DSN
+// part, a returned message, or a diagnostic an MTA writes) is fake only
+// with a hook no mail server adds: an archive or program attached, a link
+// outside the returned message that asks to log in, verify or release
+// messages or carries the reader's address, a look-alike sender domain or
+// failed sender authentication while it returns nothing of ours. A notice
+// without any of that shape is fake with any hook: a link to another
+// site, such a link even to its own domain, an attachment, phishing
+// wording (English, Japanese and a few other languages), HTML only, a
+// carrier's or provider's name on a domain that is not theirs, or an
+// administrator's name on a domain not ours.
+func DetectFake(res *bounce.Result, ours []string) *Fake {
+	if res == nil {
+		return nil
+	}
+	d := fakeInput{res: res, ours: normDomains(ours)}
+	return d.detect()
+}
+
+type fakeInput struct {
+	res  *bounce.Result
+	ours []string
+}
+
+func normDomains(ds []string) []string {
+	out := make([]string, 0, len(ds))
+	for _, d := range ds {
+		if d = normDomain(d); d != "" {
+			out = append(out, d)
 		}
-		if !named {
+	}
+	return out
+}
+
+func (in fakeInput) isOurs(d string) bool {
+	d = normDomain(d)
+	if d == "" {
+		return false
+	}
+	for _, o := range in.ours {
+		if d == o || strings.HasSuffix(d, "."+o) {
+			return true
+		}
+	}
+	return false
+}
+
+func (in fakeInput) detect() *Fake {
+	res := in.res
+	o := res.Returned()
+	fromDom := domainOf(res.From)
+	display := strings.ToLower(displayName(res.From))
+	subject := strings.ToLower(res.Subject)
+	fromLower := strings.ToLower(res.From)
+
+	// posing: it calls itself a mail system's notice; claimed: that, or
+	// it decoded as a bounce.
+	posingAsNotice := false
+	for _, w := range daemonWords {
+		if strings.Contains(fromLower, w) || strings.Contains(subject, w) {
+			posingAsNotice = true
+			break
+		}
+	}
+	claimed := posingAsNotice || res.Kind == bounce.KindBounce
+
+	// Who the sender claims to be, and whether its domain agrees.
+	var posing []Item
+	lookalike, genuineBrand := false, (*brand)(nil)
+	for i := range brands {
+		b := &brands[i]
+		if inDomains(fromDom, b.domains) {
+			genuineBrand = b
+			claimed = true
 			continue
 		}
-		claimed = true
-		genuine := false
-		for _, d := range c.domains {
-			if fromDom == d || strings.HasSuffix(fromDom, "."+d) {
-				genuine = true
-			}
+		named := namesBrand(display, b) || namesBrand(subject, b)
+		if named {
+			claimed, posingAsNotice = true, true
+			posing = append(posing, item(CodeFakeImpersonation, -1,
+				fmt.Sprintf("It presents itself as %s but writes from %s, which is not %s's domain", b.name, firstNonEmpty(fromDom, "no domain"), b.name),
+				fmt.Sprintf("%s を名乗っていますが、送信元ドメイン %s は %s のものではありません", b.name, firstNonEmpty(fromDom, "（なし）"), b.name)))
 		}
-		if !genuine {
-			lookalike = append(lookalike, item(CodeFakeLookalike, -1,
-				fmt.Sprintf("The sender poses as the carrier (%s) but writes from %s, which is not the carrier's domain", c.names[0], firstNonEmpty(fromDom, "no domain")),
-				fmt.Sprintf("送信者は携帯会社（%s）を名乗っていますが、送信元ドメイン %s は携帯会社のものではありません", c.names[0], firstNonEmpty(fromDom, "（なし）"))))
+		if posingAsNotice && fromDom != "" && !isAbusedHost(fromDom) && borrowsToken(fromDom, b.tokens) {
+			claimed, lookalike = true, true
+			posing = append(posing, item(CodeFakeLookalike, -1,
+				fmt.Sprintf("Its sender domain %s imitates %s's name but is not %s's", fromDom, b.name, b.name),
+				fmt.Sprintf("送信元ドメイン %s は %s の名前をまねていますが、%s のドメインではありません", fromDom, b.name, b.name)))
+		}
+	}
+	if fromDom != "" && len(in.ours) > 0 && !in.isOurs(fromDom) {
+		if it, look, ok := in.posesAsUs(res.From, display, fromDom); ok {
+			claimed = true
+			lookalike = lookalike || look
+			posing = append(posing, it)
 		}
 	}
 	if !claimed {
 		return nil
 	}
 
-	noOurs, provenOurs := true, false
-	for _, it := range items {
-		if it.SupportsOurs {
-			noOurs = false
-		}
-		switch it.Code {
-		case CodeMessageIDInLog, CodeQueueIDInLog, CodeDKIMOursVerified, CodeBATVValid:
-			provenOurs = true
-		}
-	}
+	shape := shapeOf(res, o)
+	// The notice's own text: a returned message quoted inline (its links,
+	// its wording) is the sender's, ours perhaps, not the notice's.
+	ownText, quotedText := splitReturned(res.Prose)
+	strict := shape.any() || genuineBrand != nil
+	noOurs := !shape.returned || o != nil && len(in.ours) > 0 && !in.returnsOurs(o)
 
-	var hooks []Item
+	// Attachments.
+	var strong, weak []Item
 	for _, t := range res.Attachments {
 		t = strings.ToLower(t)
 		if strings.HasPrefix(t, "image/") || strings.HasPrefix(t, "message/") ||
 			t == "application/pgp-signature" || t == "application/pkcs7-signature" ||
-			t == "application/x-pkcs7-signature" {
+			t == "application/x-pkcs7-signature" || t == "application/ms-tnef" {
 			continue
 		}
-		dangerous := false
-		for _, d := range dangerousTypes {
-			if t == d {
-				dangerous = true
-			}
-		}
-		if dangerous {
-			hooks = append(hooks, item(CodeFakeDangerousAttached, -1,
+		if contains(dangerousTypes, t) {
+			strong = append(strong, item(CodeFakeDangerousAttached, -1,
 				fmt.Sprintf("It carries an attachment of type %s, a common way to deliver malware; real delivery notices do not", t),
 				fmt.Sprintf("マルウェア配布によく使われる種類（%s）の添付ファイルがあります。本物の配信エラー通知には付きません", t)))
 		} else {
-			hooks = append(hooks, item(CodeFakeAttached, -1,
+			weak = append(weak, item(CodeFakeAttached, -1,
 				fmt.Sprintf("It carries an attachment of type %s", t),
 				fmt.Sprintf("添付ファイル（%s）があります", t)))
 		}
 	}
+
+	// Links.
+	targets := in.targets()
+	var cred, addrLinks, foreign []Item
 	for _, l := range res.Links {
 		host := linkHost(l)
-		if host == "" || sameOrganization(host, fromDom) || isHelpHost(host) {
+		if host == "" {
 			continue
 		}
-		hooks = append(hooks, item(CodeFakeForeignLink, -1,
-			fmt.Sprintf("It links to %s, which is neither the sender's domain (%s) nor a mail provider's help site", host, firstNonEmpty(fromDom, "none")),
-			fmt.Sprintf("リンク先 %s は送信元ドメイン（%s）でもメール事業者のヘルプサイトでもありません", host, firstNonEmpty(fromDom, "なし"))))
+		abused := isAbusedHost(host)
+		help := !abused && isHelpHost(host)
+		brandOrg := !abused && genuineBrand != nil && inDomains(host, genuineBrand.domains)
+		own := !abused && sameOrganization(host, fromDom)
+		if help || brandOrg {
+			continue
+		}
+		if quotedText != "" && strings.Contains(quotedText, l) && !strings.Contains(ownText, l) ||
+			shape.returned && o != nil && len(o.Raw) > 0 && bytes.Contains(o.Raw, []byte(l)) {
+			continue // the returned message's own link, not the notice's
+		}
+		if a := carriedAddress(l, targets); a != "" && !unsubscribeLink(l) && len(addrLinks) < 2 {
+			addrLinks = append(addrLinks, item(CodeFakeAddressInLink, -1,
+				fmt.Sprintf("Its link to %s carries our address %s, to fill in a login form", host, a),
+				fmt.Sprintf("リンク（%s）に当方のアドレス %s が埋め込まれています。ログイン画面に入力させる手口です", host, a)))
+			continue
+		}
+		if w := urlAction(l); w != "" && len(cred) < 2 {
+			where, whereJa := "another site", "別のサイト"
+			if own {
+				where, whereJa = "the sender's own domain", "送信元自身のドメイン"
+			}
+			cred = append(cred, item(CodeFakeCredentialLink, -1,
+				fmt.Sprintf("It links to %s (%s) with %q in the address: a page to log in, verify the mailbox or release messages, which no delivery report asks for", host, where, w),
+				fmt.Sprintf("リンク先 %s（%s）のアドレスに「%s」があります。ログイン・メールボックスの確認・メールの受け取りを求めるページで、本物の配信レポートはこれを求めません", host, whereJa, w)))
+			continue
+		}
+		if !own && len(foreign) < 2 {
+			foreign = append(foreign, item(CodeFakeForeignLink, -1,
+				fmt.Sprintf("It links to %s, which is neither the sender's domain (%s) nor a mail provider's help site", host, firstNonEmpty(fromDom, "none")),
+				fmt.Sprintf("リンク先 %s は送信元ドメイン（%s）でもメール事業者のヘルプサイトでもありません", host, firstNonEmpty(fromDom, "なし"))))
+		}
 	}
 	auth := authFailures(res.Headers, fromDom)
 
-	isFake := noOurs && len(hooks) > 0 || len(auth) > 0 && !provenOurs
-	if !isFake {
-		return nil
+	var reasons []Item
+	add := func(items ...[]Item) {
+		for _, is := range items {
+			reasons = append(reasons, is...)
+		}
+	}
+	switch {
+	case strict:
+		// Shaped like a real report, or from the genuine domain of the
+		// provider it names: only what no mail server writes.
+		if len(strong)+len(cred)+len(addrLinks) == 0 && !(!shape.returned && (lookalike || len(auth) > 0)) {
+			return nil
+		}
+		add(strong, cred, addrLinks, auth, posing)
+	default:
+		var wording, html []Item
+		if phr := phrasesIn(ownText, actionPhrases, 3); len(phr) > 0 {
+			phr = append(phr, phrasesIn(ownText, contextPhrases, 2)...)
+			wording = append(wording, item(CodeFakeWording, -1,
+				fmt.Sprintf("Its text asks for action as phishing does (%s), with no technical report of a mail server", quoteAll(phr)),
+				fmt.Sprintf("本文がフィッシングの典型的な言い回しで操作を求めています（%s）。メールサーバーの技術的な報告がありません", quoteAllJa(phr))))
+		}
+		if shape.htmlOnly {
+			html = append(html, item(CodeFakeHTMLOnly, -1,
+				"It is HTML only, with no delivery status report, no returned message and no diagnostic: mail servers write none of their notices like this",
+				"HTML だけの通知で、配信状況レポートも返送メッセージもエラーの詳細もありません。メールサーバーはこのような通知を書きません"))
+		}
+		if len(strong)+len(weak)+len(cred)+len(addrLinks)+len(foreign)+len(wording)+len(html)+len(auth)+len(posing) == 0 {
+			return nil
+		}
+		add(strong, cred, addrLinks, foreign, weak, wording, html, auth, posing)
 	}
 	f := &Fake{}
 	if noOurs {
 		en, ja := "It refers to no message of ours", "当方が送信したメッセージを指していません"
-		if o == nil {
+		if !shape.returned {
 			en, ja = "It returns no original message, so it refers to no message of ours", "元のメッセージが含まれておらず、当方の送信メールを指していません"
 		}
 		f.Reasons = append(f.Reasons, item(CodeFakeNoMessageOfOurs, -1, en, ja))
 	}
-	f.Reasons = append(f.Reasons, hooks...)
-	f.Reasons = append(f.Reasons, auth...)
-	f.Reasons = append(f.Reasons, lookalike...)
+	f.Reasons = append(f.Reasons, reasons...)
 	return f
+}
+
+// posesAsUs reports a sender that signs as the administrator of our mail,
+// or uses our domain's name, from a domain not ours; look is set when the
+// domain itself borrows our domain's first label.
+func (in fakeInput) posesAsUs(from, display, fromDom string) (it Item, look, ok bool) {
+	for _, n := range adminNames {
+		if strings.Contains(display, n) {
+			return item(CodeFakeAdminName, -1,
+				fmt.Sprintf("It signs as %q, an administrator of our mail, but writes from %s, not from our domains", displayName(from), fromDom),
+				fmt.Sprintf("当方のメール管理者（「%s」）を名乗っていますが、送信元 %s は当方のドメインではありません", displayName(from), fromDom)), false, true
+		}
+	}
+	for _, our := range in.ours {
+		look = borrowsOurs(fromDom, our)
+		if strings.Contains(display, our) || look {
+			return item(CodeFakeAdminName, -1,
+				fmt.Sprintf("It uses our domain's name (%s) but writes from %s, which is not ours", our, fromDom),
+				fmt.Sprintf("当方のドメイン名（%s）を使っていますが、送信元 %s は当方のものではありません", our, fromDom)), look, true
+		}
+	}
+	return Item{}, false, false
+}
+
+// returnedMarkers begin a returned message quoted inline in a notice's
+// text (lower case, at the start of a line).
+var returnedMarkers = []string{
+	"received:", "return-path:", "message-id:", "------ original message", "----- original message",
+	"-----original message", "--- original message", "original message follows", "------ this is a copy",
+	"--- below this line is a copy", "----- transcript of session", "------ 元のメッセージ", "----- 元のメッセージ",
+	"元のメッセージ", "以下、元のメール", "--- 送信したメール", "-------- 元のメール",
+}
+
+// splitReturned cuts a notice's text where a returned message quoted
+// inline begins.
+func splitReturned(prose string) (own, quoted string) {
+	for off := 0; off < len(prose); {
+		line := prose[off:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		l := strings.ToLower(strings.TrimSpace(line))
+		for _, m := range returnedMarkers {
+			if strings.HasPrefix(l, m) {
+				return prose[:off], prose[off:]
+			}
+		}
+		off += len(line) + 1
+	}
+	return prose, ""
+}
+
+// returnsOurs reports whether the returned message names one of our
+// domains where a message of ours would: From, Return-Path, Sender, the
+// Message-ID, or a DKIM signature.
+func (in fakeInput) returnsOurs(o *bounce.Original) bool {
+	if in.isOurs(domainOf(o.From)) || in.isOurs(domainOf(o.ReturnPath)) || in.isOurs(domainOf(o.Sender)) ||
+		in.isOurs(domainOf(o.MessageID)) {
+		return true
+	}
+	for _, s := range o.DKIM {
+		if in.isOurs(s.Domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// targets are the addresses the notice was sent to: the reader's, which
+// phishing puts in its links to fill in a login form.
+func (in fakeInput) targets() []string {
+	var out []string
+	for _, name := range envelopeHeaders {
+		for _, f := range in.res.Headers {
+			if strings.EqualFold(f.Name, name) {
+				for _, a := range addresses(f.Value) {
+					a = strings.ToLower(a)
+					if len(a) >= 6 && !contains(out, a) && len(out) < 8 {
+						out = append(out, a)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// carriedAddress returns the target address a link carries: as it is,
+// URL-encoded, or base64-encoded (standard or URL alphabet) in a path
+// segment or query value.
+func carriedAddress(link string, targets []string) string {
+	if len(targets) == 0 {
+		return ""
+	}
+	lower := strings.ToLower(link)
+	cands := []string{lower}
+	if u, err := url.QueryUnescape(lower); err == nil && u != lower {
+		cands = append(cands, u)
+	}
+	for _, tok := range strings.FieldsFunc(link, func(r rune) bool {
+		return r == '/' || r == '?' || r == '&' || r == '=' || r == '#' || r == ';'
+	}) {
+		if len(tok) < 8 {
+			continue
+		}
+		if u, err := url.QueryUnescape(tok); err == nil {
+			tok = u
+		}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(tok); err == nil {
+				cands = append(cands, strings.ToLower(string(b)))
+				break
+			}
+		}
+	}
+	for _, t := range targets {
+		for _, c := range cands {
+			if strings.Contains(c, t) {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// unsubscribeLink reports a list-management link (RFC 2369, RFC 8058),
+// which carries the subscriber's address for a good reason.
+func unsubscribeLink(l string) bool {
+	l = strings.ToLower(l)
+	return strings.Contains(l, "unsubscribe") || strings.Contains(l, "opt-out") || strings.Contains(l, "optout")
+}
+
+// urlAction returns the action word in a link's path, query or first host
+// label, or "".
+func urlAction(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	rest := strings.ToLower(u.EscapedPath() + "?" + u.RawQuery)
+	if p, err := url.PathUnescape(rest); err == nil {
+		rest = p
+	}
+	host := strings.ToLower(u.Hostname())
+	first, _, _ := strings.Cut(host, ".")
+	for _, w := range urlActions {
+		if strings.Contains(rest, w) {
+			return strings.Trim(w, "/")
+		}
+		if !strings.HasPrefix(w, "/") && strings.Contains(first, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// phrasesIn returns up to max phishing phrases found in s.
+func phrasesIn(s string, phrases []string, max int) []string {
+	if s == "" {
+		return nil
+	}
+	s = strings.ToLower(width.Fold.String(s))
+	s = strings.Join(strings.Fields(s), " ")
+	var out []string
+	for _, p := range phrases {
+		if strings.Contains(s, width.Fold.String(p)) {
+			out = append(out, p)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func quoteAll(ps []string) string {
+	q := make([]string, len(ps))
+	for i, p := range ps {
+		q[i] = "“" + p + "”"
+	}
+	return strings.Join(q, ", ")
+}
+
+func quoteAllJa(ps []string) string {
+	q := make([]string, len(ps))
+	for i, p := range ps {
+		q[i] = "「" + p + "」"
+	}
+	return strings.Join(q, "")
+}
+
+// namesBrand reports whether s (lower case) names the brand: a name of
+// more than three letters anywhere, a shorter one as a whole word.
+func namesBrand(s string, b *brand) bool {
+	for _, n := range b.names {
+		if len(n) > 3 || !isASCII(n) {
+			if strings.Contains(s, n) {
+				return true
+			}
+			continue
+		}
+		if containsWord(s, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// borrowsToken reports whether a domain's labels (left of its public
+// suffix) contain one of the tokens: "docomo-mail-center.example",
+// "secure-outlook365.example".
+func borrowsToken(dom string, tokens []string) bool {
+	labels := dom
+	if suf, _ := publicsuffix.PublicSuffix(dom); suf != "" && suf != dom {
+		labels = strings.TrimSuffix(dom, "."+suf)
+	}
+	for _, t := range tokens {
+		if strings.Contains(labels, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// inDomains reports whether host is one of ds or below one.
+func inDomains(host string, ds []string) bool {
+	if host == "" {
+		return false
+	}
+	for _, d := range ds {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// borrowsOurs reports whether a domain not ours borrows our domain's name
+// whole: "example-jp.mailbox-release.example", "examplejp-support.example",
+// "example.jp.login-check.example".
+func borrowsOurs(dom, our string) bool {
+	if dom == "" || strings.Count(our, ".") == 0 {
+		return false
+	}
+	return strings.Contains(dom, strings.ReplaceAll(our, ".", "-")) ||
+		strings.Contains(dom, strings.ReplaceAll(our, ".", "")) ||
+		strings.HasPrefix(dom, our+".") || strings.Contains(dom, "."+our+".")
+}
+
+// displayName returns the display name of a From value, unquoted.
+func displayName(from string) string {
+	i := strings.LastIndexByte(from, '<')
+	if i < 0 {
+		// "addr (Name)" form.
+		if j := strings.IndexByte(from, '('); j >= 0 {
+			return strings.Trim(from[j:], "() \t")
+		}
+		return ""
+	}
+	return strings.Trim(strings.TrimSpace(from[:i]), `"' `)
+}
+
+func containsWord(s, w string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		before := i == 0 || !isWordByte(s[i-1])
+		after := i+len(w) == len(s) || !isWordByte(s[i+len(w)])
+		if before && after {
+			return true
+		}
+		off = i + len(w)
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // linkHost returns the lower-case host of a URL.
@@ -194,14 +758,9 @@ func sameOrganization(a, b string) bool {
 	return err1 == nil && err2 == nil && ra == rb
 }
 
-func isHelpHost(h string) bool {
-	for _, d := range helpDomains {
-		if h == d || strings.HasSuffix(h, "."+d) {
-			return true
-		}
-	}
-	return false
-}
+func isHelpHost(h string) bool { return inDomains(h, helpDomains) }
+
+func isAbusedHost(h string) bool { return inDomains(h, abusedHosts) }
 
 // authFailures reads the bounce's own Authentication-Results fields
 // (RFC 8601) for SPF, DKIM and DMARC failures of the domain it claims.

@@ -2,9 +2,13 @@ package attrib
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncewatch/bouncewatch/bounce"
 )
 
 func FuzzParseBATV(f *testing.F) {
@@ -73,6 +77,41 @@ func FuzzMessageIDShape(f *testing.F) {
 			return r
 		}, s); MessageIDShape(mangled) != got && !strings.Contains(s, "@") {
 			t.Fatalf("shape of %q (%q) differs from that of %q (%q)", s, got, mangled, MessageIDShape(mangled))
+		}
+	})
+}
+
+// FuzzDetectFake feeds arbitrary messages (seeded with the fixtures) to
+// the decoder and the fake detector: it never panics, gives the same
+// answer twice, and every reason it gives is explained in both languages.
+func FuzzDetectFake(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.eml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("From: =?UTF-8?B?44OJ44Kz44Oi?= <a@docomo-x.example>\nSubject: =?UTF-8?B?%%?=\n\nhttps://x.example/login?u=YUBiLmM=\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, _ := bounce.DecodeBytes(b)
+		if res == nil {
+			return
+		}
+		a := DetectFake(res, []string{"example.jp"})
+		again := DetectFake(res, []string{"example.jp"})
+		if (a == nil) != (again == nil) || a != nil && len(a.Reasons) != len(again.Reasons) {
+			t.Fatalf("not deterministic: %v vs %v", a, again)
+		}
+		if a == nil {
+			return
+		}
+		if len(a.Reasons) == 0 {
+			t.Fatal("fake without a reason")
+		}
+		for _, r := range a.Reasons {
+			if r.Code == "" || r.En == "" || r.Ja == "" || r.SupportsOurs {
+				t.Fatalf("bad reason %+v", r)
+			}
 		}
 	})
 }

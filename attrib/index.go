@@ -61,6 +61,8 @@ type entry struct {
 // per message, 112 MB for 1,000,000 (see BenchmarkIndex1M). Build it with
 // Add from one goroutine; Attribute may then be called concurrently.
 type Index struct {
+	// parent, in an overlay, is the index read through (see Overlay).
+	parent *Index
 	cfg    Config
 	seed   maphash.Seed
 	window time.Duration
@@ -73,7 +75,8 @@ type Index struct {
 	strs   []string          // interned SASL users, IPs, senders; strs[0] == ""
 	strIdx map[string]uint32 // string → index in strs
 
-	domains     []string            // ours, lower case
+	domains     []string            // ours, lower case (configured)
+	learnt      map[string]bool     // ours, learnt from the log (AddDomain)
 	relays      map[string]struct{} // host names (lower case) and canonical IPs
 	midDomains  map[string]uint32   // Message-ID domain → count
 	midShapes   map[string]uint32   // MessageIDShape → count
@@ -153,6 +156,31 @@ func (ix *Index) Add(s Sent) {
 	}
 }
 
+// Overlay returns an empty Index that reads through ix: lookups find the
+// messages of both, additions go to the overlay only. A report made while
+// the log still grows puts the messages still open there, leaving ix as
+// it was. ix must not change while the overlay is used.
+func (ix *Index) Overlay() *Index {
+	o := NewIndex(Config{ActivityWindow: ix.window, BATVKey: ix.cfg.BATVKey, BATVSignsAll: ix.cfg.BATVSignsAll, DKIM: ix.cfg.DKIM})
+	o.cfg = ix.cfg
+	o.domains = nil
+	o.parent = ix
+	return o
+}
+
+// AddDomain adds a domain of ours learnt later (from the log): a sender
+// domain of our authenticated accounts.
+func (ix *Index) AddDomain(d string) {
+	d = normDomain(d)
+	if d == "" || ix.learnt[d] {
+		return
+	}
+	if ix.learnt == nil {
+		ix.learnt = map[string]bool{}
+	}
+	ix.learnt[strings.Clone(d)] = true
+}
+
 // Len returns the number of messages added.
 func (ix *Index) Len() int { return len(ix.entries) }
 
@@ -191,6 +219,9 @@ func (ix *Index) isRelay(h string) bool {
 	if h == "" {
 		return false
 	}
+	if ix.parent != nil && ix.parent.isRelay(h) {
+		return true
+	}
 	if ip := canonIP(h); ip != "" {
 		_, ok := ix.relays[ip]
 		return ok
@@ -215,43 +246,103 @@ func (ix *Index) isOurDomain(d string) bool {
 	if d == "" {
 		return false
 	}
+	if ix.parent != nil && ix.parent.isOurDomain(d) {
+		return true
+	}
 	for _, o := range ix.domains {
 		if d == o || strings.HasSuffix(d, "."+o) {
+			return true
+		}
+	}
+	for len(ix.learnt) > 0 && d != "" {
+		if ix.learnt[d] {
+			return true
+		}
+		_, rest, ok := cutDot(d)
+		if !ok {
+			break
+		}
+		d = rest
+	}
+	return false
+}
+
+// lookupMsgID returns the entry of a Message-ID in the log, and the index
+// that holds it.
+func (ix *Index) lookupMsgID(id string) (entry, *Index, bool) {
+	id = normMessageID(id)
+	if id == "" {
+		return entry{}, nil, false
+	}
+	for x := ix; x != nil; x = x.parent {
+		if n, ok := x.byMsgID[maphash.String(x.seed, id)]; ok {
+			return x.entries[n], x, true
+		}
+	}
+	return entry{}, nil, false
+}
+
+// lookupQueueID returns the entry of a queue ID in the log, and the index
+// that holds it.
+func (ix *Index) lookupQueueID(q string) (entry, *Index, bool) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return entry{}, nil, false
+	}
+	for x := ix; x != nil; x = x.parent {
+		if n, ok := x.byQID[maphash.String(x.seed, q)]; ok && x.queueID(x.entries[n]) == q {
+			return x.entries[n], x, true
+		}
+	}
+	return entry{}, nil, false
+}
+
+// hasMsgIDs reports whether the log has any Message-ID.
+func (ix *Index) hasMsgIDs() bool {
+	for x := ix; x != nil; x = x.parent {
+		if len(x.byMsgID) > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// lookupMsgID returns the entry of a Message-ID in the log.
-func (ix *Index) lookupMsgID(id string) (entry, bool) {
-	id = normMessageID(id)
-	if id == "" {
-		return entry{}, false
+// shapes returns the messages of a Message-ID form and of a Message-ID
+// domain in the log, and whether the log has forms and domains at all.
+func (ix *Index) shapes(shape, dom string) (nShape, nDom uint32, anyShape, anyDom bool) {
+	for x := ix; x != nil; x = x.parent {
+		nShape += x.midShapes[shape]
+		nDom += x.midDomains[dom]
+		anyShape = anyShape || len(x.midShapes) > 0
+		anyDom = anyDom || len(x.midDomains) > 0
 	}
-	n, ok := ix.byMsgID[maphash.String(ix.seed, id)]
-	if !ok {
-		return entry{}, false
-	}
-	return ix.entries[n], true
+	return
 }
 
-// lookupQueueID returns the entry of a queue ID in the log.
-func (ix *Index) lookupQueueID(q string) (entry, bool) {
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return entry{}, false
+// knows reports whether any relay, configured domain or learnt domain is
+// known.
+func (ix *Index) knows() (relays, domains bool) {
+	for x := ix; x != nil; x = x.parent {
+		relays = relays || len(x.relays) > 0
+		domains = domains || len(x.domains) > 0 || len(x.learnt) > 0
 	}
-	n, ok := ix.byQID[maphash.String(ix.seed, q)]
-	if !ok || ix.queueID(ix.entries[n]) != q {
-		return entry{}, false
-	}
-	return ix.entries[n], true
+	return
 }
 
 // activityNear reports whether the log has activity within the window of
 // t, and whether the log covers t at all.
 func (ix *Index) activityNear(t time.Time) (active, covered bool) {
+	if ix.parent != nil {
+		active, covered = ix.parent.activityNear(t)
+		if active {
+			return true, true
+		}
+	}
+	a, c := ix.activityHere(t)
+	return a, c || covered
+}
+
+func (ix *Index) activityHere(t time.Time) (active, covered bool) {
 	if len(ix.minutes) == 0 {
 		return false, false
 	}

@@ -47,7 +47,7 @@ func DecodeBytes(b []byte) (res *Result, err error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, ErrEmpty
 	}
-	b = normalizeLineEnds(b)
+	b = trimLeading(normalizeLineEnds(b))
 	f := flatten(b)
 	if len(f.Header) == 0 {
 		return nil, ErrNoHeader
@@ -65,6 +65,20 @@ func DecodeBytes(b []byte) (res *Result, err error) {
 		return res, ErrTruncated
 	}
 	return res, nil
+}
+
+// maxResultParts bounds Result.Parts.
+const maxResultParts = 32
+
+// cutUTF8 returns s cut to at most n bytes, not inside a UTF-8 sequence.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xc0 == 0x80 {
+		n--
+	}
+	return s[:n]
 }
 
 // normalizeLineEnds turns CRLF and lone CR into LF, so that the three
@@ -92,8 +106,9 @@ func normalizeLineEnds(b []byte) []byte {
 // scan is what a recogniser read from a message.
 type scan struct {
 	records  []Record
-	original []byte   // the returned message, when the recogniser cut it from the text
-	evidence []string // why this is a bounce of this format
+	original []byte    // the returned message, when the recogniser cut it from the text
+	evidence []string  // why this is a bounce of this format
+	warnings []Warning // what the recogniser left out past its own limits
 }
 
 // recognizer reads one family of formats. scan returns nil when the
@@ -114,22 +129,49 @@ func decodeFlat(f *flat) *Result {
 		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
 	}
 	res.Attachments = f.attached
-	res.Links = findLinks(proseText(f), maxLinks)
+	prose := proseText(f)
+	res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	for _, p := range f.Parts {
+		if len(res.Parts) < maxResultParts {
+			res.Parts = append(res.Parts, p.Type)
+		}
+	}
+	if f.Original != nil && len(res.Parts) < maxResultParts {
+		res.Parts = append(res.Parts, f.OrigType)
+	}
+	res.Links = findLinks(prose, maxLinks)
 	for _, l := range f.links {
 		if len(res.Links) < maxLinks && !slices.Contains(res.Links, l) {
 			res.Links = append(res.Links, l)
 		}
 	}
+	res.Warnings = f.warnings
 	var sc *scan
 	var by string
 	for _, r := range recognizers {
 		if s := r.scan(f); s != nil && len(s.records) > 0 {
+			// A recipient that is not an address (no '@', control
+			// characters) is dropped, with a warning; a recogniser that
+			// named no address at all gives way to the next one.
+			s.records = slices.DeleteFunc(s.records, func(rec Record) bool {
+				if a := cleanAddress(rec.Recipient); !isAddress(a) {
+					res.Warnings = addWarning(res.Warnings, Warning{Kind: WarnNotAddress, Detail: quoteDetail(a)})
+					return true
+				}
+				return false
+			})
+			if len(s.records) == 0 {
+				continue
+			}
 			sc, by = s, r.name
 			break
 		}
 	}
 	if sc == nil {
 		return res
+	}
+	for _, w := range sc.warnings {
+		res.Warnings = addWarning(res.Warnings, w)
 	}
 	res.Kind = KindBounce
 	res.DecodedBy = by
@@ -144,7 +186,7 @@ func decodeFlat(f *flat) *Result {
 		finish(r, f, date)
 		r.DecodedBy = by
 		r.Original = res.Original
-		r.Evidence = append(append([]string(nil), sc.evidence...), r.Evidence...)
+		r.Evidence = evidenceOf(sc.evidence, r.Evidence, res.Warnings)
 	}
 	res.Records = dedupe(sc.records)
 	return res

@@ -96,7 +96,7 @@ func parseHeaderString(s string) (header, string) {
 // offset in s of what follows it: after the empty line that ends the block,
 // 0 when s does not start with a header, or -1 when s ends in the block.
 func parseHeaderText(s string) (header, int) {
-	h := make(header, 0, 24)
+	h := make(header, 0, fieldCount(s))
 	// The non-empty parts of the last field's value, joined with spaces
 	// once the field ends: appending each continuation line to the value
 	// copied it again for every line of a long folded field.
@@ -152,6 +152,26 @@ func parseHeaderText(s string) (header, int) {
 	}
 	unfold()
 	return h, -1
+}
+
+// fieldCount returns how many lines of the header block at the start of s
+// begin a field (at most a bound): the capacity its header needs.
+func fieldCount(s string) int {
+	n := 0
+	for pos := 0; pos < len(s) && n < 256; {
+		if s[pos] == '\n' {
+			break // the empty line that ends the block
+		}
+		if s[pos] != ' ' && s[pos] != '\t' {
+			n++
+		}
+		i := strings.IndexByte(s[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		pos += i + 1
+	}
+	return max(n, 1)
 }
 
 func validFieldName(b string) bool {

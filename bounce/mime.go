@@ -45,6 +45,7 @@ type flat struct {
 	attached []string // media types of the non-text attachments (not of the returned message's)
 	links    []string // link targets of HTML parts (href, action, src), lost when the HTML is stripped
 	nparts   int
+	warnings []Warning // limits reached: what was not read
 }
 
 // flatten parses raw (LF line ends) into a flat view.
@@ -52,25 +53,45 @@ func flatten(raw []byte) *flat {
 	h, body := parseHeader(raw)
 	f := &flat{Header: h}
 	var sb strings.Builder
+	// The flattened text is seldom longer than the body it comes from:
+	// one buffer of that size spares the copies of a growing one.
+	sb.Grow(min(len(body), maxFlat) + 512)
 	ct := h.get("Content-Type")
 	f.walk(&sb, ct, h.get("Content-Transfer-Encoding"), body, 0, true)
 	f.Body = sb.String()
+	// Recognisers read at most maxProseLines lines of the text: say so
+	// when there are more (each line has at least its line end).
+	if len(f.Body) > maxProseLines && strings.Count(f.Body, "\n") > maxProseLines {
+		f.warn(WarnProseLines, maxProseLines)
+	}
 	return f
+}
+
+// warn notes that a limit was reached.
+func (f *flat) warn(k WarningKind, limit int) {
+	f.warnings = addWarning(f.warnings, Warning{Kind: k, Limit: limit})
 }
 
 func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int, top bool) {
 	f.nparts++
 	if f.nparts > maxParts {
+		f.warn(WarnMIMEParts, maxParts)
 		return
 	}
 	t, params := mediaType(ct)
 	if t == "" {
 		t = "text/plain"
 	}
+	if depth >= maxDepth && strings.HasPrefix(t, "multipart/") {
+		f.warn(WarnMIMEDepth, maxDepth)
+	}
 	switch {
 	case strings.HasPrefix(t, "multipart/") && depth < maxDepth:
 		b := params["boundary"]
 		parts := splitMultipart(body, b)
+		if len(parts) > maxParts {
+			f.warn(WarnMIMEParts, maxParts)
+		}
 		if parts == nil {
 			// Broken or missing boundary: read the body as text.
 			f.text(sb, "text/plain", params["charset"], cte, body)
@@ -118,6 +139,8 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 			sb.WriteString("\n\n")
 			sb.WriteString(s)
 			sb.WriteString("\n")
+		} else {
+			f.warn(WarnTextSize, maxFlat)
 		}
 	case strings.HasPrefix(t, "text/") || t == "message/partial":
 		f.text(sb, t, params["charset"], cte, body)
@@ -135,6 +158,7 @@ func (f *flat) text(sb *strings.Builder, t, charset, cte string, body []byte) {
 	txt := decodeTransfer(cte, body, maxTextPart)
 	if len(txt) > maxTextPart {
 		txt = txt[:maxTextPart]
+		f.warn(WarnTextSize, maxTextPart)
 	}
 	s := toUTF8(txt, charset)
 	if t == "text/html" {
@@ -147,6 +171,8 @@ func (f *flat) text(sb *strings.Builder, t, charset, cte string, body []byte) {
 		if !strings.HasSuffix(s, "\n") {
 			sb.WriteString("\n")
 		}
+	} else {
+		f.warn(WarnTextSize, maxFlat)
 	}
 }
 
@@ -344,6 +370,9 @@ func toUTF8(b []byte, charset string) string {
 	if enc == nil && bytes.Contains(b, []byte("\x1b$")) {
 		enc = japanese.ISO2022JP
 	}
+	if enc == japanese.ISO2022JP {
+		return iso2022JPLines(b)
+	}
 	if enc != nil {
 		out, _, err := transform.Bytes(enc.NewDecoder(), b)
 		if err == nil {
@@ -354,6 +383,38 @@ func toUTF8(b []byte, charset string) string {
 		return string(b)
 	}
 	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// iso2022JPLines decodes ISO-2022-JP text a line at a time, each line
+// starting in ASCII: RFC 1468 has every line end in ASCII, so a line that
+// ends inside a character or in a two-byte mode (no ESC ( B before its
+// end), as broken encoders and cut lines leave them, garbles that line
+// only, not the rest of the part.
+func iso2022JPLines(b []byte) string {
+	dec := japanese.ISO2022JP.NewDecoder()
+	out := make([]byte, 0, len(b)+len(b)/2)
+	for len(b) > 0 {
+		line, nl := b, false
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, nl = b[:i], true
+		}
+		b = b[len(line):]
+		if nl {
+			b = b[1:]
+		}
+		// The line end is not given to the decoder: a character cut by it
+		// would swallow it.
+		n0 := len(out)
+		res, _, err := transform.Append(dec, out, line) // resets dec
+		if err != nil {
+			res = append(out[:n0], bytes.ToValidUTF8(line, []byte("\uFFFD"))...)
+		}
+		out = res
+		if nl {
+			out = append(out, '\n')
+		}
+	}
+	return string(out)
 }
 
 // decodeWords decodes RFC 2047 encoded words in a header value; on failure
@@ -368,17 +429,51 @@ func decodeWords(s string) string {
 	d := mime.WordDecoder{CharsetReader: charsetReader}
 	out, err := d.DecodeHeader(s)
 	if err != nil {
-		return s
+		return decodeWordsLeniently(&d, s)
 	}
 	return out
 }
 
+// decodeWordsLeniently decodes the encoded words of s one by one, keeping
+// a malformed one as it is, so that one broken word (a phishing notice's
+// trick, or a careless mailer's) does not hide the others. White space
+// between two encoded words is dropped (RFC 2047 section 6.2).
+func decodeWordsLeniently(d *mime.WordDecoder, s string) string {
+	var b strings.Builder
+	prevWord := false
+	for i, tok := range strings.Fields(s) {
+		w, err := d.Decode(tok)
+		isWord := err == nil
+		if !isWord {
+			w = tok
+		}
+		if i > 0 && !(isWord && prevWord) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		prevWord = isWord
+	}
+	return b.String()
+}
+
+// charsetReader converts one encoded word's text (a few dozen bytes) at
+// once and returns a *bytes.Reader: mime.WordDecoder copies it with
+// io.Copy, which then needs no 32 KiB buffer (nor transform.NewReader its
+// own 4 KiB) per word.
 func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 	enc := encodingFor(charset)
 	if enc == nil {
 		return r, nil
 	}
-	return transform.NewReader(r, enc.NewDecoder()), nil
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := transform.Bytes(enc.NewDecoder(), b)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(out), nil
 }
 
 // stripHTML turns an HTML part into text: tags dropped, <br> and block ends

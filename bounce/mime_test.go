@@ -61,6 +61,9 @@ func TestDecodeWordsJapanese(t *testing.T) {
 		"=?ISO-2022-JP?B?GyRCJWEhPCVrJVwlQyUvJTkkLDBsR1UkRyQ5GyhC?=":   mailboxFullJP,
 		"=?UTF-8?B?44Oh44O844Or44Oc44OD44Kv44K544GM5LiA5p2v44Gn44GZ?=": mailboxFullJP,
 		"=?iso-8859-1?Q?r=E9essayez?=":                                 "réessayez",
+		// One malformed word does not hide the others.
+		"=?UTF-8?B?44OJ44Kz44Oi?= =?UTF-8?B?%%%?= <x@docomo-center.example>": "ドコモ =?UTF-8?B?%%%?= <x@docomo-center.example>",
+		"=?UTF-8?B?44OJ44Kz44Oi?= =?UTF-8?Q?_mail?= =?UTF-8?X?abc?=":         "ドコモ mail =?UTF-8?X?abc?=",
 	}
 	for in, want := range cases {
 		if got := decodeWords(in); got != want {

@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"bytes"
 	"net/mail"
 	"net/netip"
 	"strings"
@@ -32,7 +33,7 @@ func parseOriginal(raw []byte) *Original {
 	if o.XMailer == "" {
 		o.XMailer = h.get("User-Agent")
 	}
-	o.BodyReturned = len(strings.TrimSpace(string(body))) > 0
+	o.BodyReturned = len(bytes.TrimSpace(body)) > 0 // no string copy of the whole body
 	o.Raw = raw
 	o.Headers = make([]Field, len(h))
 	for i, f := range h {

@@ -13,6 +13,7 @@ var recognizers = concat(
 	[]recognizer{
 		{"rfc3464", scanRFC3464},
 		{"rfc3834", scanRFC3834},
+		{"fallback", scanFallback},
 	},
 )
 

@@ -101,7 +101,23 @@ type Result struct {
 	Headers     []Field  `json:"-"` // the bounce's own header fields, in order
 	Attachments []string `json:"-"` // media types of its non-text attachments
 	Links       []string `json:"-"` // URLs in its text (at most 50)
+	// Prose is the start (at most MaxProse bytes) of the text a person
+	// reads in it: its text parts in order, transfer and charset decoded,
+	// HTML stripped; a returned message's header block is not included.
+	Prose string `json:"-"`
+	// Parts are the media types of its leaf parts (at most 32), with the
+	// returned message's ("message/rfc822", "text/rfc822-headers", …)
+	// when a MIME part carries one: is there a DSN, is it HTML only.
+	Parts []string `json:"-"`
+
+	// Warnings says what the decoder left out: parts past one of its
+	// limits, recipients that were not addresses. Each is in the records'
+	// Evidence too.
+	Warnings []Warning `json:"-"`
 }
+
+// MaxProse bounds Result.Prose.
+const MaxProse = 8 << 10
 
 // Returned gives the headers of the message that bounced: the result's,
 // or else the first record's that has them; nil when none came back.

@@ -10,8 +10,11 @@ var autoReplySubjects = []string{
 	"auto:", "auto reply", "auto-reply", "autoreply", "automatic reply", "auto response",
 	"autoresponse", "autorespons", "auto-response", "out of office", "out of the office", "away until",
 	"vacation", "on vacation", "i am away", "i'm away", "abwesenheitsnotiz", "automatische antwort",
-	"réponse automatique", "respuesta automática", "risposta automatica", "自動応答", "自動返信",
-	"不在", "休暇",
+	"réponse automatique", "respuesta automática", "risposta automatica", "resposta automática",
+	"automatisch antwoord", "afwezigheidsmelding", "afwezig", "abwesend", "außer haus", "ausser haus",
+	"absence", "absent du bureau", "fuera de la oficina", "ausente", "fuori ufficio", "fuori sede",
+	"fora do escritório", "автоответ", "автоматический ответ", "вне офиса", "в отпуске", "자동 응답", "부재",
+	"自動応答", "自動返信", "不在", "休暇", "自动回复", "自動回覆", "休假", "不在办公室",
 }
 
 // scanRFC3834 reads automatic replies (RFC 3834): Auto-Submitted:
@@ -40,13 +43,26 @@ func scanRFC3834(f *flat) *scan {
 			ev = append(ev, "header "+name+": "+v)
 		}
 	}
+	marked := len(ev) > 0 || headerHas(f, "Precedence", "auto_reply", "bulk", "junk")
 	for _, p := range autoReplySubjects {
-		if strings.HasPrefix(subj, p) || strings.Contains(subj, p+" ") || strings.Contains(subj, " "+p) && len(p) > 8 {
+		// Words of languages written without spaces (Japanese 「不在」,
+		// Chinese 「自动回复」) stand anywhere in the subject; taken alone
+		// they must open it (after a bracket), since a person may write
+		// them too.
+		cjk := !isASCII(p) && p[0] >= 0xE3
+		if strings.HasPrefix(subj, p) || strings.Contains(subj, p+" ") || strings.Contains(subj, " "+p) && len(p) > 8 ||
+			cjk && (marked && strings.Contains(subj, p) || bracketed(subj, p)) {
 			ev = append(ev, "subject of an automatic reply: "+p)
 			break
 		}
 	}
 	if len(ev) == 0 {
+		return nil
+	}
+	// A challenge-response request or a list server's reply marked
+	// auto-replied is neither a vacation message nor a failure (issue 7
+	// section 2).
+	if nf := classifyNotFailure(f, subj, openingText(f)); nf == notFailureChallenge || nf == notFailureList {
 		return nil
 	}
 	rcpt := cleanAddress(h.get("From"))
@@ -64,4 +80,15 @@ func scanRFC3834(f *flat) *scan {
 		records:  []Record{{Recipient: rcpt, Reason: "vacation", DiagnosticCode: diag}},
 		evidence: ev,
 	}
+}
+
+// bracketed reports whether subj opens with p, after an optional bracket
+// such as 「【」 or "[".
+func bracketed(subj, p string) bool {
+	for _, open := range []string{"", "【", "[", "(", "（", "「", "re: ", "re:"} {
+		if strings.HasPrefix(subj, open+p) {
+			return true
+		}
+	}
+	return false
 }

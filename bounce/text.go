@@ -142,37 +142,138 @@ var reRemoteHost = regexp.MustCompile(`(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z]{
 // findRemoteHost returns the remote host named in "host mx.example.com[...]
 // said:" (Postfix and Sendmail prose).
 func findRemoteHost(s string) string {
+	if indexFold(s, "said") < 0 {
+		return "" // no need to run the expression
+	}
 	if m := reRemoteHost.FindStringSubmatch(s); m != nil {
 		return strings.ToLower(m[1])
 	}
 	return ""
 }
 
-var reExpiry = regexp.MustCompile(`(?i)(?:for|after|over|than|within)\s+(?:the\s+(?:last|past)\s+)?(\d{1,3}(?:\.\d+)?)\s*(days?|hours?|h\b)`)
-
 // expiryDays returns the number of days a server says it kept trying
-// ("could not be delivered for 5 days", "after 120 hours"), or 0.
+// ("could not be delivered for 5 days", "after 120 hours", "within the
+// last 2 days", "over 48h"), or 0. It finds the first number that follows
+// white space and is followed by a unit, then checks what precedes it
+// (one of for, after, over, than, within; optionally "the last/past"):
+// what the regular expression
+//
+//	(?i)(?:for|after|over|than|within)\s+(?:the\s+(?:last|past)\s+)?(\d{1,3}(?:\.\d+)?)\s*(days?|hours?|h\b)
+//
+// finds (TestExpiryDaysMatchesRegexp), without running a backtracking
+// matcher over every expired notice's whole text (BenchmarkDecodeCLI).
 func expiryDays(s string) int {
-	l := strings.ToLower(s)
-	if !strings.Contains(l, "day") && !strings.Contains(l, "hour") {
+	if indexFold(s, "day") < 0 && indexFold(s, "hour") < 0 {
 		return 0
 	}
-	m := reExpiry.FindStringSubmatch(s)
-	if m == nil {
-		return 0
+	for i := 1; i < len(s); i++ {
+		if !isDigit(s[i]) || !isRegexpSpace(s[i-1]) {
+			continue
+		}
+		num, unit, ok := expiryAt(s, i)
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(num, 64)
+		if err != nil || v <= 0 {
+			return 0
+		}
+		if unit == 'h' {
+			v /= 24
+		}
+		return max(int(v+0.5), 1)
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil || v <= 0 {
-		return 0
+	return 0
+}
+
+// expiryAt reads "N[.N] unit" at s[i:] (i at the first digit, after white
+// space) and checks the words before it; unit is 'd' or 'h'.
+func expiryAt(s string, i int) (num string, unit byte, ok bool) {
+	j := i
+	for j < len(s) && isDigit(s[j]) {
+		j++
 	}
-	if strings.HasPrefix(strings.ToLower(m[2]), "h") {
-		v /= 24
+	if j-i > 3 {
+		return "", 0, false
 	}
-	d := int(v + 0.5)
-	if d < 1 {
-		d = 1
+	if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
+		j++
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
 	}
-	return d
+	num = s[i:j]
+	for j < len(s) && isRegexpSpace(s[j]) {
+		j++
+	}
+	rest := s[j:]
+	switch {
+	case hasPrefixFold(rest, "day"):
+		unit = 'd'
+	case hasPrefixFold(rest, "hour"):
+		unit = 'h'
+	case len(rest) > 0 && (rest[0] == 'h' || rest[0] == 'H') && (len(rest) == 1 || !isWordChar(rest[1])):
+		unit = 'h'
+	default:
+		return "", 0, false
+	}
+	before := trimSpaceRight(s[:i], 1)
+	if before < 0 {
+		return "", 0, false
+	}
+	if expiryKeyword(s[:before]) {
+		return num, unit, true
+	}
+	// "the last" or "the past" between the keyword and the number.
+	if !hasSuffixFold(s[:before], "last") && !hasSuffixFold(s[:before], "past") {
+		return "", 0, false
+	}
+	k := trimSpaceRight(s[:before-4], 1)
+	if k < 0 || !hasSuffixFold(s[:k], "the") {
+		return "", 0, false
+	}
+	k = trimSpaceRight(s[:k-3], 1)
+	if k < 0 || !expiryKeyword(s[:k]) {
+		return "", 0, false
+	}
+	return num, unit, true
+}
+
+func expiryKeyword(s string) bool {
+	for _, kw := range [...]string{"for", "after", "over", "than", "within"} {
+		if hasSuffixFold(s, kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimSpaceRight returns the length of s without its trailing white space
+// (as \s in a regular expression: space, tab, LF, FF, CR), or -1 when fewer
+// than min bytes of it end s.
+func trimSpaceRight(s string, min int) int {
+	k := len(s)
+	for k > 0 && isRegexpSpace(s[k-1]) {
+		k--
+	}
+	if len(s)-k < min {
+		return -1
+	}
+	return k
+}
+
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWordChar(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}
+
+func hasSuffixFold(s, suf string) bool {
+	return len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf)
 }
 
 // cutAt splits text at the first of the markers found (compared without
@@ -345,12 +446,23 @@ func isDomainChar(c byte) bool {
 // headerHas reports whether the named header of m contains any of the
 // substrings, compared in lower case (give the substrings in lower case).
 func headerHas(m *flat, name string, subs ...string) bool {
-	v := strings.ToLower(m.Header.get(name))
+	v := m.Header.get(name)
 	if v == "" {
 		return false
 	}
+	if !isASCII(v) {
+		v = strings.ToLower(v)
+		for _, s := range subs {
+			if strings.Contains(v, s) {
+				return true
+			}
+		}
+		return false
+	}
+	// Compared in place: lowering a copy of the header for every call
+	// showed in the profile of decode (BenchmarkDecodeCLI).
 	for _, s := range subs {
-		if strings.Contains(v, s) {
+		if isASCII(s) && indexFold(v, s) >= 0 {
 			return true
 		}
 	}

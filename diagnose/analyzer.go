@@ -1,9 +1,8 @@
 package diagnose
 
 import (
+	"hash/maphash"
 	"net/mail"
-	"net/netip"
-	"sort"
 	"strings"
 	"time"
 
@@ -38,76 +37,63 @@ type Config struct {
 	MaxAccounts int
 }
 
-// Analyzer collects the send log and the bounces and writes the Report.
-// Feed it the log first (AddEvent, then Seal), then the bounces
-// (Attribute, which is safe for concurrent use, and AddBounce, which is
-// not). It keeps counts, not messages: memory grows with the accounts,
-// their distinct recipients and login IPs, and the send log's index.
+// Analyzer collects the send log and the mail of a mailbox, in any order
+// and interleaved, and writes the Report at any time, as often as asked:
+// the report depends on what was added, not on the order it came in. A
+// bounce is read once when it arrives (Digest: its facts, independent of
+// the log) and judged at report time against the log known then, so a
+// bounce that came before the log line of its message counts as found in
+// the log once the line arrives. Not safe for concurrent use, except
+// Digest.
+//
+// Memory: the log's index (about 120 bytes a message), per account a
+// compact state bounded by the caps below, and per bounce its digest
+// (a few hundred bytes).
 type Analyzer struct {
-	cfg    Config
-	loc    *time.Location
-	joiner sendlog.Joiner
-	index  *attrib.Index
-	sealed bool
-	// pendingSent holds the log's outbound messages until Seal builds the
-	// index (our domains may be learnt from the whole log first).
-	pendingSent []attrib.Sent
+	cfg  Config
+	loc  *time.Location
+	seed maphash.Seed
+	ex   *attrib.Extractor
 
-	domains map[string]bool // ours: configured, or learnt from the log
+	domains map[string]bool // ours, configured
 	learn   bool            // no domains configured: learn them
 
-	accounts map[string]*account
-	// aliases maps a sender address to the logins that sent as it.
-	aliases map[string]map[string]int
+	joiner sendlog.Joiner
+	st     *logState // the finished messages of the log
 
-	logEvents   int
-	logMessages int
-	logFirst    time.Time
-	logLast     time.Time
-	hasCounts   bool
+	logEvents  int
+	logUndated int // events dated impossibly (when.go)
+	logFirst   time.Time
+	logLast    time.Time
+	hasCounts  bool
 
-	in        inputStats
-	reasons   map[reason.Reason]int
-	domainsTo map[string]int
-	subjects  map[string]int
-	fakes     []FakeBounce
-	fakeCount int
-	bFirst    time.Time
-	bLast     time.Time
-	bounced   surge.Counter // all accounts
-	sentAll   surge.Counter
+	in     inputStats
+	mails  []*Digest // bounces and possible fakes, judged at report time
+	agg    aggregate // of the mail that can never be fake: counted at intake
+	intern map[string]string
 }
 
 type inputStats struct {
-	messages, bounces, records, notBounce, failed int
-	delivered, autoReplies, feedback              int
-	undated, outside                              int
-	errors                                        []string
+	messages, failed, outside int
+	errors                    []srcErr // the first failures by source
 }
 
-// account is what is known of one sending account.
-type account struct {
-	key       string
-	addresses map[string]int // envelope senders used
+type srcErr struct{ src, text string }
 
-	sent      surge.Counter
-	sentN     int
-	sentRcpt  int
-	firstRcpt map[string]int64 // recipient → first time mailed (Unix seconds)
-	loginIPs  map[string]int64 // client IP → first login (Unix seconds)
-	logins    int
-	authFails []int64 // Unix seconds of failed logins
-	counted   int     // of sentN, from CSV counts
+// aggregate holds the report-wide counts of the mail.
+type aggregate struct {
+	bounces, records, notBounce               int
+	delivered, autoReplies, feedback, undated int
+	reasons                                   map[reason.Reason]int
+	domainsTo                                 map[string]int
+	subjects                                  map[string]int
+	bounced                                   quarters
+	minutes                                   minuteCounts // for the onset to the minute (when.go)
+	bFirst, bLast                             time.Time
+}
 
-	bounced   surge.Counter
-	verdicts  [3]int // ours, not ours, unknown
-	esmtpsa   int
-	refusals  int
-	refusalEx string
-	noOrig    int
-	reasons   map[reason.Reason]int
-	inLog     int
-	complaint int
+func newAggregate() aggregate {
+	return aggregate{reasons: map[reason.Reason]int{}, domainsTo: map[string]int{}, subjects: map[string]int{}}
 }
 
 // New returns an Analyzer for cfg.
@@ -117,14 +103,14 @@ func New(cfg Config) *Analyzer {
 		loc = time.Local
 	}
 	a := &Analyzer{
-		cfg:       cfg,
-		loc:       loc,
-		domains:   make(map[string]bool),
-		accounts:  make(map[string]*account),
-		aliases:   make(map[string]map[string]int),
-		reasons:   make(map[reason.Reason]int),
-		domainsTo: make(map[string]int),
-		subjects:  make(map[string]int),
+		cfg:     cfg,
+		loc:     loc,
+		seed:    maphash.MakeSeed(),
+		ex:      attrib.NewExtractor(cfg.Attrib),
+		domains: make(map[string]bool),
+		st:      newLogState(cfg.Attrib),
+		agg:     newAggregate(),
+		intern:  make(map[string]string),
 	}
 	for _, d := range cfg.Attrib.Domains {
 		if d = normDomain(d); d != "" {
@@ -132,7 +118,6 @@ func New(cfg Config) *Analyzer {
 		}
 	}
 	a.learn = len(a.domains) == 0
-	a.bounced.Location, a.sentAll.Location = loc, loc
 	return a
 }
 
@@ -140,13 +125,12 @@ func (a *Analyzer) inPeriod(t time.Time) bool {
 	return (a.cfg.Since.IsZero() || !t.Before(a.cfg.Since)) && (a.cfg.Until.IsZero() || t.Before(a.cfg.Until))
 }
 
-// AddEvent takes one event of the send log. Events must come before any
-// bounce; the log's messages are joined by queue ID as they complete.
+// AddEvent takes one event of the send log, at any time: before, between
+// or after the mail. The log's messages are joined by queue ID; those
+// still open when a report is made count as they stand.
 func (a *Analyzer) AddEvent(ev sendlog.Event) {
-	if a.sealed {
-		return
-	}
 	a.logEvents++
+	ev.Time = a.logTime(ev.Time)
 	if !ev.Time.IsZero() {
 		if a.logFirst.IsZero() || ev.Time.Before(a.logFirst) {
 			a.logFirst = ev.Time
@@ -155,15 +139,18 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 			a.logLast = ev.Time
 		}
 	}
+	st := a.st
 	switch ev.Kind {
 	case sendlog.Login:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {
-			a.login(a.account(accountKey(ev.SASLUser, "", "")), ev.ClientIP, ev.Time)
+			st.acct(accountKey(ev.SASLUser, "", "")).login(ev.ClientIP, ev.Time)
 		}
 	case sendlog.AuthFail:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {
-			acc := a.account(accountKey(ev.SASLUser, "", ""))
-			acc.authFails = append(acc.authFails, ev.Time.Unix())
+			acc := st.acct(accountKey(ev.SASLUser, "", ""))
+			if len(acc.authFails) < maxAuthFails {
+				acc.authFails = append(acc.authFails, ev.Time.Unix())
+			}
 		}
 	case sendlog.Count:
 		if !a.inPeriod(ev.Time) {
@@ -173,59 +160,45 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 		if key == "" {
 			return
 		}
-		acc := a.account(key)
+		acc := st.acct(key)
 		n := ev.Count
-		acc.sent.AddN(ev.Time, float64(n))
-		a.sentAll.AddN(ev.Time, float64(n))
+		acc.addSent(ev.Time, n)
+		st.sentAll.add(ev.Time.Unix(), float64(n))
 		acc.sentN += n
 		acc.counted += n
 		a.hasCounts = true
 		if a.learn {
-			a.learnDomain(ev.From)
-			a.learnDomain(ev.SASLUser)
+			st.learnDomain(ev.From)
+			st.learnDomain(ev.SASLUser)
 		}
 	}
 	a.joiner.Add(ev)
 	if a.logEvents%4096 == 0 {
-		a.drain(a.joiner.Messages())
+		a.drain()
 	}
-}
-
-// Seal ends the log: the messages still open are taken as they are, and
-// the index the bounces are attributed against is built.
-func (a *Analyzer) Seal() {
-	if a.sealed {
-		return
-	}
-	a.drain(a.joiner.Messages())
-	a.drain(a.joiner.Flush())
-	a.sealed = true
-	cfg := a.cfg.Attrib
-	if len(cfg.Domains) == 0 {
-		cfg.Domains = a.domainList()
-	}
-	ix := attrib.NewIndex(cfg)
-	for _, s := range a.pendingSent {
-		ix.Add(s)
-	}
-	a.pendingSent = nil
-	a.index = ix
-}
-
-func (a *Analyzer) domainList() []string {
-	ds := []string{}
-	for d := range a.domains {
-		ds = append(ds, d)
-	}
-	sort.Strings(ds)
-	return ds
 }
 
 // drain takes the finished messages of the log.
-func (a *Analyzer) drain(ms []sendlog.Message) {
+func (a *Analyzer) drain() {
+	ms := a.joiner.Messages()
 	for i := range ms {
-		a.message(&ms[i])
+		a.message(a.st, &ms[i])
 	}
+}
+
+// logView returns the log as a report sees it: the finished messages,
+// and the open ones in an overlay.
+func (a *Analyzer) logView() *logState {
+	a.drain()
+	open := a.joiner.Pending()
+	if len(open) == 0 {
+		return a.st
+	}
+	ov := a.st.over()
+	for i := range open {
+		a.message(ov, &open[i])
+	}
+	return ov
 }
 
 // localDelivery reports whether a delivery stayed on this host: Postfix
@@ -248,7 +221,7 @@ func localDelivery(d sendlog.Delivery) bool {
 
 // outbound reports whether m was sent by one of our accounts, as opposed
 // to mail received for a local mailbox or a bounce our server generated.
-func (a *Analyzer) outbound(m *sendlog.Message) bool {
+func (a *Analyzer) outbound(_ *logState, m *sendlog.Message) bool {
 	if m.From == "" || strings.EqualFold(m.From, "MAILER-DAEMON") {
 		return false // the null sender: a notification
 	}
@@ -267,90 +240,6 @@ func (a *Analyzer) outbound(m *sendlog.Message) bool {
 	return len(m.Recipients) == 0 && !a.learn
 }
 
-func (a *Analyzer) message(m *sendlog.Message) {
-	if !a.outbound(m) {
-		return
-	}
-	if a.learn && (m.SASLUser != "" || m.LocalUser != "") {
-		a.learnDomain(m.From)
-		a.learnDomain(m.SASLUser)
-	}
-	s := attrib.Sent{
-		QueueID: m.QueueID, MessageID: m.MessageID, From: m.From, SASLUser: m.SASLUser,
-		ClientIP: m.ClientIP, ClientHost: m.ClientHost, Host: m.Host, Time: m.Time,
-	}
-	a.pendingSent = append(a.pendingSent, s)
-	a.logMessages++
-	if m.Time.IsZero() || !a.inPeriod(m.Time) {
-		return
-	}
-	key := accountKey(m.SASLUser, m.From, m.LocalUser)
-	acc := a.account(key)
-	acc.sent.Add(m.Time)
-	a.sentAll.Add(m.Time)
-	acc.sentN++
-	from := strings.ToLower(m.From)
-	acc.addresses[from]++
-	if m.SASLUser != "" {
-		al := a.aliases[from]
-		if al == nil {
-			al = make(map[string]int)
-			a.aliases[from] = al
-		}
-		al[key]++
-		a.login(acc, m.ClientIP, m.Time)
-	}
-	t := m.Time.Unix()
-	for _, d := range m.Recipients {
-		to := strings.ToLower(d.To)
-		if to == "" {
-			continue
-		}
-		acc.sentRcpt++
-		if f, ok := acc.firstRcpt[to]; !ok || t < f {
-			acc.firstRcpt[to] = t
-		}
-	}
-}
-
-func (a *Analyzer) login(acc *account, ip string, t time.Time) {
-	if ip == "" || t.IsZero() {
-		return
-	}
-	if p, err := netip.ParseAddr(ip); err == nil {
-		ip = p.Unmap().String()
-	}
-	acc.logins++
-	if f, ok := acc.loginIPs[ip]; !ok || t.Unix() < f {
-		acc.loginIPs[ip] = t.Unix()
-	}
-}
-
-func (a *Analyzer) learnDomain(addr string) {
-	if d := domainOf(addr); d != "" {
-		a.domains[d] = true
-	}
-}
-
-func (a *Analyzer) account(key string) *account {
-	if key == "" {
-		key = UnknownAccount
-	}
-	acc := a.accounts[key]
-	if acc == nil {
-		acc = &account{
-			key:       key,
-			addresses: make(map[string]int),
-			firstRcpt: make(map[string]int64),
-			loginIPs:  make(map[string]int64),
-			reasons:   make(map[reason.Reason]int),
-		}
-		acc.sent.Location, acc.bounced.Location = a.loc, a.loc
-		a.accounts[key] = acc
-	}
-	return acc
-}
-
 // UnknownAccount is the account of bounces that name no address of ours.
 const UnknownAccount = "(unknown)"
 
@@ -367,214 +256,6 @@ func accountKey(sasl, from, local string) string {
 		return "local:" + l
 	}
 	return ""
-}
-
-// Attribute weighs the evidence that the message res returned was sent by
-// us. It seals the log on first use; call it from one goroutine first, or
-// call Seal before fanning out.
-func (a *Analyzer) Attribute(res *bounce.Result) attrib.Attribution {
-	if !a.sealed {
-		a.Seal()
-	}
-	return a.index.Attribute(res)
-}
-
-// Mail is one message read from a mailbox, as the analyzer takes it.
-type Mail struct {
-	// Source names the message: a path, "path#N" for an mbox, an IMAP URL.
-	Source string
-	// Arrival is when the message reached our mailbox, as the mailbox
-	// records it (Maildir file name, mbox From_ line, IMAP INTERNALDATE,
-	// LMTP delivery); zero when unknown. Unlike the dates inside the
-	// message, a stranger cannot write it.
-	Arrival time.Time
-	// Result is the decoder's answer (nil when nothing could be read)
-	// and Err its error, if any.
-	Result *bounce.Result
-	Err    error
-}
-
-// AddMail takes one message of the mailbox: it is attributed and counted
-// as AddBounce does.
-func (a *Analyzer) AddMail(m Mail) {
-	var at attrib.Attribution
-	if m.Result != nil {
-		at = a.Attribute(m.Result)
-	}
-	a.AddBounce(m.Source, m.Result, at, m.Err)
-}
-
-// AddBounce takes one decoded message (any kind) and its attribution
-// (Attribute's answer: for a message that is not a bounce it may still
-// flag a fake posing as one); err
-// is the decoder's error, if any (the message is then counted as failed,
-// with whatever was decoded still used).
-func (a *Analyzer) AddBounce(src string, res *bounce.Result, at attrib.Attribution, err error) {
-	if !a.sealed {
-		a.Seal()
-	}
-	a.in.messages++
-	if err != nil {
-		a.in.failed++
-		if len(a.in.errors) < maxSamples {
-			a.in.errors = append(a.in.errors, src+": "+err.Error())
-		}
-	}
-	if res == nil {
-		return
-	}
-	t, ok := res.Time()
-	if ok && !a.inPeriod(t) {
-		a.in.outside++
-		return
-	}
-	// A fake (phishing posing as a bounce or a carrier's notice) is kept
-	// out of the evidence, whether or not it decoded as a bounce.
-	if at.Fake != nil {
-		a.fakeCount++
-		if len(a.fakes) < maxSamples {
-			a.fakes = append(a.fakes, fakeSample(src, res, at.Fake))
-		}
-		return
-	}
-	if res.Kind != bounce.KindBounce {
-		if err == nil {
-			a.in.notBounce++
-		}
-		return
-	}
-	a.in.bounces++
-	a.in.records += len(res.Records)
-	if !ok {
-		a.in.undated++
-	}
-	// Auto-replies, success notices and complaints are not failures.
-	failure := false
-	for _, r := range res.Records {
-		switch r.Reason {
-		case reason.Delivered:
-			a.in.delivered++
-		case reason.Vacation:
-			a.in.autoReplies++
-		case reason.Feedback:
-			a.in.feedback++
-		default:
-			failure = true
-		}
-	}
-	acc := a.account(a.bounceAccount(res, at))
-	if !failure {
-		for _, r := range res.Records {
-			if r.Reason == reason.Feedback {
-				acc.complaint++
-			}
-		}
-		return
-	}
-	if ok {
-		if a.bFirst.IsZero() || t.Before(a.bFirst) {
-			a.bFirst = t
-		}
-		if t.After(a.bLast) {
-			a.bLast = t
-		}
-		acc.bounced.Add(t)
-		a.bounced.Add(t)
-	}
-	switch at.Verdict {
-	case attrib.Ours:
-		acc.verdicts[0]++
-	case attrib.NotOurs:
-		acc.verdicts[1]++
-	default:
-		acc.verdicts[2]++
-	}
-	if at.InLog {
-		acc.inLog++
-	}
-	for _, it := range at.Items {
-		switch it.Code {
-		case attrib.CodeReceivedESMTPSA:
-			acc.esmtpsa++
-		case attrib.CodeNoOriginal:
-			acc.noOrig++
-		}
-	}
-	if o := res.Returned(); o != nil {
-		if s := normSubject(o.Subject); s != "" {
-			a.subjects[s]++
-		}
-	}
-	refused := false
-	for _, r := range res.Records {
-		if r.Reason == reason.Delivered || r.Reason == reason.Vacation || r.Reason == reason.Feedback {
-			continue
-		}
-		a.reasons[r.Reason]++
-		acc.reasons[r.Reason]++
-		if d := domainOf(r.Recipient); d != "" {
-			a.domainsTo[d]++
-		}
-		if !refused && volumeRefusal(r.Status, r.DiagnosticCode) {
-			refused = true
-			acc.refusals++
-			if acc.refusalEx == "" {
-				acc.refusalEx = oneLine(r.DiagnosticCode, 160)
-			}
-		}
-	}
-}
-
-const maxSamples = 20
-
-// bounceAccount names the account a bounce belongs to (see the package
-// documentation).
-func (a *Analyzer) bounceAccount(res *bounce.Result, at attrib.Attribution) string {
-	if at.InLog {
-		if k := accountKey(at.SASLUser, at.LogFrom, ""); k != "" {
-			return k
-		}
-	}
-	var cands []string
-	if o := res.Returned(); o != nil {
-		cands = append(cands, firstAddress(o.ReturnPath))
-	}
-	cands = append(cands, envelopeRecipient(res))
-	if o := res.Returned(); o != nil {
-		cands = append(cands, firstAddress(o.From), firstAddress(o.Sender))
-	}
-	first := ""
-	for _, c := range cands {
-		if c == "" || strings.EqualFold(c, "MAILER-DAEMON") {
-			continue
-		}
-		if first == "" {
-			first = c
-		}
-		if len(a.domains) == 0 || a.domains[domainOf(c)] {
-			return a.alias(c)
-		}
-	}
-	if first != "" {
-		return a.alias(first)
-	}
-	return UnknownAccount
-}
-
-// alias maps a sender address to the login that sent most as it, when the
-// log has one.
-func (a *Analyzer) alias(addr string) string {
-	addr = strings.ToLower(addr)
-	best, n := "", 0
-	for k, c := range a.aliases[addr] {
-		if c > n || (c == n && k < best) {
-			best, n = k, c
-		}
-	}
-	if best != "" {
-		return best
-	}
-	return addr
 }
 
 // envelopeRecipient is the address the bounce was delivered to.
@@ -652,13 +333,4 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-func fakeSample(src string, res *bounce.Result, f *attrib.Fake) FakeBounce {
-	fb := FakeBounce{Source: src, Subject: oneLine(res.Subject, 120), From: oneLine(res.From, 120)}
-	for _, it := range f.Reasons {
-		fb.Reasons = append(fb.Reasons, it.En)
-		fb.ReasonsJa = append(fb.ReasonsJa, it.Ja)
-	}
-	return fb
 }

@@ -79,9 +79,8 @@ func run(t *testing.T, l *logBuilder, bounces []*bounce.Result, cfg Config) *Rep
 			a.AddEvent(ev)
 		}
 	}
-	a.Seal()
 	for i, b := range bounces {
-		a.AddBounce(fmt.Sprintf("b%d", i), b, a.Attribute(b), nil)
+		a.AddMail(Mail{Source: fmt.Sprintf("b%d", i), Result: b})
 	}
 	return a.Report()
 }
@@ -267,26 +266,29 @@ func TestBounceAccount(t *testing.T) {
 	for _, ev := range l.events {
 		a.AddEvent(ev)
 	}
-	a.Seal()
+	rc := &reportCtx{a: a, st: a.logView()}
 	tests := []struct {
 		name string
 		res  *bounce.Result
-		at   attrib.Attribution
+		at   judged
 		want string
 	}{
-		{"in the log: its login", &bounce.Result{}, attrib.Attribution{InLog: true, SASLUser: "Shop", LogFrom: "shop@example.jp"}, "shop"},
-		{"in the log without login: its sender", &bounce.Result{}, attrib.Attribution{InLog: true, LogFrom: "Web@Example.JP"}, "web@example.jp"},
-		{"return path of ours, mapped to the login", &bounce.Result{Original: &bounce.Original{ReturnPath: "<shop@example.jp>", From: "x@spam.example"}}, attrib.Attribution{}, "shop"},
+		{"in the log: its login", &bounce.Result{}, judged{inLog: true, sasl: "Shop", logFrom: "shop@example.jp"}, "shop"},
+		{"in the log without login: its sender", &bounce.Result{}, judged{inLog: true, logFrom: "Web@Example.JP"}, "web@example.jp"},
+		{"return path of ours, mapped to the login", &bounce.Result{Original: &bounce.Original{ReturnPath: "<shop@example.jp>", From: "x@spam.example"}}, judged{}, "shop"},
 		{"foreign return path: the bounce's own recipient", &bounce.Result{
 			Original: &bounce.Original{ReturnPath: "<x@spam.example>"},
 			Headers:  []bounce.Field{{Name: "Delivered-To", Value: "sales@example.jp"}},
-		}, attrib.Attribution{}, "sales@example.jp"},
-		{"nothing of ours: the first address", &bounce.Result{Original: &bounce.Original{From: "Someone <s@else.example>"}}, attrib.Attribution{}, "s@else.example"},
-		{"nothing at all", &bounce.Result{}, attrib.Attribution{}, UnknownAccount},
+		}, judged{}, "sales@example.jp"},
+		{"nothing of ours: the first address", &bounce.Result{Original: &bounce.Original{From: "Someone <s@else.example>"}}, judged{}, "s@else.example"},
+		{"nothing at all", &bounce.Result{}, judged{}, UnknownAccount},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := a.bounceAccount(tc.res, tc.at); got != tc.want {
+			tc.res.Kind = bounce.KindBounce
+			tc.res.Records = []bounce.Record{{Recipient: "r@remote.example", Reason: reason.UserUnknown}}
+			d := a.Digest(Mail{Source: "x", Result: tc.res})
+			if got := rc.bounceAccount(d, &tc.at); got != tc.want {
 				t.Errorf("account %q, want %q", got, tc.want)
 			}
 		})
@@ -315,18 +317,24 @@ func TestVolumeRefusal(t *testing.T) {
 }
 
 func TestFakeBouncesKeptOut(t *testing.T) {
-	fake := &bounce.Result{Kind: bounce.KindBounce, Subject: "Undelivered", From: "MAILER-DAEMON@docomo.example",
-		Headers: []bounce.Field{{Name: "Date", Value: base.Format(time.RFC1123Z)}},
-		Records: []bounce.Record{{Recipient: "shop@example.jp", Reason: reason.UserUnknown, Timestamp: base}}}
+	// A notice from a look-alike carrier with a phishing link and an
+	// archive, refering to no message of ours.
+	fake := &bounce.Result{Kind: bounce.KindBounce, Subject: "Undelivered", From: "docomo <MAILER-DAEMON@docomo-support.example>",
+		Headers:     []bounce.Field{{Name: "Date", Value: base.Format(time.RFC1123Z)}},
+		Records:     []bounce.Record{{Recipient: "shop@example.jp", Reason: reason.UserUnknown, Timestamp: base}},
+		Links:       []string{"https://login-docomo.example/verify"},
+		Attachments: []string{"application/zip"}}
 	a := New(Config{Location: jst})
-	a.Seal()
-	a.AddBounce("fake.eml", fake, attrib.Attribution{Verdict: attrib.Unknown, Fake: &attrib.Fake{Reasons: []attrib.Item{{Code: "link", En: "links to a foreign site", Ja: "外部サイトへのリンク"}}}}, nil)
+	a.AddMail(Mail{Source: "fake.eml", Result: fake})
 	r := a.Report()
 	if r.FakeBounces != 1 || len(r.FakeSamples) != 1 || r.FakeSamples[0].Source != "fake.eml" {
 		t.Fatalf("fake bounces %d %+v", r.FakeBounces, r.FakeSamples)
 	}
 	if len(r.Verdicts) != 0 {
 		t.Errorf("a fake bounce made a verdict: %+v", r.Verdicts)
+	}
+	if r.Inputs.Bounces != 0 {
+		t.Errorf("a fake bounce counted among the bounces: %d", r.Inputs.Bounces)
 	}
 }
 

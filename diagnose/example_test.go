@@ -14,7 +14,10 @@ import (
 	"github.com/bouncewatch/bouncewatch/sendlog"
 )
 
-// An Analyzer fed by hand: the send log first, then each decoded bounce.
+// An Analyzer fed by hand. The bounce may come before or after the log
+// lines of its message (here before), and Report may be called at any
+// time: the bounce is judged against the log known when the report is
+// made.
 func ExampleAnalyzer() {
 	jst := time.FixedZone("JST", 9*3600)
 	log := `Nov  2 02:14:07 mail postfix/submission/smtpd[4711]: 4B2C81A0042: client=pc01[198.51.100.7], sasl_method=PLAIN, sasl_username=shop@example.jp
@@ -28,6 +31,16 @@ Nov  2 02:14:09 mail postfix/qmgr[900]: 4B2C81A0042: removed
 		Location: jst,
 		Lang:     advice.English,
 	})
+	raw, err := os.ReadFile("../examples/01-postfix-user-unknown.eml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := bounce.DecodeBytes(raw)
+	a.AddMail(diagnose.Mail{Source: "01-postfix-user-unknown.eml", Result: res, Err: err})
+	before := a.Report()
+	fmt.Println("before the log:", before.Verdicts[0].BouncesInLog, "in log")
+
 	opts := sendlog.Options{Reference: time.Date(2026, 11, 3, 0, 0, 0, 0, jst), Location: jst}
 	if _, err := sendlog.Read(context.Background(), strings.NewReader(log), "mail.log", opts, func(ev sendlog.Event) error {
 		a.AddEvent(ev)
@@ -36,15 +49,6 @@ Nov  2 02:14:09 mail postfix/qmgr[900]: 4B2C81A0042: removed
 		fmt.Println(err)
 		return
 	}
-	a.Seal()
-
-	raw, err := os.ReadFile("../examples/01-postfix-user-unknown.eml")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	res, err := bounce.DecodeBytes(raw)
-	a.AddBounce("01-postfix-user-unknown.eml", res, a.Attribute(res), err)
 
 	r := a.Report()
 	for _, v := range r.Verdicts {
@@ -52,6 +56,7 @@ Nov  2 02:14:09 mail postfix/qmgr[900]: 4B2C81A0042: removed
 		fmt.Println(v.Evidence[0])
 	}
 	// Output:
+	// before the log: 0 in log
 	// shop@example.jp ordinary bounces: 1 ours: 1 in log: 1
 	// 1 of 1 bounced messages were sent by our server (1 found in our send log, sent by account shop@example.jp)
 }

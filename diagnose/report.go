@@ -15,8 +15,16 @@ type Report struct {
 	Period      Period      `json:"period"`
 	// TimeZone is the IANA name of the zone whose clock gives the hours
 	// (Config.Location), e.g. "Asia/Tokyo"; "Local" for the system's.
-	TimeZone string   `json:"time_zone"`
-	Domains  []string `json:"domains"` // ours: configured or learnt from the log
+	TimeZone string `json:"time_zone"`
+	// LogZone says what clock the send log's times were read by, inferred
+	// from messages found both in the log and in the bounces; null when
+	// too few were.
+	LogZone *LogZone `json:"log_zone"`
+	Domains []string `json:"domains"` // ours: configured, or learnt from the log and the bounces' recipients
+	// LearntRelays are the hosts (or, for a provider's many servers, the
+	// organisations) most returned messages entered the mail system at,
+	// taken for our relays from the bounces together.
+	LearntRelays []string `json:"learnt_relays,omitempty"`
 	// Overall is the most serious verdict among the accounts, for a
 	// headline: hijacked, then mixed, spoofed, insufficient_evidence,
 	// ordinary.
@@ -84,6 +92,10 @@ type AccountReport struct {
 	AuthenticatedRelayed int      `json:"authenticated_relayed"` // bounces whose original passed our relay with ESMTPSA
 	VolumeRefusals       int      `json:"volume_refusals"`       // bounces refusing the account for its volume or spam
 
+	// Campaign describes the mailing behind the surge when one subject,
+	// not of spam's shape, holds most of its bounces; null otherwise.
+	Campaign *Campaign `json:"campaign"`
+
 	Reasons []ReasonCount `json:"reasons"`
 	Series  Series        `json:"series"`
 	Plan    []advice.Step `json:"plan"`
@@ -91,7 +103,11 @@ type AccountReport struct {
 
 // SurgeSummary describes a surge found.
 type SurgeSummary struct {
+	// Onset is when the surge began: the minute the rate stepped up
+	// (OnsetPrecision "minute"), else the first hour of the surge ("hour").
 	Onset           time.Time `json:"onset"`
+	OnsetHour       time.Time `json:"onset_hour"` // the first hour of the surge
+	OnsetPrecision  string    `json:"onset_precision"`
 	End             time.Time `json:"end"`
 	Peak            time.Time `json:"peak"`
 	PeakPerHour     float64   `json:"peak_per_hour"`
@@ -100,6 +116,27 @@ type SurgeSummary struct {
 	Excess          float64   `json:"excess"`
 	Method          string    `json:"method"`  // baseline or absolute
 	PValue          float64   `json:"p_value"` // of the peak hour; −1 in the absolute method
+}
+
+// Campaign is one mailing of an account (a newsletter, an announcement)
+// seen in its bounces: the subject most of them returned.
+type Campaign struct {
+	// Start is the earliest send time of its bounced messages (their
+	// Date, else the bounce's), in the report's zone.
+	Start   time.Time `json:"start"`
+	Subject string    `json:"subject"`
+	// Sent is the recipients of the account's mail in the send log over
+	// the campaign's hours, from its first to its last bounced message (0
+	// without a log); Bounced the failed recipients of the campaign's
+	// bounces, BounceRate their ratio (0.06 is 6%), and HardBounces those
+	// whose address can never receive mail.
+	Sent        int     `json:"sent"`
+	Bounced     int     `json:"bounced"`
+	BounceRate  float64 `json:"bounce_rate"`
+	HardBounces int     `json:"hard_bounces"`
+	// Earlier are the same hours of earlier weeks in which the account
+	// sent as much: a scheduled mailing.
+	Earlier []time.Time `json:"earlier,omitempty"`
 }
 
 // WindowSummary is the sent volume over a surge's window.
@@ -146,18 +183,19 @@ type FakeBounce struct {
 
 // Inputs tells what was read.
 type Inputs struct {
-	Messages    int      `json:"messages"`
-	Bounces     int      `json:"bounces"` // messages decoded as bounces (all kinds)
-	Records     int      `json:"records"` // bounced recipients
-	NotBounces  int      `json:"not_bounces"`
-	Failed      int      `json:"failed"`
-	Errors      []string `json:"errors"` // the first failures, "source: error"
-	Delivered   int      `json:"delivered"`
-	AutoReplies int      `json:"auto_replies"`
-	Feedback    int      `json:"feedback"`
-	Undated     int      `json:"undated"`        // bounces with no date: not in the series
-	Outside     int      `json:"outside_period"` // bounces outside --since/--until
-	Log         LogStats `json:"log"`
+	Messages    int       `json:"messages"`
+	Bounces     int       `json:"bounces"` // messages decoded as bounces (all kinds)
+	Records     int       `json:"records"` // bounced recipients
+	NotBounces  int       `json:"not_bounces"`
+	Failed      int       `json:"failed"`
+	Errors      []string  `json:"errors"` // the first failures, "source: error"
+	Delivered   int       `json:"delivered"`
+	AutoReplies int       `json:"auto_replies"`
+	Feedback    int       `json:"feedback"`
+	Undated     int       `json:"undated"`        // bounces with no date: not in the series
+	Outside     int       `json:"outside_period"` // bounces outside --since/--until
+	Times       TimeStats `json:"times"`          // how the bounces were placed in time
+	Log         LogStats  `json:"log"`
 }
 
 // LogStats tells what the send log gave.

@@ -7,8 +7,8 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"time"
 
-	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 	"github.com/bouncewatch/bouncewatch/source"
@@ -48,7 +48,9 @@ const (
 	PhaseMail = "mail"
 )
 
-// Scan reads the send logs, then the bounces, and returns the report.
+// Scan reads the send logs, then the bounces (decoded and digested on
+// every core, streamed), and returns the report of one Analyzer: the same
+// implementation the live service feeds as events and mail arrive.
 // Unreadable files and undecodable messages do not stop it: they are
 // counted in Report.Inputs and returned joined as the error, beside the
 // report. Only ctx being done returns no report.
@@ -80,19 +82,18 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 			in.Progress(Progress{Phase: PhaseLog, LogLines: n, Done: true})
 		}
 	}
-	a.Seal()
-
 	type item struct {
-		src  string
-		data []byte
-		err  error
+		src     string
+		data    []byte
+		arrival time.Time
+		err     error
 	}
 	type done struct {
-		src string
-		n   int
-		res *bounce.Result
-		at  attrib.Attribution
-		err error
+		n      int
+		dg     *Digest
+		err    error
+		src    string
+		bounce bool
 	}
 	workers := in.Workers
 	if workers <= 0 {
@@ -110,23 +111,21 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 					}
 					return yield(item{src: m.Source, err: err})
 				}
-				return yield(item{src: m.Source, data: m.Data})
+				return yield(item{src: m.Source, data: m.Data, arrival: m.Arrival})
 			})
 		}
 		work := func(it item) done {
 			if it.err != nil {
-				return done{src: it.src, err: it.err}
+				return done{src: it.src, err: it.err, dg: a.Digest(Mail{Source: it.src, Err: it.err})}
 			}
 			res, err := bounce.DecodeBytes(it.data)
-			d := done{src: it.src, n: len(it.data), res: res, err: err}
-			if res != nil {
-				// Not only bounces: a fake may not decode as one.
-				d.at = a.Attribute(res)
-			}
-			return d
+			// The digest (the attribution's facts, read once) is made
+			// here, in the decoding workers; it reads nothing of the log.
+			m := Mail{Source: it.src, Arrival: it.arrival, Result: res, Err: err}
+			return done{src: it.src, n: len(it.data), dg: a.Digest(m), err: err, bounce: res != nil && res.Kind == bounce.KindBounce}
 		}
 		emit := func(d done) error {
-			a.AddBounce(d.src, d.res, d.at, d.err)
+			a.AddDigest(d.dg)
 			if d.err != nil {
 				failed++
 				if failed <= maxSamples {
@@ -138,7 +137,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 			if d.err != nil {
 				pr.Failed++
 			}
-			if d.res != nil && d.res.Kind == bounce.KindBounce {
+			if d.bounce {
 				pr.Bounces++
 			}
 			if in.Progress != nil && pr.Messages%1024 == 0 {
@@ -161,7 +160,7 @@ func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
 	r.Inputs.Log = LogStats{
 		Files: len(in.SendLogs), Lines: logStats.Lines, Events: logStats.Events,
 		Ignored: logStats.Ignored, Unknown: logStats.Unknown, Samples: logStats.Samples,
-		Format: string(logStats.Format), Messages: a.logMessages,
+		Format: string(logStats.Format), Messages: r.Inputs.Log.Messages,
 	}
 	if r.Inputs.Log.Samples == nil {
 		r.Inputs.Log.Samples = []string{}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/diagnose"
@@ -70,6 +71,9 @@ func TestScenarios(t *testing.T) {
 			if sc.SendLogs != nil && rep.Inputs.Log.Messages != sc.Stats.Sent {
 				t.Errorf("inputs.log.messages = %d, want %d: the log's outbound messages (not the %d received for local mailboxes)",
 					rep.Inputs.Log.Messages, sc.Stats.Sent, sc.Stats.Inbound)
+			}
+			if sc.MaxPeriodHours > 0 && rep.Period.Hours > sc.MaxPeriodHours {
+				t.Errorf("period %v to %v (%d hours), want at most %d: stretched by stray dates", rep.Period.From, rep.Period.To, rep.Period.Hours, sc.MaxPeriodHours)
 			}
 			if sc.FakeBounces >= 0 && rep.FakeBounces != sc.FakeBounces {
 				var samples []string
@@ -135,6 +139,45 @@ func checkAccount(t *testing.T, got diagnose.AccountReport, want scenario.Expect
 	for _, m := range want.Missing {
 		if !slices.Contains(got.Missing, m) {
 			fail("missing_evidence %v lacks %q", got.Missing, m)
+		}
+	}
+	if !want.Onset.IsZero() {
+		switch {
+		case got.Surge == nil:
+			fail("no surge, hence no onset; the flood began at %v", want.Onset)
+		case got.Surge.Onset.Sub(want.Onset).Abs() > 5*time.Minute:
+			fail("onset %v (%s), the flood's first message at %v: %v off", got.Surge.Onset, got.Surge.OnsetPrecision, want.Onset, got.Surge.Onset.Sub(want.Onset))
+		}
+	}
+	jumped := got.SentDuringSurge != nil && got.SentDuringSurge.Jump
+	switch want.SentJump {
+	case scenario.Present:
+		if !jumped || got.SentDuringSurge.Observed == 0 {
+			fail("the sent volume did not jump in the surge: %+v", got.SentDuringSurge)
+		}
+	case scenario.Absent:
+		if jumped {
+			fail("the sent volume jumped in the surge: %+v", *got.SentDuringSurge)
+		}
+	}
+	for _, sg := range want.Signals {
+		if !slices.Contains(got.Signals, sg) {
+			fail("signals %v lack %q", got.Signals, sg)
+		}
+	}
+	for _, sg := range want.NoSignals {
+		if slices.Contains(got.Signals, sg) {
+			fail("signals %v include %q", got.Signals, sg)
+		}
+	}
+	switch want.Campaign {
+	case scenario.Present:
+		if got.Campaign == nil {
+			fail("no campaign reported")
+		}
+	case scenario.Absent:
+		if got.Campaign != nil {
+			fail("a campaign reported: %+v", *got.Campaign)
 		}
 	}
 	if len(errs) > 0 {

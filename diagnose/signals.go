@@ -46,3 +46,31 @@ func volumeRefusal(status, diag string) bool {
 	}
 	return false
 }
+
+// ratePhrases are the refusals of volumePhrases that speak of a sending
+// limit only, not of spam: a legitimate newsletter sent faster than the
+// provider allows meets them too.
+var ratePhrases = []string{
+	"max emails per hour",
+	"maximum emails per hour",
+	"has exceeded the maximum number of",
+	"sending limit exceeded",
+	"sending quota exceeded",
+	"message rate limit exceeded",
+	"sender is sending too much",
+}
+
+// rateLimitOnly reports whether a volume refusal (see volumeRefusal)
+// names a sending limit and no spam.
+func rateLimitOnly(diag string) bool {
+	d := strings.ToLower(diag)
+	if strings.Contains(d, "spam") || strings.Contains(d, "abuse") || strings.Contains(d, "banned") || strings.Contains(d, "restricted") || strings.Contains(d, "bad outbound") {
+		return false
+	}
+	for _, p := range ratePhrases {
+		if strings.Contains(d, p) {
+			return true
+		}
+	}
+	return false
+}

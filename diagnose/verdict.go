@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"fmt"
+
+	"github.com/bouncewatch/bouncewatch/attrib"
 	"math"
 	"net/netip"
 	"sort"
@@ -57,6 +59,15 @@ const (
 	SignalShortHistory     = "short_history"
 	SignalOrdinaryCampaign = "known_ips_and_recipients"
 	SignalBouncesInSendLog = "bounces_in_send_log"
+	// What a hijack changes besides volume (campaign.go).
+	SignalOddHours      = "odd_hours"
+	SignalSpamSubjects  = "spam_subjects"
+	SignalManyDomains   = "many_domains"
+	SignalNewClientForm = "new_client_form"
+	SignalOwnAddress    = "usual_login_address"
+	// A mailing of the account's own (a newsletter) explains the surge.
+	SignalCampaign          = "campaign"
+	SignalRecurringCampaign = "recurring_campaign"
 )
 
 // sentence is one piece of evidence in both languages.
@@ -65,6 +76,7 @@ type sentence struct{ en, ja string }
 // judge holds what one account's verdict is decided from.
 type judge struct {
 	a   *Analyzer
+	r   *reportCtx
 	acc *account
 	lg  advice.Lang
 
@@ -81,6 +93,9 @@ type judge struct {
 	longHistory    bool
 	firstTime      int
 	fails          int
+	beh            behaviourFacts
+	campaign       *Campaign
+	campaignSaid   bool
 
 	ev      []sentence
 	signals []string
@@ -94,61 +109,97 @@ func (j *judge) say(signal, en, ja string) {
 	}
 }
 
-// Report builds the report. It may be called more than once.
+// Report builds the report from everything added so far. It may be called
+// any number of times, at any point; it changes nothing, and the same
+// input gives the same report whatever the order it came in.
 func (a *Analyzer) Report() *Report {
-	if !a.sealed {
-		a.Seal()
-	}
 	now := a.cfg.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	r := &Report{GeneratedAt: now, Lang: a.cfg.Lang, Domains: a.domainList()}
+	rc := &reportCtx{a: a, st: a.logView(), opt: a.surgeOptions(now)}
+	rc.shift, rc.zone = a.logClock(rc.st)
+	if !a.logFirst.IsZero() {
+		rc.logFirst, rc.logLast = a.logFirst.Add(rc.shift), a.logLast.Add(rc.shift)
+	}
+	rc.learnDomains()
+	learnt := make([]string, 0, len(rc.learnt))
+	for d := range rc.learnt {
+		learnt = append(learnt, d)
+	}
+	sort.Strings(learnt)
+	rc.pop = rc.st.index.Learn(func(yield func(*attrib.Facts) bool) {
+		for _, d := range a.mails {
+			if d.bounce && !yield(d.facts) {
+				return
+			}
+		}
+	}, attrib.LearnOptions{Domains: learnt, LogShift: rc.shift})
+	js := rc.judgeAll()
+	g := a.agg.clone()
+	accs, fakes, nFake := rc.gather(js, &g)
+	rc.window(&g)
+
+	r := &Report{GeneratedAt: now, Lang: a.cfg.Lang, Domains: rc.domainList()}
 	if r.Lang == "" {
 		r.Lang = advice.English
 	}
-	r.Period = a.period()
+	r.Period = rc.period(&g)
 	r.TimeZone = a.loc.String()
+	r.LogZone = rc.zone
 	r.Inputs = Inputs{
-		Messages: a.in.messages, Bounces: a.in.bounces, Records: a.in.records,
-		NotBounces: a.in.notBounce, Failed: a.in.failed, Errors: a.in.errors,
-		Delivered: a.in.delivered, AutoReplies: a.in.autoReplies, Feedback: a.in.feedback,
-		Undated: a.in.undated, Outside: a.in.outside,
+		Messages: a.in.messages, Bounces: g.bounces, Records: g.records,
+		NotBounces: g.notBounce, Failed: a.in.failed, Errors: []string{},
+		Delivered: g.delivered, AutoReplies: g.autoReplies, Feedback: g.feedback,
+		Undated: g.undated, Outside: a.in.outside, Times: rc.timeStats(),
 	}
-	r.Inputs.Log.Messages = a.logMessages
+	for _, e := range a.in.errors {
+		r.Inputs.Errors = append(r.Inputs.Errors, e.src+": "+e.text)
+	}
+	r.Inputs.Log.Messages = rc.st.messages
 	r.Inputs.Log.Events = a.logEvents
-	r.FakeBounces, r.FakeSamples = a.fakeCount, a.fakes
+	r.FakeBounces, r.FakeSamples = nFake, fakes
+	if r.FakeSamples == nil {
+		r.FakeSamples = []FakeBounce{}
+	}
+	for _, rl := range rc.pop.Relays {
+		r.LearntRelays = append(r.LearntRelays, rl.Host)
+	}
 
-	bFrom, bTo := hourSpan(a.bFirst, a.bLast, a.loc)
-	lFrom, lTo := hourSpan(a.logFirst, a.logLast, a.loc)
+	bFrom, bTo := hourSpan(g.bFirst, g.bLast, a.loc)
+	lFrom, lTo := hourSpan(rc.logFirst, rc.logLast, a.loc)
 	pFrom, pTo := r.Period.From, r.Period.To
 
-	all := align(a.bounced.Series(), bFrom, bTo, a.loc)
-	if d := surge.Detect(all, a.cfg.Surge); d.Detected {
-		r.Surge = summary(d)
+	bounced := g.bounced.counter(a.loc, 0).Series()
+	all := align(bounced, bFrom, bTo, a.loc)
+	if d := surge.Detect(all, rc.opt); d.Detected {
+		r.Surge = pinned(d, g.minutes)
 	}
-	r.Series = Series{Start: pFrom, Bounced: align(a.bounced.Series(), pFrom, pTo, a.loc).Counts}
-	if a.hasLog() {
-		r.Series.Sent = align(a.sentAll.Series(), pFrom, pTo, a.loc).Counts
+	r.Series = Series{Start: pFrom, Bounced: align(bounced, pFrom, pTo, a.loc).Counts}
+	if rc.hasLog() {
+		r.Series.Sent = align(rc.st.sentAll.counter(a.loc, rc.shift).Series(), pFrom, pTo, a.loc).Counts
 	}
-	r.Reasons = reasonCounts(a.reasons, r.Lang)
-	r.TopDomains = top(a.domainsTo, 10)
-	r.TopSubjects = top(a.subjects, 10)
+	r.Reasons = reasonCounts(g.reasons, r.Lang)
+	r.TopDomains = top(g.domainsTo, 10)
+	r.TopSubjects = top(g.subjects, 10)
 
 	var reps []AccountReport
-	for _, acc := range a.accounts {
-		if acc.bouncesTotal() == 0 && acc.complaint == 0 {
+	for _, acc := range accs {
+		if acc.bouncesTotal() == 0 && acc.b.complaint == 0 {
 			continue
 		}
-		j := &judge{a: a, acc: acc, lg: r.Lang, hasLog: a.hasLog()}
-		j.bSeries = align(acc.bounced.Series(), bFrom, bTo, a.loc)
+		j := &judge{a: a, r: rc, acc: acc, lg: r.Lang, hasLog: rc.hasLog()}
+		bs := acc.b.bounced.counter(a.loc, 0).Series()
+		j.bSeries = align(bs, bFrom, bTo, a.loc)
+		var ss surge.Series
 		if j.hasLog {
-			j.sSeries = align(acc.sent.Series(), lFrom, lTo, a.loc)
+			ss = acc.log.sentSeries(a.loc, rc.shift)
+			j.sSeries = align(ss, lFrom, lTo, a.loc)
 		}
 		rep := j.decide()
-		rep.Series = Series{Start: pFrom, Bounced: align(acc.bounced.Series(), pFrom, pTo, a.loc).Counts}
+		rep.Series = Series{Start: pFrom, Bounced: align(bs, pFrom, pTo, a.loc).Counts}
 		if j.hasLog {
-			rep.Series.Sent = align(acc.sent.Series(), pFrom, pTo, a.loc).Counts
+			rep.Series.Sent = align(ss, pFrom, pTo, a.loc).Counts
 		}
 		reps = append(reps, rep)
 	}
@@ -175,7 +226,7 @@ func (a *Analyzer) Report() *Report {
 	}
 	r.Verdicts = reps
 	r.Overall = advice.Ordinary
-	if len(reps) == 0 && !a.hasLog() && a.in.bounces == 0 {
+	if len(reps) == 0 && !rc.hasLog() && g.bounces == 0 {
 		r.Overall = advice.InsufficientEvidence
 	}
 	for _, rep := range reps {
@@ -185,10 +236,6 @@ func (a *Analyzer) Report() *Report {
 	}
 	return r
 }
-
-func (acc *account) bouncesTotal() int { return acc.verdicts[0] + acc.verdicts[1] + acc.verdicts[2] }
-
-func (a *Analyzer) hasLog() bool { return a.logMessages > 0 || a.hasCounts }
 
 // severity orders the verdicts for the headline.
 func severity(v advice.Verdict) int {
@@ -207,14 +254,15 @@ func severity(v advice.Verdict) int {
 	return 0
 }
 
-func (a *Analyzer) period() Period {
-	p := Period{BouncesFrom: a.bFirst, BouncesTo: a.bLast, LogFrom: a.logFirst, LogTo: a.logLast}
-	first, last := a.bFirst, a.bLast
-	if !a.logFirst.IsZero() && (first.IsZero() || a.logFirst.Before(first)) {
-		first = a.logFirst
+func (r *reportCtx) period(g *aggregate) Period {
+	a := r.a
+	p := Period{BouncesFrom: g.bFirst, BouncesTo: g.bLast, LogFrom: r.logFirst, LogTo: r.logLast}
+	first, last := g.bFirst, g.bLast
+	if !r.logFirst.IsZero() && (first.IsZero() || r.logFirst.Before(first)) {
+		first = r.logFirst
 	}
-	if a.logLast.After(last) {
-		last = a.logLast
+	if r.logLast.After(last) {
+		last = r.logLast
 	}
 	if !a.cfg.Since.IsZero() && (first.IsZero() || first.Before(a.cfg.Since)) {
 		first = a.cfg.Since
@@ -270,36 +318,43 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 // decide weighs one account's evidence.
 func (j *judge) decide() AccountReport {
 	acc, a := j.acc, j.a
-	j.nO, j.nN, j.nU = acc.verdicts[0], acc.verdicts[1], acc.verdicts[2]
+	j.nO, j.nN, j.nU = acc.b.verdicts[0], acc.b.verdicts[1], acc.b.verdicts[2]
 	j.nB = j.nO + j.nN + j.nU
 	rep := AccountReport{
 		Account: acc.key, Bounces: j.nB, BouncesOurs: j.nO, BouncesNotOurs: j.nN, BouncesUnknown: j.nU,
-		BouncesInLog: acc.inLog, Complaints: acc.complaint, Sent: acc.sentN,
-		LoginIPs: len(acc.loginIPs), Recipients: len(acc.firstRcpt),
-		AuthenticatedRelayed: acc.esmtpsa, VolumeRefusals: acc.refusals,
-		Addresses: topKeys(acc.addresses, 5),
+		BouncesInLog: acc.b.inLog, Complaints: acc.b.complaint, Sent: acc.log.sentN,
+		LoginIPs: len(acc.log.loginIPs) + acc.log.ipsDropped, Recipients: len(acc.log.firstRcpt) + acc.log.rcptDropped,
+		AuthenticatedRelayed: acc.b.esmtpsa, VolumeRefusals: acc.b.refusals,
+		Addresses: acc.log.topAddresses(5),
 	}
-	j.surge = surge.Detect(j.bSeries, a.cfg.Surge)
+	j.surge = surge.Detect(j.bSeries, j.r.opt)
 	if j.surge.Detected {
-		rep.Surge = summary(j.surge)
+		rep.Surge = pinned(j.surge, acc.b.minutes)
+		if rep.Surge.OnsetPrecision == "minute" {
+			j.surge.ChangePoint = rep.Surge.Onset
+		}
 		j.wFrom, j.wTo = j.surge.Onset.Add(-leadTime), j.surge.End
 	}
 	if j.hasLog && j.surge.Detected {
 		// The log covers the surge when it has the surge's first and last
 		// hours: hours, not instants, since a log that starts in the
 		// onset hour before the first bounce saw everything.
-		lf, lt := hourSpan(a.logFirst, a.logLast, a.loc)
+		lf, lt := hourSpan(j.r.logFirst, j.r.logLast, a.loc)
 		j.logCovers = !lf.After(j.surge.Onset) && !lt.Before(j.surge.End)
 		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
-			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, a.cfg.Surge)
+			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, j.r.opt)
 			rep.SentDuringSurge = &WindowSummary{
 				From: j.window.From, To: j.window.To, Observed: j.window.Observed,
 				Expected: round2(j.window.Expected), Ratio: round2(j.window.Ratio), Jump: j.window.Jump, Method: j.window.Method,
 			}
 		}
-		j.longHistory = !a.logFirst.After(j.wFrom.Add(-historyNeeded))
+		j.longHistory = !j.r.logFirst.After(j.wFrom.Add(-historyNeeded))
 		j.logins()
 		j.recipients()
+	}
+	if j.surge.Detected {
+		j.beh = j.weighBehaviour()
+		j.campaign = j.campaignFacts(j.beh)
 	}
 	rep.NewLoginIPs, rep.NewLoginNetworks, rep.FailedLogins = j.newIPs, j.newNets, j.fails
 	rep.FirstTimeRecipients = j.firstTime
@@ -307,6 +362,8 @@ func (j *judge) decide() AccountReport {
 		rep.NewLoginIPs = []string{}
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
+	rep.Campaign = j.campaign
+	j.campaignBeside()
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
@@ -318,15 +375,19 @@ func (j *judge) decide() AccountReport {
 	if rep.Missing == nil {
 		rep.Missing = []string{}
 	}
-	rep.Reasons = reasonCounts(acc.reasons, j.lg)
+	rep.Reasons = reasonCounts(acc.b.reasons, j.lg)
 	var tops []reason.Reason
 	for _, rc := range rep.Reasons {
 		tops = append(tops, rc.Reason)
 	}
-	rep.Plan = advice.Plan(rep.Verdict, j.lg, advice.PlanContext{
+	pc := advice.PlanContext{
 		Account: accountAddress(acc), Domain: domainOf(accountAddress(acc)),
 		MissingEvidence: rep.Missing, TopReasons: tops,
-	})
+	}
+	if c := j.campaign; c != nil && rep.Verdict == advice.Ordinary {
+		pc.Campaign = &advice.CampaignContext{Start: c.Start, Subject: c.Subject, Sent: c.Sent, Bounced: c.Bounced, HardBounces: c.HardBounces}
+	}
+	rep.Plan = advice.Plan(rep.Verdict, j.lg, pc)
 	return rep
 }
 
@@ -336,7 +397,7 @@ func accountAddress(acc *account) string {
 	if strings.Contains(acc.key, "@") {
 		return acc.key
 	}
-	if t := topKeys(acc.addresses, 1); len(t) > 0 {
+	if t := acc.log.topAddresses(1); len(t) > 0 {
 		return t[0]
 	}
 	return acc.key
@@ -350,10 +411,13 @@ func (j *judge) logins() {
 	if j.wFrom.IsZero() {
 		return
 	}
-	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
+	// The log's times are shifted at report time: the window is shifted
+	// back to compare with them.
+	sh := int64(j.r.shift / time.Second)
+	w0, w1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
 	oldNets := map[netip.Prefix]bool{}
-	var fresh []string
-	for ip, first := range j.acc.loginIPs {
+	var fresh []netip.Addr
+	for ip, first := range j.acc.log.loginIPs {
 		if first < w0 {
 			oldNets[network(ip)] = true
 		} else if first < w1 {
@@ -361,29 +425,25 @@ func (j *judge) logins() {
 		}
 	}
 	if j.longHistory && len(oldNets) > 0 {
-		sort.Strings(fresh)
-		j.newIPs = fresh
+		sort.Slice(fresh, func(i, k int) bool { return fresh[i].Less(fresh[k]) })
 		nets := map[netip.Prefix]bool{}
 		for _, ip := range fresh {
+			j.newIPs = append(j.newIPs, ip.String())
 			if n := network(ip); !oldNets[n] {
 				nets[n] = true
 			}
 		}
 		j.newNets = len(nets)
 	}
-	for _, t := range j.acc.authFails {
+	for _, t := range j.acc.log.authFails {
 		if t >= w0-int64(historyNeeded/time.Second) && t < w1 {
 			j.fails++
 		}
 	}
 }
 
-// network is the /24 (IPv4) or /48 (IPv6) of ip.
-func network(ip string) netip.Prefix {
-	p, err := netip.ParseAddr(ip)
-	if err != nil {
-		return netip.Prefix{}
-	}
+// network is the /24 (IPv4) or /48 (IPv6) of p.
+func network(p netip.Addr) netip.Prefix {
 	bits := 48
 	if p.Is4() {
 		bits = 24
@@ -397,8 +457,9 @@ func (j *judge) recipients() {
 	if j.wFrom.IsZero() || !j.longHistory {
 		return
 	}
-	w0, w1 := j.wFrom.Unix(), j.wTo.Unix()
-	for _, first := range j.acc.firstRcpt {
+	sh := int64(j.r.shift / time.Second)
+	w0, w1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
+	for _, first := range j.acc.log.firstRcpt {
 		if first >= w0 && first < w1 {
 			j.firstTime++
 		}
@@ -415,13 +476,13 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	notOursDominant := j.nN > 0 && float64(j.nN) >= dominant*float64(j.nO) && float64(j.nN) >= 0.3*float64(j.nB)
 	sentJump := j.window.Jump
 	sentKnown := j.logCovers && j.window.Method != surge.MethodNone && j.window.Method != ""
-	refused := acc.refusals > 0
+	refused := acc.b.refusals > 0
 	newIPs := len(j.newIPs) > 0
 	firstBurst := j.firstTime >= minFirstTime && j.window.Observed > 0 && float64(j.firstTime) >= firstTimeShare*j.window.Observed
 	// Authenticated submission is how every legitimate message of the
 	// account leaves too: it speaks only when it is a real share of a
 	// surge's bounces.
-	authRelayed := j.surge.Detected && acc.esmtpsa > 0 && float64(acc.esmtpsa) >= minShare*float64(j.nB)
+	authRelayed := j.surge.Detected && acc.b.esmtpsa > 0 && float64(acc.b.esmtpsa) >= minShare*float64(j.nB)
 
 	j.describeBounces()
 	j.describeVolume(sentKnown)
@@ -452,18 +513,18 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	if authRelayed {
 		j.say(SignalESMTPSA,
 			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPA/ESMTPSA): whoever sent them had the account's password",
-				plural(acc.esmtpsa, "returned message", "returned messages")),
-			fmt.Sprintf("返送されたメッセージ %s 件は、認証付き送信（ESMTPA/ESMTPSA）で当方のリレーを通っています。送信者はアカウントのパスワードを持っていました", num(acc.esmtpsa)))
+				plural(acc.b.esmtpsa, "returned message", "returned messages")),
+			fmt.Sprintf("返送されたメッセージ %s 件は、認証付き送信（ESMTPA/ESMTPSA）で当方のリレーを通っています。送信者はアカウントのパスワードを持っていました", num(acc.b.esmtpsa)))
 	}
 	if refused {
 		j.say(SignalVolumeRefusal,
-			fmt.Sprintf("%s refuse the account itself for its volume or for spam: «%s»", plural(acc.refusals, "bounce", "bounces"), acc.refusalEx),
-			fmt.Sprintf("バウンス %s 件で、送信量またはスパム送信を理由にアカウント自体が拒否されています：「%s」", num(acc.refusals), acc.refusalEx))
+			fmt.Sprintf("%s refuse the account itself for its volume or for spam: «%s»", plural(acc.b.refusals, "bounce", "bounces"), acc.b.refusalEx),
+			fmt.Sprintf("バウンス %s 件で、送信量またはスパム送信を理由にアカウント自体が拒否されています：「%s」", num(acc.b.refusals), acc.b.refusalEx))
 	}
-	if acc.complaint > 0 {
+	if acc.b.complaint > 0 {
 		j.say(SignalComplaints,
-			fmt.Sprintf("%s (ARF) about mail from this account", plural(acc.complaint, "spam complaint", "spam complaints")),
-			fmt.Sprintf("このアカウントからのメールに対する迷惑メール苦情（ARF）が %s 件あります", num(acc.complaint)))
+			fmt.Sprintf("%s (ARF) about mail from this account", plural(acc.b.complaint, "spam complaint", "spam complaints")),
+			fmt.Sprintf("このアカウントからのメールに対する迷惑メール苦情（ARF）が %s 件あります", num(acc.b.complaint)))
 	}
 
 	hijackSignals := 0
@@ -484,16 +545,45 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 
 	switch {
 	case refused && !notOursDominant:
-		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed)
+		// A sending limit met by the account's own newsletter is not a
+		// hijack; a refusal for spam always is.
+		changed := j.describeBehaviour()
+		if intrusion := newIPs || j.fails >= 10; acc.b.rateOnly == acc.b.refusals && (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed) {
+			j.describeCampaign(intrusion)
+			j.say("",
+				"The refusals name our provider's sending limit, not spam: the campaign went out faster than the limit allows; send it in smaller batches",
+				"拒否の理由はスパムではなく、プロバイダーの送信数の上限です。一斉送信が上限を超える速さで送られました。小分けにして送ってください")
+			return advice.Ordinary, conf(0.5, j.beh.oneSubject(), len(j.beh.recurring) > 0)
+		}
+		return advice.Hijacked, conf(0.6, sentJump, oursDominant, newIPs, firstBurst, authRelayed, changed >= 2)
 
 	case oursSide && notOursSide && (sentJump || hijackSignals > 0):
+		// Our own campaign on the day our address is forged is not a
+		// hijack: the forged part is spoofing.
+		changed := j.describeBehaviour()
+		if intrusion := newIPs || j.fails >= 10; (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed) {
+			j.describeCampaign(intrusion)
+			return advice.Spoofed, conf(0.5, j.nN >= j.nO, j.beh.oneSubject(), len(j.beh.recurring) > 0)
+		}
 		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
 
 	case oursDominant && (j.surge.Detected || sentJump):
+		changed := j.describeBehaviour()
+		intrusion := newIPs || refused || j.fails >= 10
 		switch {
+		case (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed):
+			j.describeCampaign(intrusion)
+			return advice.Ordinary, conf(0.55, j.beh.oneSubject(), len(j.beh.recurring) > 0, j.beh.stableDomains(), changed == 0)
+		case !j.hasLog && !newIPs && changed == 0 && j.legitimateCampaign(intrusion, changed):
+			j.missingLog()
+			j.describeCampaign(intrusion)
+			return advice.Ordinary, 0.45
 		case sentJump:
-			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.inLog) >= 0.5*float64(j.nB), j.fails >= 10)
-		case sentKnown && hijackSignals == 0:
+			if !newIPs && changed >= 2 && j.longHistory {
+				j.ownAddress()
+			}
+			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.b.inLog) >= 0.5*float64(j.nB), j.fails >= 10, changed >= 2)
+		case sentKnown && hijackSignals == 0 && changed == 0:
 			j.say(SignalOrdinaryCampaign,
 				"The bounces are for mail we sent, at the account's usual volume, with no new login addresses: failures of ordinary mail",
 				"バウンスは当方が通常の送信量で送ったメールに対するもので、新しいログイン元もありません。通常の配信エラーです")
@@ -543,10 +633,10 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	if !j.hasLog || !j.logCovers {
 		j.missingLog()
 	}
-	if acc.noOrig*2 >= j.nB {
+	if acc.b.noOrig*2 >= j.nB {
 		j.missing = append(j.missing, advice.EvidenceReceivedChain)
 	}
-	if sentKnown && acc.noOrig*2 < j.nB {
+	if sentKnown && acc.b.noOrig*2 < j.nB {
 		// The log covers the window, the volume stayed normal, and the
 		// returned messages are not in the log.
 		return advice.Spoofed, 0.45
@@ -558,6 +648,26 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 		return advice.Spoofed, 0.4
 	}
 	return advice.InsufficientEvidence, 0.3
+}
+
+// legitimateCampaign decides whether a surge of bounces of mail we sent
+// is the account's own mailing (a newsletter) rather than a hijack
+// (issue 11 §2). It needs positive evidence of a campaign—one subject,
+// not of spam's shape, holding most of the surge's bounces, or the same
+// hours of an earlier week holding as much mail—and rules a campaign out
+// on any sign of an intruder (intrusion: logins from new networks, our
+// provider refusing the account, a run of failed logins), on subjects of
+// spam's shape, or on two of the other changes a hijack brings (odd
+// hours, recipients spread over unrelated domains, a Message-ID form or
+// mail program never seen for the account): changed counts those four.
+// Malware on the owner's own PC logs in from the usual address but
+// still changes the hours, the subjects, the recipients and the program.
+func (j *judge) legitimateCampaign(intrusion bool, changed int) bool {
+	f := j.beh
+	if intrusion || f.spammy() || changed >= 2 {
+		return false
+	}
+	return f.oneSubject() || len(f.recurring) > 0
 }
 
 // missingLog notes the missing send log.
@@ -574,8 +684,8 @@ func (j *judge) missingLog() {
 			"送信ログが与えられていないため、これらのメールが当方のサーバーから出たかどうかを確認できません。メールサーバーのログ（Postfix、Exim、Sendmail）かコントロールパネルの送信数を指定してください")
 	} else {
 		j.say(SignalLogMissesWindow,
-			fmt.Sprintf("The send log (%s to %s) does not cover the surge: give the log of that time", j.fmtTime(j.a.logFirst), j.fmtTime(j.a.logLast)),
-			fmt.Sprintf("送信ログ（%s〜%s）が急増の期間を含んでいません。その期間のログを指定してください", j.fmtTime(j.a.logFirst), j.fmtTime(j.a.logLast)))
+			fmt.Sprintf("The send log (%s to %s) does not cover the surge: give the log of that time", j.fmtTime(j.r.logFirst), j.fmtTime(j.r.logLast)),
+			fmt.Sprintf("送信ログ（%s〜%s）が急増の期間を含んでいません。その期間のログを指定してください", j.fmtTime(j.r.logFirst), j.fmtTime(j.r.logLast)))
 	}
 }
 
@@ -585,20 +695,20 @@ func (j *judge) describeBounces() {
 	if j.surge.Detected {
 		j.say(SignalBounceSurge,
 			fmt.Sprintf("Bounces surged from %s to %s: peak %s/hour at %s against a normal %s/hour (%s in the surge)",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), num(int(j.surge.PeakPerHour)), j.fmtTime(j.surge.Peak),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))),
 			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
-				j.fmtTime(j.surge.Onset), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
+				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
 	}
 	if j.nO > 0 {
 		en := fmt.Sprintf("%s of %s bounced messages were sent by our server", num(j.nO), num(j.nB))
 		ja := fmt.Sprintf("バウンス %s 件のうち %s 件は当方のサーバーが送信したメッセージです", num(j.nB), num(j.nO))
-		if acc.inLog > 0 {
+		if acc.b.inLog > 0 {
 			logName := "send log"
-			en += fmt.Sprintf(" (%s found in our %s", num(acc.inLog), logName)
-			ja += fmt.Sprintf("（送信ログで %s 件を確認", num(acc.inLog))
-			if strings.Contains(acc.key, "@") || len(acc.loginIPs) > 0 {
+			en += fmt.Sprintf(" (%s found in our %s", num(acc.b.inLog), logName)
+			ja += fmt.Sprintf("（送信ログで %s 件を確認", num(acc.b.inLog))
+			if strings.Contains(acc.key, "@") || len(acc.log.loginIPs) > 0 {
 				en += fmt.Sprintf(", sent by account %s", acc.key)
 				ja += fmt.Sprintf("、送信アカウント %s", acc.key)
 			}
@@ -606,7 +716,7 @@ func (j *judge) describeBounces() {
 			ja += "）"
 		}
 		j.say(SignalBouncesOurs, en, ja)
-		if acc.inLog > 0 {
+		if acc.b.inLog > 0 {
 			j.signals = append(j.signals, SignalBouncesInSendLog)
 		}
 	}
@@ -618,7 +728,7 @@ func (j *judge) describeBounces() {
 	if j.nU > 0 && j.nU*2 >= j.nB {
 		en := fmt.Sprintf("%s of %s bounced messages cannot be placed", num(j.nU), num(j.nB))
 		ja := fmt.Sprintf("バウンス %s 件のうち %s 件は送信元を判定できません", num(j.nB), num(j.nU))
-		if acc.noOrig*2 >= j.nU {
+		if acc.b.noOrig*2 >= j.nU {
 			en += ": they returned nothing of the original message"
 			ja += "（元のメッセージが返送されていません）"
 			j.signals = append(j.signals, SignalNoOriginals)
@@ -636,7 +746,7 @@ func (j *judge) describeVolume(sentKnown bool) {
 	if !sentKnown {
 		return
 	}
-	if j.acc.counted > 0 && j.acc.counted == j.acc.sentN { // only a panel's CSV counts
+	if j.acc.log.counted > 0 && j.acc.log.counted == j.acc.log.sentN { // only a panel's CSV counts
 		j.signals = append(j.signals, SignalCountsOnly)
 	}
 	if w.Jump {
@@ -660,11 +770,12 @@ func (j *judge) describeVolume(sentKnown bool) {
 func (j *judge) firstNewLogin() time.Time {
 	var t int64
 	for _, ip := range j.newIPs {
-		if f := j.acc.loginIPs[ip]; t == 0 || f < t {
+		p, _ := netip.ParseAddr(ip)
+		if f := j.acc.log.loginIPs[p]; t == 0 || f < t {
 			t = f
 		}
 	}
-	return time.Unix(t, 0)
+	return time.Unix(t, 0).Add(j.r.shift)
 }
 
 func (j *judge) fmtTime(t time.Time) string {

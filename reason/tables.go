@@ -10,6 +10,13 @@ package reason
 
 var userUnknownPhrases = &phrases{
 	any: []string{
+		// Coremail (the system of NetEase 163/126 and many Chinese
+		// companies), its published bounce texts: icoremail.vip support
+		// category "退信" ("unavailable mail user", "local server don't
+		// exists that user", "not user of this server", "recipient does not
+		// have an account"), and "User x is not found in Server".
+		"unavailable mail user", "local server don't exists that user", "not user of this server",
+		"recipient does not have an account", "is not found in server",
 		// Postfix (local, virtual, relay recipient tables)
 		"recipient address rejected: user unknown",
 		"recipient address rejected: unknown user",
@@ -104,6 +111,36 @@ var userUnknownPhrases = &phrases{
 		"no existe ese usuario ",
 		"utilisateur inconnu", // French
 		"weil die adresse nicht gefunden wurde oder keine e-mails empfangen kann", // German
+		// French, German, Spanish, Portuguese, Italian, Dutch: the wording of
+		// localised Postfix/Exim/Exchange notices ("Adresse inconnue",
+		// "Empfänger unbekannt", "Usuario desconocido", "Usuário
+		// desconhecido", "Utente sconosciuto", "Onbekende gebruiker").
+		"adresse inconnue", "destinataire inconnu", "adresse n'existe pas", "utilisateur inexistant",
+		"compte n'existe pas", "boîte aux lettres n'existe pas", "boite aux lettres n'existe pas",
+		"adresse introuvable", "destinataire introuvable",
+		"unbekannter empfänger", "empfänger unbekannt", "benutzer unbekannt", "unbekannter benutzer",
+		"adresse existiert nicht", "postfach existiert nicht", "benutzer existiert nicht",
+		"usuario desconocido", "destinatario desconocido", "usuario no existe", "cuenta no existe",
+		"buzón no existe", "dirección no existe",
+		"usuário desconhecido", "utilizador desconhecido", "destinatário desconhecido", "usuário não existe",
+		"conta não existe", "endereço não existe", "caixa postal não existe",
+		"utente sconosciuto", "destinatario sconosciuto", "utente non esiste", "indirizzo inesistente",
+		"casella inesistente", "utente inesistente",
+		"onbekende gebruiker", "onbekende ontvanger", "gebruiker bestaat niet", "adres bestaat niet",
+		"mailbox bestaat niet", "postvak bestaat niet",
+		// Chinese: QQ/Tencent Exmail and NetEase (163.com) notices, "用户不存在"
+		// (user does not exist), "收件人不存在" (recipient does not exist).
+		"用户不存在", "收件人不存在", "邮箱不存在", "帐户不存在", "账户不存在", "地址不存在", "帳號不存在",
+		"用戶不存在", "收件人地址不存在",
+		// Korean: Naver and Daum notices ("존재하지 않는 사용자", the user does
+		// not exist; "존재하지 않는 메일 주소", the address does not exist)
+		"존재하지 않는 사용자", "존재하지 않는 계정", "존재하지 않는 메일 주소", "존재하지 않는 주소", "존재하지 않는 이메일",
+		// Russian: mail.ru and Yandex notices ("нет такого пользователя",
+		// "пользователь не найден"); sentence-initial capitals are not
+		// lowered by normalize, so the fragments start mid-sentence.
+		"пользователь не существует", "нет такого пользователя", "такого пользователя нет",
+		"адрес не существует", "ящик не существует", "несуществующий адрес", "неизвестный пользователь",
+		"пользователь не найден", "адресат не найден",
 		// Japanese
 		"宛先不明",
 		"宛先のメールアドレスが見つかりません",
@@ -166,6 +203,10 @@ var filteredPhrases = &phrases{
 
 var mailboxFullPhrases = &phrases{
 	any: []string{
+		// Coremail and 21cn (Chinese hosts' bounce references:
+		// "Quota exceed the hard limit for user", "552 This person's
+		// account is exceeding their quota")
+		"quota exceed the hard limit", "account is exceeding their quota",
 		"mailbox full",
 		"mailbox is full",
 		"mailbox size limit exceeded",
@@ -183,6 +224,22 @@ var mailboxFullPhrases = &phrases{
 		"boite du destinataire pleine", // French
 		"too much mail data",           // NTT docomo
 		"inbox is out of storage space",
+		// French, German, Spanish, Portuguese, Italian, Dutch (localised
+		// notices: "Boîte aux lettres pleine", "Postfach voll", "Buzón
+		// lleno", "Caixa postal cheia", "Casella piena", "Postvak vol")
+		"boîte aux lettres pleine", "boite aux lettres pleine", "boîte pleine", "boîte de réception pleine",
+		"quota dépassé", "postfach ist voll", "postfach voll", "postfach des empfängers ist voll",
+		"speicherplatz überschritten", "quota überschritten", "speicherkontingent überschritten",
+		"buzón lleno", "buzón está lleno", "cuota excedida", "caixa postal cheia", "caixa postal está cheia",
+		"caixa postal do destinatário está cheia", "caixa de correio cheia", "caixa de entrada cheia",
+		"cota excedida", "casella piena", "casella di posta piena", "casella è piena", "quota superata",
+		"spazio esaurito", "mailbox is vol", "postvak vol", "postvak is vol",
+		// Chinese (QQ/Tencent, NetEase): "邮箱已满" (mailbox full)
+		"邮箱已满", "邮箱空间不足", "信箱已满", "邮箱容量已满", "郵箱已滿", "信箱已滿",
+		// Korean (Naver, Daum): "메일함 용량 초과" (mailbox over quota)
+		"메일함 용량 초과", "메일함이 가득", "메일함 용량이 초과", "용량이 부족",
+		// Russian (mail.ru, Yandex): "ящик переполнен" (mailbox full)
+		"ящик переполнен", "превышена квота", "ящик заполнен",
 		// Japanese
 		"容量超過",
 		"容量オーバー",
@@ -239,6 +296,9 @@ var exceedLimitPhrases = &phrases{
 
 var suspendPhrases = &phrases{
 	any: []string{
+		// Coremail ("User disabled"), Sina ("550 user is locked"):
+		// published lists of their SMTP replies
+		"user disabled", "user is locked", "user is forbided",
 		" is currently suspended",
 		" temporary locked",
 		"archived recipient",
@@ -376,6 +436,9 @@ var notCompliantRFCPhrases = &phrases{
 
 var badReputationPhrases = &phrases{
 	any: []string{
+		// NetEase (163.com) error codes: "HL:REP" the IP sends to many
+		// unknown recipients (abnormal behaviour)
+		"hl:rep",
 		"a poor email reputation score",
 		"has been temporarily rate limited due to ip reputation",
 		"ip/domain reputation problems",
@@ -487,6 +550,12 @@ var hostUnknownPhrases = &phrases{
 		"unroutable address",
 		"unrouteable address",
 		"we weren't able to find the recipient domain",
+		// French, German, Spanish, Portuguese, Italian, Dutch, Chinese, Russian
+		"domaine inconnu", "domaine n'existe pas", "domaine introuvable", "domain existiert nicht",
+		"unbekannte domain", "domäne existiert nicht", "dominio desconocido", "dominio no existe",
+		"domínio desconhecido", "domínio não existe", "dominio inesistente", "dominio sconosciuto",
+		"dominio non esiste", "domein bestaat niet", "onbekend domein", "域名不存在", "域名无法解析",
+		"домен не существует", "несуществующий домен", "домен не найден",
 		// Japanese
 		"ドメインが存在しません",
 		"ドメインは存在しません",
@@ -499,6 +568,12 @@ var hostUnknownPhrases = &phrases{
 
 var spamDetectedPhrases = &phrases{
 	any: []string{
+		// NetEase (163.com) error codes, help.mail.163.com: "DT:SPM" the
+		// content looks like spam; Yandex: "Message rejected under
+		// suspicion of SPAM"; Sina: "552 message rejected by anti-spam
+		// engine"; Coremail: "blocked by NetEase AntiSpam"
+		"dt:spm", "message rejected under suspicion of spam", "message rejected by anti-spam engine",
+		"blocked by netease antispam",
 		" - spam",
 		"//www.spamhaus.org/help/help_spam_16.htm",
 		"//dsbl.org/help/help_spam_16.htm",
@@ -627,6 +702,9 @@ var speedingPhrases = &phrases{
 
 var tooManyConnPhrases = &phrases{
 	any: []string{
+		// NetEase (163.com) error codes: "HL:ICC" too many concurrent
+		// connections from the IP
+		"hl:icc",
 		"all available ips are at maximum connection limit", // SendGrid
 		"connection rate limit exceeded",
 		"exceeds per-domain connection limit for",
@@ -646,6 +724,10 @@ var tooManyConnPhrases = &phrases{
 
 var blockedPhrases = &phrases{
 	any: []string{
+		// Microsoft, "Email non-delivery reports and SMTP errors in
+		// Exchange Online" (learn.microsoft.com), 5.7.708: "Access denied,
+		// traffic not accepted from this IP"; Coremail "IP is rejected"
+		"access denied, traffic not accepted from this ip", "ip is rejected",
 		" said: 550 blocked",
 		"//www.spamcop.net/bl.",
 		"bad sender ip address",

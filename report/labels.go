@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/bouncewatch/bouncewatch/advice"
@@ -22,6 +23,8 @@ type labels struct {
 	Reason, Domain, Subject, From, Source                           string
 	Mail, SendLog, Errors, NotUnderstood                            string
 	Chart, OverallChart, Zoom, NoData                               string
+	// Campaign labels the account's own mailing behind a surge.
+	Campaign string
 	// Colon, Comma, Open and Close are the punctuation between labels and
 	// values: ": " or "：", and so on.
 	Colon, Comma, Open, Close string
@@ -43,12 +46,13 @@ func labelsFor(l advice.Lang) labels {
 			SurgeWindow: "急増期間", Onset: "開始", Peak: "ピーク",
 			Evidence: "根拠", Missing: "不足している証拠", Plan: "対応手順", Urgent: "至急", Why: "理由", How: "方法",
 			Reasons: "バウンスの理由", TopDomains: "バウンスの多い宛先ドメイン", TopSubjects: "返送されたメッセージの件名",
-			Fake: "偽のバウンス（バウンスを装ったフィッシング）", Inputs: "読み込んだ内容", Count: "件数",
+			Fake: "偽の通知（バウンスや携帯会社・プロバイダーの通知を装ったフィッシング）", Inputs: "読み込んだ内容", Count: "件数",
 			Reason: "理由", Domain: "ドメイン", Subject: "件名", From: "差出人", Source: "ファイル",
 			Mail: "メール", SendLog: "送信ログ", Errors: "エラー", NotUnderstood: "解釈できなかった行",
 			Chart: "1 時間あたりのバウンス数と送信数", OverallChart: "全アカウントの 1 時間あたりのバウンス数と送信数", Zoom: "急増の前後を拡大",
-			NoData: "データなし",
-			Colon:  "：", Comma: "、", Open: "（", Close: "）",
+			NoData:   "データなし",
+			Campaign: "一斉送信",
+			Colon:    "：", Comma: "、", Open: "（", Close: "）",
 		}
 	}
 	return labels{
@@ -63,12 +67,13 @@ func labelsFor(l advice.Lang) labels {
 		SurgeWindow: "surge", Onset: "onset", Peak: "peak",
 		Evidence: "Evidence", Missing: "Missing evidence", Plan: "What to do", Urgent: "URGENT", Why: "Why", How: "How",
 		Reasons: "Bounce reasons", TopDomains: "Most bounced destination domains", TopSubjects: "Subjects of the returned messages",
-		Fake: "Fake bounces (phishing posing as bounces)", Inputs: "What was read", Count: "Count",
+		Fake: "Fake notices (phishing posing as bounces or as a carrier's or provider's notice)", Inputs: "What was read", Count: "Count",
 		Reason: "Reason", Domain: "Domain", Subject: "Subject", From: "From", Source: "File",
 		Mail: "Mail", SendLog: "Send log", Errors: "Errors", NotUnderstood: "Lines not understood",
 		Chart: "Bounces and sent mail per hour", OverallChart: "Bounces and sent mail per hour, all accounts", Zoom: "Close-up of the surge",
-		NoData: "no data",
-		Colon:  ": ", Comma: ", ", Open: " (", Close: ")",
+		NoData:   "no data",
+		Campaign: "Campaign",
+		Colon:    ": ", Comma: ", ", Open: " (", Close: ")",
 	}
 }
 
@@ -292,6 +297,36 @@ func (p phrases) recipients(n, firstTime int) string {
 	return num(n)
 }
 
+// campaign describes an account's mailing: "2026-11-02 10:05 JST «…»:
+// 5,200 sent, 312 bounced (6.0%), 280 hard".
+func (p phrases) campaign(start, subject string, sent, bounced, hard int, rate float64, earlier []string) string {
+	pc := strconv.FormatFloat(100*rate, 'f', 1, 64) + "%"
+	if p.ja {
+		s := fmt.Sprintf("%s「%s」", start, subject)
+		if sent > 0 {
+			s += fmt.Sprintf("、送信 %s 通、バウンス %s 件（%s）", num(sent), num(bounced), pc)
+		} else {
+			s += fmt.Sprintf("、バウンス %s 件", num(bounced))
+		}
+		s += fmt.Sprintf("、うちハードバウンス %s 件", num(hard))
+		if len(earlier) > 0 {
+			s += "、以前の配信：" + strings.Join(earlier, "、")
+		}
+		return s
+	}
+	s := fmt.Sprintf("%s «%s»: ", start, subject)
+	if sent > 0 {
+		s += fmt.Sprintf("%s sent, %s bounced (%s)", num(sent), num(bounced), pc)
+	} else {
+		s += num(bounced) + " bounced"
+	}
+	s += fmt.Sprintf(", %s hard", num(hard))
+	if len(earlier) > 0 {
+		s += "; earlier mailings " + strings.Join(earlier, ", ")
+	}
+	return s
+}
+
 func (p phrases) confidence(c float64) string {
 	if p.ja {
 		return "確信度 " + pct(c)
@@ -311,12 +346,12 @@ func (p phrases) others(n int) string {
 
 func (p phrases) fake(n int) string {
 	if p.ja {
-		return fmt.Sprintf("バウンスを装ったメッセージ（フィッシングなど）%s 件は、根拠から除外しました。", num(n))
+		return fmt.Sprintf("バウンスや携帯会社・プロバイダー・メール管理者の通知を装ったメッセージ（フィッシング）%s 件は、根拠から除外しました。リンクを開いたり添付ファイルを開いたりせず、パスワードを入力しないでください。", num(n))
 	}
 	if n == 1 {
-		return "1 message posing as a bounce (phishing or the like) was kept out of the evidence."
+		return "1 message posing as a bounce or as a carrier's, provider's or administrator's notice (phishing) was kept out of the evidence. Do not follow its links, open its attachments or enter a password."
 	}
-	return fmt.Sprintf("%s messages posing as bounces (phishing and the like) were kept out of the evidence.", num(n))
+	return fmt.Sprintf("%s messages posing as bounces or as a carrier's, provider's or administrator's notices (phishing) were kept out of the evidence. Do not follow their links, open their attachments or enter a password.", num(n))
 }
 
 // mail says what the mail input held, leaving out the kinds that did

@@ -64,6 +64,12 @@ func renderText(w io.Writer, v *view) error {
 	if v.LogSpan != "" {
 		t.para("   "+L.SendLog+L.Colon, "      ", v.LogSpan)
 	}
+	if v.LogZone != "" {
+		t.para("      ", "      ", v.LogZone)
+	}
+	if v.LogZoneWarn != "" {
+		t.para("      ", "      ", v.LogZoneWarn)
+	}
 	domains := L.NoDomains
 	if len(v.Domains) > 0 {
 		domains = joinComma(v.Domains)
@@ -161,6 +167,9 @@ func renderText(w io.Writer, v *view) error {
 	t.line("")
 	t.line(L.Inputs + L.Colon)
 	t.para("   "+L.Mail+L.Colon, "      ", v.Mail)
+	if v.Dates != "" {
+		t.para("      ", "      ", v.Dates)
+	}
 	if len(v.MailErrors) > 0 {
 		t.line("   " + L.Errors + L.Colon)
 		t.list("   ", v.MailErrors)

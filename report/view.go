@@ -26,9 +26,12 @@ type view struct {
 	Period      string
 	BouncesSpan string // "" when there were no dated bounces
 	LogSpan     string // "" when there was no send log
-	Zone        string
-	Domains     []string
-	About       []para // r.Lang first, then the other language
+	// LogZone says which clock the log's times were read by, LogZoneWarn
+	// that it is not the zone given; Dates what dates were ignored.
+	LogZone, LogZoneWarn, Dates string
+	Zone                        string
+	Domains                     []string
+	About                       []para // r.Lang first, then the other language
 
 	Accounts []accountView
 	Others   string // "" or how many accounts were left out
@@ -134,6 +137,7 @@ func newView(r *diagnose.Report) *view {
 	if !r.Period.LogFrom.IsZero() {
 		v.LogSpan = p.span(clk.full(r.Period.LogFrom), clk.full(r.Period.LogTo))
 	}
+	v.LogZone, v.LogZoneWarn = p.logZone(r.LogZone, clean(r.TimeZone))
 	v.Zone = clk.name(r.Period.From)
 	v.Domains = cleanAll(r.Domains)
 	v.About = []para{{string(lang), about(lang, v.Zone)}}
@@ -174,6 +178,13 @@ func newView(r *diagnose.Report) *view {
 		if w := a.SentDuringSurge; w != nil {
 			av.Facts = append(av.Facts, fact{l.SentInSurge, p.span(clk.span(w.From, w.To)) + l.Colon +
 				p.sentInSurge(w.Observed, w.Expected, w.Ratio, w.Jump)})
+		}
+		if c := a.Campaign; c != nil {
+			var earlier []string
+			for _, t := range c.Earlier {
+				earlier = append(earlier, clk.full(t))
+			}
+			av.Facts = append(av.Facts, fact{l.Campaign, p.campaign(clk.full(c.Start), clean(c.Subject), c.Sent, c.Bounced, c.HardBounces, c.BounceRate, earlier)})
 		}
 		if a.LoginIPs > 0 || a.FailedLogins > 0 || len(a.NewLoginIPs) > 0 {
 			av.Facts = append(av.Facts, fact{l.Logins, p.logins(a.LoginIPs, cleanAll(a.NewLoginIPs), a.NewLoginNetworks, a.FailedLogins)})
@@ -227,6 +238,10 @@ func newView(r *diagnose.Report) *view {
 		delivered: in.Delivered, autoReplies: in.AutoReplies, feedback: in.Feedback, undated: in.Undated,
 		outside: in.Outside, failed: in.Failed})
 	v.MailErrors = cleanAll(in.Errors)
+	v.Dates = p.ignoredDates(in.Times)
+	if v.Dates != "" {
+		v.MailErrors = append(v.MailErrors, cleanAll(in.Times.Samples)...)
+	}
 	lg := in.Log
 	if lg.Files > 0 || lg.Lines > 0 || lg.Messages > 0 || lg.Events > 0 {
 		v.SendLog = p.sendLog(lg.Files, lg.Lines, lg.Events, lg.Messages, lg.Ignored, lg.Unknown, clean(lg.Format))

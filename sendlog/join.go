@@ -237,6 +237,26 @@ func (j *Joiner) Messages() []Message {
 	return out
 }
 
+// Pending returns copies of the messages still open, oldest first, as
+// they stand (Complete false), without finishing them: what a report made
+// while the log still grows counts beside the finished ones.
+func (j *Joiner) Pending() []Message {
+	var out []Message
+	seen := make(map[joinKey]bool, len(j.open))
+	for _, k := range j.order[j.head:] {
+		p, ok := j.open[k]
+		if !ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		m := p.m
+		m.Recipients = append([]Delivery(nil), m.Recipients...)
+		m.BounceIDs = append([]string(nil), m.BounceIDs...)
+		out = append(out, m)
+	}
+	return out
+}
+
 // Open returns the number of messages still open.
 func (j *Joiner) Open() int { return len(j.open) }
 

@@ -22,7 +22,14 @@ import (
 // From_ line. Unescaping (^>+From ) is done on the complete line once it is
 // in the message buffer, so runs of '>' of any length are handled.
 func splitMbox(ctx context.Context, br *bufio.Reader, max int64, emit func(n int, data []byte, err error) error) error {
+	return splitMboxFrom(ctx, br, max, func(n int, _, data []byte, err error) error { return emit(n, data, err) })
+}
+
+// splitMboxFrom is splitMbox that also passes each message's From_ line
+// (its first 256 bytes, without the line end; nil with an error).
+func splitMboxFrom(ctx context.Context, br *bufio.Reader, max int64, emit func(n int, from, data []byte, err error) error) error {
 	delim := lineDelim(br)
+	var fromLine []byte
 	var (
 		n         int    // number of the current message; 0 before the first From_ line
 		buf       []byte // the current message, unless tooLarge
@@ -42,7 +49,7 @@ func splitMbox(ctx context.Context, br *bufio.Reader, max int64, emit func(n int
 			return err
 		}
 		if tooBig {
-			return emit(n, nil, tooLarge(max))
+			return emit(n, nil, nil, tooLarge(max))
 		}
 		if prevEmpty {
 			buf = buf[:len(buf)-pendLen]
@@ -52,7 +59,7 @@ func splitMbox(ctx context.Context, br *bufio.Reader, max int64, emit func(n int
 			data = []byte{}
 		}
 		buf = nil
-		return emit(n, data, nil)
+		return emit(n, fromLine, data, nil)
 	}
 	for {
 		piece, err := br.ReadSlice(delim)
@@ -60,7 +67,7 @@ func splitMbox(ctx context.Context, br *bufio.Reader, max int64, emit func(n int
 			if n == 0 {
 				n = 1
 			}
-			return emit(n, nil, err)
+			return emit(n, nil, nil, err)
 		}
 		pieces++
 		if pieces%256 == 0 {
@@ -80,6 +87,7 @@ func splitMbox(ctx context.Context, br *bufio.Reader, max int64, emit func(n int
 				}
 				n++
 				buf, tooBig, prevEmpty, pendLen = nil, false, false, 0
+				fromLine = append([]byte(nil), bytes.TrimRight(piece[:min(len(piece), 256)], "\r\n")...)
 				inFrom = !eol
 			case inFrom:
 				inFrom = !eol

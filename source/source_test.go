@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -137,6 +138,19 @@ func TestMboxLineEnds(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkThree(t, collect(t, []string{p}, nil, Options{}), p, eol)
+	}
+}
+
+// TestMboxLeadingJunk checks that an mbox saved with a UTF-8 BOM or blank
+// lines before its first From_ line is still split (issue 7 section 2).
+func TestMboxLeadingJunk(t *testing.T) {
+	lf := readFile(t, "testdata/three.mbox")
+	for _, prefix := range []string{"\xef\xbb\xbf", "\n\n", " \r\n", "\n\xef\xbb\xbf\n"} {
+		p := filepath.Join(t.TempDir(), "mbox")
+		if err := os.WriteFile(p, []byte(prefix+lf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkThree(t, collect(t, []string{p}, nil, Options{}), p, "\n")
 	}
 }
 
@@ -544,4 +558,101 @@ func ExampleWalk() {
 	// testdata/three.mbox#2 second 86
 	// testdata/three.mbox#3 third 86
 	// testdata/missing.eml does not exist
+}
+
+// TestOrderedSized: the bytes of the items in flight stay within the
+// budget whatever the number of workers; an item larger than the budget
+// goes alone; the order holds (issue 7 §6: memory grew with workers times
+// the largest message).
+func TestOrderedSized(t *testing.T) {
+	sizes := []int64{60, 60, 1, 1, 1, 250, 60, 1, 60, 60, 40, 40, 40, 1, 1, 1, 1, 60}
+	const budget = 100
+	for _, n := range []int{1, 2, 4, 8} {
+		for _, bounded := range []bool{true, false} {
+			var mu sync.Mutex
+			var held, maxHeld int64 // bytes of items being worked on or waiting for emit
+			var out []int
+			b := int64(budget)
+			if !bounded {
+				b = 0
+			}
+			err := OrderedSized(context.Background(), n, b, func(i int) int64 { return sizes[i] },
+				func(yield func(int) error) error {
+					for i := range sizes {
+						if err := yield(i); err != nil {
+							return err
+						}
+					}
+					return nil
+				},
+				func(i int) int {
+					mu.Lock()
+					held += sizes[i]
+					if held > maxHeld {
+						maxHeld = held
+					}
+					mu.Unlock()
+					time.Sleep(2 * time.Millisecond)
+					return i
+				},
+				func(i int) error {
+					mu.Lock()
+					held -= sizes[i]
+					mu.Unlock()
+					out = append(out, i)
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range out {
+				if r != i {
+					t.Fatalf("n=%d: result %d is %d", n, i, r)
+				}
+			}
+			if len(out) != len(sizes) {
+				t.Fatalf("n=%d: %d results", n, len(out))
+			}
+			switch {
+			case bounded && maxHeld > 250:
+				t.Errorf("n=%d: %d bytes held at once; the budget is %d and the largest item 250", n, maxHeld, budget)
+			case bounded && maxHeld > budget && maxHeld != 250:
+				t.Errorf("n=%d: %d bytes held at once, over the budget of %d", n, maxHeld, budget)
+			case !bounded && n >= 4:
+				// Without a budget more is in flight: the test can see it.
+				t.Logf("n=%d unbounded: %d bytes held at once", n, maxHeld)
+			}
+		}
+	}
+}
+
+// TestOrderedSizedStops: an error of emit wakes a yield waiting for room.
+func TestOrderedSizedStops(t *testing.T) {
+	boom := errors.New("boom")
+	done := make(chan error, 1)
+	go func() {
+		done <- OrderedSized(context.Background(), 2, 10, func(int) int64 { return 10 },
+			func(yield func(int) error) error {
+				for i := 0; ; i++ {
+					if err := yield(i); err != nil {
+						return err
+					}
+				}
+			},
+			func(i int) int { return i },
+			func(i int) error {
+				if i == 3 {
+					return boom
+				}
+				return nil
+			})
+	}()
+	select {
+	case err := <-done:
+		if err != boom {
+			t.Fatalf("err %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OrderedSized did not stop")
+	}
 }

@@ -51,13 +51,29 @@ func (m model) size(i int) float64 {
 
 // fitRobust is the first pass, before any surge is known: the median of
 // the hours at the same hour of day (or of all hours), Poisson or, when the
-// Anscombe residuals' MAD says so, over-dispersed.
-func fitRobust(x []float64, hod []uint8) model {
+// Anscombe residuals' MAD says so, over-dispersed. Hours marked in skip
+// (nil: none) are left out.
+func fitRobust(x []float64, hod []uint8, skip []bool) model {
 	n := len(x)
 	m := model{level: ModelOverall, lambda: make([]float64, n), history: n}
+	var use []bool
+	if skip != nil {
+		use = make([]bool, n)
+		m.history = 0
+		for i := range use {
+			use[i] = !skip[i]
+			if use[i] {
+				m.history++
+			}
+		}
+	}
 	var bySlot [24][]float64
+	var all []float64
 	for i, v := range x {
-		bySlot[hod[i]] = append(bySlot[hod[i]], v)
+		if use == nil || use[i] {
+			bySlot[hod[i]] = append(bySlot[hod[i]], v)
+			all = append(all, v)
+		}
 	}
 	hourly := true
 	for _, s := range bySlot {
@@ -75,13 +91,12 @@ func fitRobust(x []float64, hod []uint8) model {
 			m.lambda[i] = math.Max(med[hod[i]], minLambda)
 		}
 	} else {
-		all := append([]float64(nil), x...)
 		l := math.Max(median(all), minLambda)
 		for i := range m.lambda {
 			m.lambda[i] = l
 		}
 	}
-	m.r = dispersion(x, m.lambda, nil, 3, 24)
+	m.r = dispersion(x, m.lambda, use, 3, 24)
 	return m
 }
 
@@ -196,7 +211,8 @@ func fitClean(x []float64, hod, dow []uint8, clean []bool) model {
 // moments on winsorized Pearson residuals: it solves
 // Σ min(e², c²) / (n − params) = E[min(Z², c²)], e = (x−λ)/√(λ+λ²/r), Z standard
 // normal, by bisection on 1/r, over the hours where use is true (all when
-// nil) and λ ≥ 2 (all used hours when fewer than 48 qualify). Winsorizing
+// nil) and λ ≥ 2 (all used hours when these leave fewer than 48 degrees
+// of freedom: a few busy hours against 30 parameters say little). Winsorizing
 // at c bounds what one hour — a surge not yet excluded — can add. It
 // returns 0 (Poisson) when the data are not over-dispersed.
 func dispersion(x, lambda []float64, use []bool, c, params float64) float64 {
@@ -208,7 +224,7 @@ func dispersion(x, lambda []float64, use []bool, c, params float64) float64 {
 				idx = append(idx, i)
 			}
 		}
-		if len(idx) >= minRobustHours {
+		if float64(len(idx))-params >= minRobustHours {
 			break
 		}
 	}

@@ -57,6 +57,14 @@ func CheckWindow(s Series, from, to time.Time, o Options) Window {
 		return w
 	}
 	x := sanitize(s.Counts)
+	nObs, expo := s.observed(o.Now)
+	if int64(nObs) < i1 {
+		i1 = int64(nObs)
+	}
+	if i1 <= i0 {
+		return w
+	}
+	x, n = x[:nObs], nObs
 	forced := make([]bool, n)
 	for i := i0; i < i1; i++ {
 		forced[i] = true
@@ -65,13 +73,16 @@ func CheckWindow(s Series, from, to time.Time, o Options) Window {
 	w.Hours = int(i1 - i0)
 	hours := float64(w.Hours)
 	hod, dow := slots(s)
-	a := analyze(x, hod, dow, forced, o)
+	a := analyze(x, hod[:n], dow[:n], forced, expo, o)
 	w.Method = a.method
+	if expo != nil && i1 == int64(n) {
+		hours -= 1 - expo[n-1] // the window ends in the partial hour
+	}
 	if a.method == MethodAbsolute {
 		// The expectation is the mean outside the window, if any.
 		out, nOut := 0.0, 0
 		for i, v := range x {
-			if !forced[i] {
+			if !forced[i] && !partial(expo, i) {
 				out += v
 				nOut++
 			}

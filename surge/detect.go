@@ -50,6 +50,15 @@ type Options struct {
 	// one hour is improbable but not a flood. In the absolute method, a
 	// surge also extends over the adjacent hours with at least this count.
 	AbsoluteFloor float64
+	// Now, when set, is the end of the data: the hour that contains it is
+	// scored against the elapsed share of its expected count (at 10:20 the
+	// 10:00 hour is a third over), so that a live watch sees a flood minutes
+	// after it starts, not at the end of the hour; hours that start at or
+	// after Now are not scored. A partial hour is kept out of the
+	// baseline's fit. In the absolute method the partial hour needs
+	// AbsoluteThreshold times its share, and never less than
+	// AbsoluteFloor. Zero: every hour of the series is whole.
+	Now time.Time
 }
 
 func (o Options) norm() Options {
@@ -92,8 +101,11 @@ type Surge struct {
 	Model    string `json:"model,omitempty"` // the baseline's level, e.g. ModelWeekHour
 
 	Onset time.Time `json:"onset"` // first hour of the surge
-	End   time.Time `json:"end"`   // end of its last hour
-	Peak  time.Time `json:"peak"`  // the hour with the most events (when not detected: of the whole series)
+	// ChangePoint is the minute the rate stepped up, found by Pinpoint
+	// from counts per minute; zero when not looked for or not found.
+	ChangePoint time.Time `json:"change_point,omitzero"`
+	End         time.Time `json:"end"`  // end of its last hour
+	Peak        time.Time `json:"peak"` // the hour with the most events (when not detected: of the whole series)
 
 	PeakPerHour     float64 `json:"peak_per_hour"`
 	BaselinePerHour float64 `json:"baseline_per_hour"` // mean expected rate over the surge (or the series)
@@ -125,9 +137,39 @@ func Detect(s Series, o Options) Surge {
 	o = o.norm()
 	x := sanitize(s.Counts)
 	hod, dow := slots(s)
-	a := analyze(x, hod, dow, nil, o)
+	n, expo := s.observed(o.Now)
+	a := analyze(x[:n], hod[:n], dow[:n], nil, expo, o)
 	return a.report(s, x, o)
 }
+
+// observed returns how many hours of s start before now (all when now is
+// zero) and, when the last of them is cut by now, each hour's exposure:
+// the share of the hour observed (1 for whole hours); nil when every
+// observed hour is whole.
+func (s Series) observed(now time.Time) (int, []float64) {
+	n := len(s.Counts)
+	if now.IsZero() || n == 0 {
+		return n, nil
+	}
+	d := now.Unix() - s.Start.Unix()
+	if d <= 0 {
+		return 0, nil
+	}
+	m := min(int64(n), (d+3599)/3600)
+	f := float64(d-(m-1)*3600) / 3600
+	if f >= 1 {
+		return int(m), nil
+	}
+	expo := make([]float64, m)
+	for i := range expo {
+		expo[i] = 1
+	}
+	expo[m-1] = f
+	return int(m), expo
+}
+
+// partial reports whether hour i is observed only in part.
+func partial(expo []float64, i int) bool { return expo != nil && expo[i] < 1 }
 
 // analysis is the state after the passes.
 type analysis struct {
@@ -139,10 +181,24 @@ type analysis struct {
 
 // analyze runs the passes: learn, score, find surges, keep them (and the
 // forced hours) out of the next baseline, until the surges stop changing.
-func analyze(x []float64, hod, dow []uint8, forced []bool, o Options) analysis {
+// expo, when not nil, is each hour's observed share (Options.Now): a
+// partial hour is kept out of every fit and scored against its share of
+// the expected count.
+func analyze(x []float64, hod, dow []uint8, forced []bool, expo []float64, o Options) analysis {
 	n := len(x)
 	if n < o.MinHistoryHours {
-		return absolute(x, o)
+		return absolute(x, expo, o)
+	}
+	// The first pass is robust (medians) unless the caller forces hours
+	// out; a partial hour is simply left out of it.
+	robust := forced == nil
+	if expo != nil {
+		f := make([]bool, n)
+		copy(f, forced)
+		for i := range f {
+			f[i] = f[i] || partial(expo, i)
+		}
+		forced = f
 	}
 	mask := make([]bool, n)
 	copy(mask, forced)
@@ -157,14 +213,15 @@ func analyze(x []float64, hod, dow []uint8, forced []bool, o Options) analysis {
 			}
 		}
 		if nClean < o.MinHistoryHours {
-			return absolute(x, o)
+			return absolute(x, expo, o)
 		}
 		var m model
-		if pass == 0 && forced == nil {
-			m = fitRobust(x, hod)
+		if pass == 0 && robust {
+			m = fitRobust(x, hod, forced)
 		} else {
 			m = fitClean(x, hod, dow, clean)
 		}
+		m.expose(expo)
 		z, lp, cus, eps := cusum(x, m, o)
 		a = analysis{method: MethodBaseline, m: m, z: z, lp: lp, cus: cus, eps: eps}
 		next := make([]bool, n)
@@ -174,7 +231,7 @@ func analyze(x []float64, hod, dow []uint8, forced []bool, o Options) analysis {
 				next[i] = true
 			}
 		}
-		same := pass > 0 || forced != nil
+		same := pass > 0 || !robust
 		for i := range next {
 			if next[i] != mask[i] {
 				same = false
@@ -194,9 +251,18 @@ func analyze(x []float64, hod, dow []uint8, forced []bool, o Options) analysis {
 		}
 	}
 	if nClean < o.MinHistoryHours {
-		return absolute(x, o)
+		return absolute(x, expo, o)
 	}
 	return a
+}
+
+// expose scales each hour's expected count by its observed share.
+func (m *model) expose(expo []float64) {
+	for i, f := range expo {
+		if f < 1 {
+			m.lambda[i] = math.Max(m.lambda[i]*f, 1e-6)
+		}
+	}
 }
 
 // cusum scores each hour and runs the one-sided CUSUM (Page 1954) on the
@@ -306,12 +372,16 @@ func refine(z []float64, start, alarm, last int, k float64) (int, int) {
 
 // absolute is the method without history: hours at or above the threshold
 // make a surge, extended over adjacent hours at or above the floor.
-func absolute(x []float64, o Options) analysis {
+func absolute(x []float64, expo []float64, o Options) analysis {
 	n := len(x)
 	th, fl := o.threshold(), o.floor()
 	var eps []episode
 	for t := 0; t < n; {
-		if x[t] < th {
+		tht := th
+		if partial(expo, t) {
+			tht = math.Max(th*expo[t], fl)
+		}
+		if x[t] < tht {
 			t++
 			continue
 		}
@@ -338,7 +408,7 @@ func absolute(x []float64, o Options) analysis {
 		}
 	}
 	for i, v := range x {
-		if !in[i] {
+		if !in[i] && !partial(expo, i) {
 			out = append(out, v)
 		}
 	}
@@ -349,12 +419,15 @@ func absolute(x []float64, o Options) analysis {
 	m := model{lambda: make([]float64, n)}
 	for i := range m.lambda {
 		m.lambda[i] = base
+		if partial(expo, i) {
+			m.lambda[i] = base * expo[i]
+		}
 	}
 	for i := range eps {
 		e := &eps[i]
 		e.peak = e.start
 		for t := e.start; t <= e.end; t++ {
-			e.excess += x[t] - base
+			e.excess += x[t] - m.lambda[t]
 			if x[t] > x[e.peak] {
 				e.peak = t
 			}
@@ -373,11 +446,15 @@ func (a analysis) report(s Series, x []float64, o Options) Surge {
 		out.HistoryHours = a.m.history
 	}
 	out.Hours = make([]HourStat, n)
+	obs := len(a.m.lambda) // hours from Options.Now on are not scored
 	for i := range x {
-		hs := HourStat{Time: s.Hour(i), Count: x[i], Expected: a.m.lambda[i], P: -1}
-		if a.method == MethodBaseline {
-			hs.Z, hs.CUSUM = a.z[i], a.cus[i]
-			hs.P = math.Exp(a.lp[i])
+		hs := HourStat{Time: s.Hour(i), Count: x[i], P: -1}
+		if i < obs {
+			hs.Expected = a.m.lambda[i]
+			if a.method == MethodBaseline {
+				hs.Z, hs.CUSUM = a.z[i], a.cus[i]
+				hs.P = math.Exp(a.lp[i])
+			}
 		}
 		out.Hours[i] = hs
 	}
@@ -401,7 +478,7 @@ func (a analysis) report(s Series, x []float64, o Options) Surge {
 		out.Onset, out.End = s.Hour(lo), s.Hour(hi+1)
 		out.Excess = main.excess
 	} else {
-		for i, v := range x {
+		for i, v := range x[:obs] {
 			if v > x[peak] {
 				peak = i
 			}
@@ -409,6 +486,12 @@ func (a analysis) report(s Series, x []float64, o Options) Surge {
 	}
 	out.Peak, out.PeakPerHour = s.Hour(peak), x[peak]
 	sumL := 0.0
+	if main == nil {
+		hi = max(obs-1, 0)
+	}
+	if obs == 0 {
+		return out
+	}
 	for t := lo; t <= hi; t++ {
 		sumL += a.m.lambda[t]
 		if main != nil {

@@ -63,6 +63,19 @@
 // against a few a day is improbable, not a flood. The peak is the hour
 // with the most events; Excess is Σ(count − λ) over the surge.
 //
+// Change point to the minute. Pinpoint places the step inside the first
+// surge hour from counts per minute (Counter.PerMinute): the minute that
+// maximizes the Poisson log-likelihood ratio of the baseline rate before
+// and the flood's rate after, searched from an hour before the onset hour
+// to two hours after it (Hinkley 1971). On floods of 60 to 700 an hour
+// that start at :00, :07, :40 and :59 it lands in the minute of the
+// flood's first event (TestPinpoint).
+//
+// The hour in progress. With Options.Now, the hour that contains it is
+// scored against the elapsed share of its expected count and kept out of
+// the baseline, and later hours are not scored: 60 events in the first ten
+// minutes against 100 an hour is a surge at 10 past, not at the hour's end.
+//
 // Absolute method. With too little history, an hour with at least
 // Options.AbsoluteThreshold events (default 50/h) is a surge, extended over
 // the adjacent hours with at least AbsoluteFloor; there is no p-value (−1).
@@ -78,6 +91,7 @@
 //
 // References:
 //   - E. S. Page, Continuous inspection schemes, Biometrika 41 (1954) 100–115.
+//   - D. V. Hinkley, Inference about the change-point from cumulative sum tests, Biometrika 58 (1971) 509–523.
 //   - J. M. Lucas, Counted data CUSUM's, Technometrics 27 (1985) 129–144 (the Poisson-likelihood alternative to scoring).
 //   - Y. M. M. Bishop, S. E. Fienberg, P. W. Holland, Discrete Multivariate Analysis, MIT Press 1975 (iterative proportional fitting).
 //   - D. Siegmund, Sequential Analysis, Springer 1985 (the ARL approximation).

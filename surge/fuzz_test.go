@@ -41,7 +41,24 @@ func FuzzDetect(f *testing.F) {
 		if d.Detected && d.End.Before(d.Onset) {
 			t.Fatalf("surge ends %v before it starts %v", d.End, d.Onset)
 		}
-		c := Compare(s, s, Options{Sensitivity: sens})
+		// The data's end anywhere in the series or around it: the hour it
+		// cuts is scored in part.
+		now := s.Start.Add(time.Duration(int64(minHist)*int64(time.Minute)) * 7)
+		dn := Detect(s, Options{Sensitivity: sens, Now: now})
+		checkFinite(t, dn)
+		if len(dn.Hours) != len(counts) {
+			t.Fatalf("%d hour stats for %d hours", len(dn.Hours), len(counts))
+		}
+		// Minutes from the same bytes, a byte a minute from an hour before
+		// the onset.
+		mins := Minutes{Start: d.Onset.Add(-time.Hour), Counts: make([]float64, min(len(data), 600))}
+		for i := range mins.Counts {
+			mins.Counts[i] = float64(data[i] % 64)
+		}
+		if on, ok := Pinpoint(d, mins); ok && (on.Before(mins.Start) || !on.Before(mins.Start.Add(time.Duration(len(mins.Counts))*time.Minute))) {
+			t.Fatalf("change point %v outside the minutes given", on)
+		}
+		c := Compare(s, s, Options{Sensitivity: sens, Now: now})
 		if w := c.Window; math.IsNaN(w.Ratio) || math.IsInf(w.Ratio, 0) || math.IsNaN(w.PValue) {
 			t.Fatalf("window not finite: %+v", w)
 		}

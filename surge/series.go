@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -158,8 +159,13 @@ type Counter struct {
 	// From and To, when set, bound the period: events outside are not
 	// counted (see Outside), and Series covers exactly [From, To).
 	From, To time.Time
+	// PerMinute, set before the first Add, also keeps the counts per
+	// minute, for Minutes and Pinpoint: memory grows with the minutes that
+	// hold events.
+	PerMinute bool
 
 	counts  map[int64]float64 // by hourKey
+	minutes map[int64]float64 // by Unix minute, when PerMinute
 	outside float64
 	lo, hi  int64
 }
@@ -189,7 +195,48 @@ func (c *Counter) AddN(t time.Time, n float64) bool {
 		c.hi = k
 	}
 	c.counts[k] += n
+	if c.PerMinute {
+		if c.minutes == nil {
+			c.minutes = make(map[int64]float64)
+		}
+		c.minutes[floorDiv(t.Unix(), 60)] += n
+	}
 	return true
+}
+
+// MaxMinutes bounds the length of Minutes: a week.
+const MaxMinutes = 7 * 24 * 60
+
+// Minutes is a series of counts per minute: minute i covers
+// [Start+i·min, Start+(i+1)·min).
+type Minutes struct {
+	Start  time.Time
+	Counts []float64
+}
+
+// Minutes returns the counts per minute over [from, to) (from truncated to
+// its minute, at most MaxMinutes from it); nothing unless PerMinute was
+// set before the events were added.
+func (c *Counter) Minutes(from, to time.Time) Minutes {
+	m0 := floorDiv(from.Unix(), 60)
+	end := floorDiv(to.Unix()+59, 60)
+	n := min(max(end-m0, 0), MaxMinutes)
+	out := Minutes{Start: time.Unix(m0*60, 0).In(c.loc()), Counts: make([]float64, n)}
+	if len(c.minutes) == 0 {
+		return out
+	}
+	if int(n) < len(c.minutes) {
+		for i := range out.Counts {
+			out.Counts[i] = c.minutes[m0+int64(i)]
+		}
+		return out
+	}
+	for k, v := range c.minutes {
+		if i := k - m0; i >= 0 && i < n {
+			out.Counts[i] += v
+		}
+	}
+	return out
 }
 
 func (c *Counter) loc() *time.Location {
@@ -279,4 +326,59 @@ func slots(s Series) (hod, dow []uint8) {
 		dow[i] = uint8(floorMod(floorDiv(l, 86400)+4, 7)) // 1970-01-01 was a Thursday
 	}
 	return hod, dow
+}
+
+// Core returns the hours [from, to) that hold the bulk of the events:
+// the cluster with the most events — a cluster is a run of hours with
+// events less than gap apart — and, one after the other, the clusters
+// next to it that hold at least share of all the events. What lies
+// outside is stray (a date years off, a clock gone wrong) and is counted
+// in stray. A single bounce dated 2037 thus cannot stretch a week's series
+// to eleven years. ok is false when there are no events.
+func (c *Counter) Core(gap time.Duration, share float64) (from, to time.Time, stray float64, ok bool) {
+	if len(c.counts) == 0 {
+		return time.Time{}, time.Time{}, 0, false
+	}
+	keys := make([]int64, 0, len(c.counts))
+	total := 0.0
+	for k, v := range c.counts {
+		keys = append(keys, k)
+		total += v
+	}
+	slices.Sort(keys)
+	type cluster struct {
+		lo, hi int64
+		n      float64
+	}
+	g := int64(gap / time.Second)
+	var cs []cluster
+	for _, k := range keys {
+		if len(cs) > 0 && k-cs[len(cs)-1].hi <= g {
+			cs[len(cs)-1].hi = k
+			cs[len(cs)-1].n += c.counts[k]
+			continue
+		}
+		cs = append(cs, cluster{k, k, c.counts[k]})
+	}
+	best := 0
+	for i, cl := range cs {
+		if cl.n > cs[best].n {
+			best = i
+		}
+	}
+	lo, hi := best, best
+	for {
+		switch {
+		case lo > 0 && cs[lo-1].n >= share*total:
+			lo--
+		case hi < len(cs)-1 && cs[hi+1].n >= share*total:
+			hi++
+		default:
+			kept := 0.0
+			for _, cl := range cs[lo : hi+1] {
+				kept += cl.n
+			}
+			return time.Unix(cs[lo].lo, 0).In(c.loc()), time.Unix(cs[hi].hi+3600, 0).In(c.loc()), total - kept, true
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/domaincheck"
+	"github.com/bouncewatch/bouncewatch/internal/termtext"
 )
 
 const checkDomainHelp = `Usage: bouncewatch check-domain [--selector S,...] [--resolver HOST:PORT]
@@ -46,35 +46,80 @@ could not be checked), 2 on a usage error.
 Options:
 `
 
+const checkDomainHelpJa = `使い方: bouncewatch check-domain [--selector S,...] [--resolver ホスト:ポート]
+                                [--format text|json] [--lang ja|en] ドメイン...
+
+ドメインの SPF・DMARC・DKIM・MX レコードを DNS でその場で確認し、登録すべき
+レコードを提案します。
+
+理由: 誰かがあなたのアドレスを詐称したとき、SPF・DKIM・DMARC を確認する受信側は
+偽のメールをその場で拒否します（バウンスは作られません）。確認しない、または
+あなたのドメインが求めていない場合は、いったん受け取ってからあなた宛てに
+バウンスを返します（バックスキャッター）。受信側が拒否するのは、SPF が -all で
+終わり、DMARC のポリシーが quarantine か reject のときだけです。
+
+確認する内容:
+  SPF    v=spf1 レコードが 1 つか、書式、include と redirect をたどった DNS
+         参照回数（上限 10）、空の参照、ループ、最後の -all/~all
+  DMARC  _dmarc.ドメイン（または組織ドメインのもの）、p=、sp=、pct=、
+         rua= の集計レポート、アラインメント
+  DKIM   指定したセレクター、または一般的な約 25 個のセレクターの鍵と鍵長
+  MX     メールサーバー、ヌル MX、別名（CNAME）、アドレス
+
+例:
+  bouncewatch check-domain example.jp
+  bouncewatch check-domain --selector google,s1 --lang en example.jp
+  bouncewatch check-domain --resolver 1.1.1.1 --format json example.jp example.com
+
+終了ステータス: エラーが見つからなければ 0、見つかったら（または確認できない
+ドメインがあったら）1、使い方の誤りなら 2。
+
+オプション:
+`
+
+var checkDomainFlagsJa = map[string]string{
+	"selector": "確認する DKIM セレクター（カンマ区切り。既定: 一般的なものを試す）",
+	"resolver": "DNS リゾルバー ホスト[:ポート]（既定: " + domaincheck.ResolvConf + " の最初の nameserver）",
+	"timeout":  "DNS 問い合わせ 1 回あたりの制限時間",
+	"format":   "出力形式: text か json（ドメインごとに 1 つの JSON 文書）",
+	"lang":     "言語: ja か en（既定: LC_ALL、LC_MESSAGES、LANG から）",
+}
+
+var (
+	msgNoDomain  = msg{"no DOMAIN given", "ドメインが指定されていません"}
+	msgCDFormat  = msg{"--format must be text or json, not %q", "--format は text か json です（%q は使えません）"}
+	msgErrorLine = msg{"%v", "%v"}
+)
+
 func runCheckDomain(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("check-domain", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv)
+	fs := newFlagSet("check-domain")
 	selectors := fs.String("selector", "", "DKIM selectors to check, comma-separated (default: try common ones)")
 	resolver := fs.String("resolver", "", "DNS resolver HOST[:PORT] (default: first nameserver in "+domaincheck.ResolvConf+")")
 	timeout := fs.Duration("timeout", 5*time.Second, "time limit for each DNS query")
 	format := fs.String("format", "text", "output format: text or json (one JSON document per domain)")
 	lang := fs.String("lang", "", "language: ja or en (default: from LC_ALL, LC_MESSAGES, LANG)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), checkDomainHelp)
-		fs.PrintDefaults()
+	help := func() {
+		fmt.Fprint(env.Stderr, helpText(ml, checkDomainHelp, checkDomainHelpJa))
+		printOptions(env.Stderr, fs, ml, checkDomainFlagsJa)
 	}
 	domains, err := parseInterleaved(fs, args)
 	if err != nil {
-		return flagError(err)
+		return flagFail(env.Stderr, "check-domain", ml, err, help)
 	}
 	if len(domains) == 0 {
-		fmt.Fprintln(env.Stderr, "bouncewatch check-domain: no DOMAIN given")
-		fs.Usage()
+		say(env.Stderr, "check-domain", ml, msgNoDomain)
+		help()
 		return 2
 	}
 	if *format != "text" && *format != "json" {
-		fmt.Fprintf(env.Stderr, "bouncewatch check-domain: --format must be text or json, not %q\n", *format)
+		say(env.Stderr, "check-domain", ml, msgCDFormat, *format)
 		return 2
 	}
 	l := advice.LangFromEnv(env.Getenv)
 	if *lang != "" {
 		if l, err = advice.ParseLang(*lang); err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch check-domain: %v\n", err)
+			say(env.Stderr, "check-domain", ml, msgErrorLine, err)
 			return 2
 		}
 	}
@@ -88,7 +133,7 @@ func runCheckDomain(ctx context.Context, args []string, env Env) int {
 	for i, d := range domains {
 		rep, err := domaincheck.Check(ctx, d, opt)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch check-domain: %v\n", err)
+			say(env.Stderr, "check-domain", l, msgErrorLine, err)
 			code = 1
 			if errors.Is(err, context.Canceled) {
 				return 1
@@ -103,7 +148,7 @@ func runCheckDomain(ctx context.Context, args []string, env Env) int {
 			enc.SetIndent("", "  ")
 			enc.SetEscapeHTML(false)
 			if err := enc.Encode(rep); err != nil {
-				fmt.Fprintf(env.Stderr, "bouncewatch check-domain: %v\n", err)
+				say(env.Stderr, "check-domain", l, msgErrorLine, err)
 				return 1
 			}
 			continue
@@ -141,7 +186,7 @@ func writeDomainReport(w io.Writer, rep *domaincheck.Report, lang string) {
 			}
 			summary = pick("(queries failed)", "(問い合わせ失敗)")
 		}
-		fmt.Fprintf(w, "\n%-6s %s\n", title, summary)
+		fmt.Fprintf(w, "\n%s %s\n", termtext.Pad(title, 6), summary)
 		for _, f := range rep.Findings {
 			if f.Check() == check {
 				fmt.Fprintf(w, "  %s %s\n", marks[f.Severity], f.Message.In(lang))
@@ -215,8 +260,14 @@ func writeDomainReport(w io.Writer, rep *domaincheck.Report, lang string) {
 		fmt.Fprintf(w, "\n%s\n", pick(
 			"Proposed records — publish these at your DNS provider so that receivers refuse mail forging your address:",
 			"提案するレコード — DNS の管理画面で登録すると、あなたのアドレスを偽ったメールを受信側が拒否するようになります:"))
+		// Name and type in columns aligned by display width (an
+		// internationalised name may hold wide characters).
+		nw, tw := 0, 0
 		for _, p := range rep.Proposals {
-			fmt.Fprintf(w, "\n  %s  %s  %q\n", p.Name, p.Type, p.Value)
+			nw, tw = max(nw, termtext.Width(termtext.Clean(p.Name))), max(tw, termtext.Width(p.Type))
+		}
+		for _, p := range rep.Proposals {
+			fmt.Fprintf(w, "\n  %s  %s  %q\n", termtext.Pad(termtext.Clean(p.Name), nw), termtext.Pad(p.Type, tw), p.Value)
 			if p.Replaces != "" {
 				fmt.Fprintf(w, "    %s %q\n", pick("replaces:", "置き換え前:"), p.Replaces)
 			}

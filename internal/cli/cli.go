@@ -11,6 +11,9 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/internal/termtext"
 )
 
 // Version is the program's version, set at build time with
@@ -53,20 +56,41 @@ Usage:
 Commands:
 `
 
+const usageHeadJa = `bouncewatch: 大量に届いた MAILER-DAEMON（配信エラー）の意味を調べます。
+
+使い方:
+  bouncewatch <コマンド> [オプション] [引数]
+
+コマンド:
+`
+
+// commandSummariesJa are the commands' summaries in Japanese, by name (a
+// command not listed shows its English one).
+var commandSummariesJa = map[string]string{
+	"decode":       "バウンスを事実に分解する（表または JSON Lines）",
+	"scan":         "大量のバウンスを診断する: アカウントの乗っ取りか、アドレスのなりすましか、通常のエラーか",
+	"demo":         "組み込みのシナリオ（乗っ取られた店舗のアカウント、なりすまし…）で scan を試す",
+	"reasons":      "バウンスの理由ごとに意味と対処を日本語か英語で説明する",
+	"check-domain": "SPF・DMARC・DKIM・MX をその場で確認し、登録すべきレコードを提案する",
+	"passgen":      "メールアカウント用の強いパスワードを作る（crypto/rand）",
+	"version":      "バージョンを表示する",
+}
+
 // Main runs the command line and returns the process exit code: 0 on
 // success, 1 when some input failed, 2 on a usage error.
 func Main(ctx context.Context, args []string, env Env) int {
+	l := langOf(args, env.Getenv)
 	if len(args) == 0 {
-		usage(env.Stderr)
+		usage(env.Stderr, l)
 		return 2
 	}
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			return Main(ctx, []string{args[1], "--help"}, env)
+		if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+			return Main(ctx, append([]string{args[1], "--help"}, args[2:]...), env)
 		}
-		usage(env.Stdout)
+		usage(env.Stdout, l)
 		return 0
 	case "--version", "-version":
 		name = "version"
@@ -76,17 +100,27 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return c.run(ctx, args[1:], env)
 		}
 	}
-	fmt.Fprintf(env.Stderr, "bouncewatch: unknown command %q\n\n", name)
-	usage(env.Stderr)
+	say(env.Stderr, "", l, msgUnknownCommand, name)
+	fmt.Fprintln(env.Stderr)
+	usage(env.Stderr, l)
 	return 2
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, usageHead)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+func usage(w io.Writer, l advice.Lang) {
+	fmt.Fprint(w, helpText(l, usageHead, usageHeadJa))
+	cmds := commands()
+	width := 0
+	for _, c := range cmds {
+		width = max(width, termtext.Width(c.name))
 	}
-	fmt.Fprint(w, "\nRun 'bouncewatch <command> --help' for a command's options and examples.\n")
+	for _, c := range cmds {
+		sum := c.summary
+		if l == advice.Japanese && commandSummariesJa[c.name] != "" {
+			sum = commandSummariesJa[c.name]
+		}
+		fmt.Fprintf(w, "  %s  %s\n", termtext.Pad(c.name, width), sum)
+	}
+	fmt.Fprintf(w, "\n%s\n", msgSeeMainHelp.in(l))
 }
 
 // parseInterleaved parses flags that may stand before, between or after

@@ -10,11 +10,10 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/internal/termtext"
 	"github.com/bouncewatch/bouncewatch/source"
 )
 
@@ -95,7 +94,7 @@ type decoded struct {
 }
 
 type counts struct {
-	messages, bounces, records, notBounce, failed int
+	messages, bounces, records, notBounce, failed, warnings int
 }
 
 func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int {
@@ -105,7 +104,7 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 	if o.json {
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
-		w = &jsonWriter{enc: enc, all: o.all}
+		w = &jsonWriter{out: out, enc: enc, all: o.all}
 	} else {
 		w = newTableWriter(out, o.lang, o.all)
 	}
@@ -136,7 +135,14 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		c.messages++
 		if d.err != nil {
 			c.failed++
-			fmt.Fprintf(env.Stderr, "bouncewatch: %s: %v\n", d.source, d.err)
+			fmt.Fprintf(env.Stderr, "bouncewatch: %s: %s\n", termtext.Clean(d.source), termtext.Clean(d.err.Error()))
+		}
+		if d.res != nil {
+			// What the decoder left out is said, never dropped silently.
+			for _, w := range d.res.Warnings {
+				c.warnings++
+				fmt.Fprintf(env.Stderr, "bouncewatch: %s: warning: %s\n", termtext.Clean(d.source), termtext.Clean(w.String()))
+			}
 		}
 		if d.res != nil {
 			if d.res.Kind == bounce.KindBounce {
@@ -149,7 +155,11 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		prog.tick(c, d.size)
 		return w.write(d)
 	}
-	err := source.Ordered(ctx, o.workers, produce, work, emit)
+	// The bytes of the messages in flight are bounded, not only their
+	// number: one message of the largest size, and a share per worker.
+	budget := int64(source.DefaultMaxMessageSize) + int64(o.workers)*(4<<20)
+	size := func(it item) int64 { return int64(len(it.data)) }
+	err := source.OrderedSized(ctx, o.workers, budget, size, produce, work, emit)
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
@@ -193,14 +203,21 @@ type jsonOther struct {
 }
 
 type jsonWriter struct {
-	enc *json.Encoder
+	out io.Writer
+	enc *json.Encoder // for the rare lines that are not records
+	buf []byte        // one record's line, reused
 	all bool
 }
 
 func (w *jsonWriter) write(d decoded) error {
 	if d.res != nil && d.res.Kind == bounce.KindBounce {
 		for i := range d.res.Records {
-			if err := w.enc.Encode(jsonRecord{Source: d.source, Kind: bounce.KindBounce, Record: &d.res.Records[i]}); err != nil {
+			var err error
+			w.buf, err = appendRecord(w.buf[:0], d.source, &d.res.Records[i])
+			if err != nil {
+				return err
+			}
+			if _, err := w.out.Write(w.buf); err != nil {
 				return err
 			}
 		}
@@ -219,65 +236,125 @@ func (w *jsonWriter) write(d decoded) error {
 
 func (w *jsonWriter) flush() error { return nil }
 
-// tableWriter prints a table for a person. The explanation comes last, so
-// that wide Japanese text does not break the columns' alignment.
+// tableWriter prints a table for a person, streamed: rows are held a batch
+// at a time (tableBatch rows), so that memory stays bounded however many
+// records a run gives (issue 7: 409 MB for 439,000 rows when the whole
+// table waited for the end). Column widths are measured in terminal columns
+// (termtext.Width: East Asian wide characters count two) over each batch
+// and never shrink from one batch to the next, within a maximum per column.
+// Every cell goes through termtext.Clean before it is cut, so that no
+// escape sequence from a message (ESC, OSC 8 links, BEL, NUL) reaches the
+// terminal, whole or cut in half. The explanation comes last, unpadded.
 type tableWriter struct {
-	tw   *tabwriter.Writer
-	lang advice.Lang
-	all  bool
-	rows int
+	w      io.Writer
+	lang   advice.Lang
+	all    bool
+	rows   [][tableCols]string
+	widths [tableCols]int
+	header bool // printed
 }
 
+const (
+	tableCols  = 5
+	tableBatch = 256
+)
+
+// tableMax is the widest each column is shown, in terminal columns; the
+// last one (the explanation) is not cut.
+var tableMax = [tableCols]int{64, 16, 10, 48, 0}
+
 func newTableWriter(w io.Writer, lang advice.Lang, all bool) *tableWriter {
-	return &tableWriter{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0), lang: lang, all: all}
+	return &tableWriter{w: w, lang: lang, all: all}
 }
 
 func (t *tableWriter) write(d decoded) error {
-	if t.rows == 0 {
-		if t.lang == advice.Japanese {
-			fmt.Fprintln(t.tw, "宛先\t理由\tステータス\t診断\t説明")
-		} else {
-			fmt.Fprintln(t.tw, "RECIPIENT\tREASON\tSTATUS\tDIAGNOSTIC\tEXPLANATION")
-		}
-	}
 	if d.res != nil && d.res.Kind == bounce.KindBounce {
 		for _, r := range d.res.Records {
-			t.rows++
 			status := r.Status
 			if status == "" {
 				status = r.ReplyCode
 			}
-			if status == "" {
-				status = "-"
-			}
 			e := advice.For(r.Reason, t.lang)
-			fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\n", r.Recipient, r.Reason, status, shorten(r.DiagnosticCode, 48), e.Summary)
+			if err := t.add(r.Recipient, string(r.Reason), status, r.DiagnosticCode, e.Summary); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
 	if !t.all {
 		return nil
 	}
-	t.rows++
 	if d.err != nil {
-		fmt.Fprintf(t.tw, "%s\t(error)\t-\t%s\t\n", d.source, shorten(d.err.Error(), 48))
-		return nil
+		return t.add(d.source, "(error)", "", d.err.Error(), "")
 	}
-	fmt.Fprintf(t.tw, "%s\t(not a bounce)\t-\t%s\t\n", d.source, shorten(d.res.Subject, 48))
+	return t.add(d.source, "(not a bounce)", "", d.res.Subject, "")
+}
+
+// add queues one row, its cells made safe and cut to their columns.
+func (t *tableWriter) add(cells ...string) error {
+	var row [tableCols]string
+	for i, c := range cells {
+		c = cell(c)
+		if i == tableCols-1 && c == "-" {
+			c = ""
+		}
+		if m := tableMax[i]; m > 0 {
+			c = termtext.Truncate(c, m)
+		}
+		row[i] = c
+	}
+	t.rows = append(t.rows, row)
+	if len(t.rows) >= tableBatch {
+		return t.flushRows()
+	}
 	return nil
 }
 
-func (t *tableWriter) flush() error { return t.tw.Flush() }
-
-// shorten cuts s to n runes on one line, marking the cut.
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+// cell makes a text one safe line: control characters shown as U+FFFD,
+// runs of white space as one space; "-" when empty.
+func cell(s string) string {
+	s = strings.Join(strings.Fields(termtext.Clean(s)), " ")
 	if s == "" {
 		return "-"
 	}
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	return s
+}
+
+// flushRows prints the rows held, the header first if not yet printed.
+func (t *tableWriter) flushRows() error {
+	if !t.header {
+		h := [tableCols]string{"RECIPIENT", "REASON", "STATUS", "DIAGNOSTIC", "EXPLANATION"}
+		if t.lang == advice.Japanese {
+			h = [tableCols]string{"宛先", "理由", "ステータス", "診断", "説明"}
+		}
+		t.rows = append([][tableCols]string{h}, t.rows...)
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	for _, r := range t.rows {
+		for i := range tableCols - 1 {
+			t.widths[i] = max(t.widths[i], termtext.Width(r[i]))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		b.Reset()
+		for i := range tableCols - 1 {
+			b.WriteString(termtext.Pad(r[i], t.widths[i]))
+			b.WriteString("  ")
+		}
+		b.WriteString(r[tableCols-1])
+		line := strings.TrimRight(b.String(), " ")
+		if _, err := io.WriteString(t.w, line+"\n"); err != nil {
+			return err
+		}
+	}
+	t.header = true
+	t.rows = t.rows[:0]
+	return nil
+}
+
+func (t *tableWriter) flush() error {
+	if len(t.rows) == 0 && t.header {
+		return nil
+	}
+	return t.flushRows()
 }

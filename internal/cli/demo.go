@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -29,18 +28,48 @@ Examples:
 Options:
 `
 
+const demoHelpJa = `使い方: bouncewatch demo [--scenario 名前] [--keep ディレクトリ] [scan のオプション]
+
+自分のサーバーやメールボックスがなくても scan の動きを確かめられます。組み込みの
+シナリオ — 実際の形式のバウンスが入ったメールボックスと、小さな店舗のメール
+サーバーの Postfix（または Exim）のログ — を一時ディレクトリに書き出して scan
+します。scan のオプション（--format、-o、--lang、--sensitivity など）はそのまま
+scan に渡します。
+
+シナリオ:
+%s
+例:
+  bouncewatch demo                              # 乗っ取られたアカウント
+  bouncewatch demo --scenario spoof --lang ja
+  bouncewatch demo --scenario mixed --format html -o demo.html
+  bouncewatch demo --keep /tmp/demo             # ファイルを残して scan を試す
+
+オプション:
+`
+
+var demoFlagsJa = map[string]string{
+	"scenario": "scan するシナリオ",
+	"keep":     "シナリオをこのディレクトリに書き出して残す",
+}
+
+var (
+	msgNoScenario = msg{"no scenario %q; there are:", "%q というシナリオはありません。次のものがあります:"}
+	msgDemoWrite  = msg{"writing the scenario: %v", "シナリオを書き出せませんでした: %v"}
+	msgDemoKept   = msg{"the files stay in %s; the same scan: bouncewatch scan %s", "ファイルは %s に残ります。同じ scan: bouncewatch scan %s"}
+)
+
 func runDemo(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv)
+	fs := newFlagSet("demo")
 	name := fs.String("scenario", "hijack", "the scenario to scan")
 	keep := fs.String("keep", "", "write the scenario into this directory and keep it")
 	var list strings.Builder
 	for _, d := range scenario.All() {
 		fmt.Fprintf(&list, "  %s\n", d.Name)
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), demoHelp, list.String())
-		fs.PrintDefaults()
+	help := func() {
+		fmt.Fprintf(env.Stderr, helpText(ml, demoHelp, demoHelpJa), list.String())
+		printOptions(env.Stderr, fs, ml, demoFlagsJa)
 	}
 	// The demo's own flags come first; everything else goes to scan.
 	var own, rest []string
@@ -50,7 +79,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		key, _, hasValue := strings.Cut(key, "=")
 		switch {
 		case a == "-h" || a == "--help" || a == "-help":
-			fs.Usage()
+			help()
 			return 0
 		case strings.HasPrefix(a, "-") && (key == "scenario" || key == "keep"):
 			own = append(own, a)
@@ -63,7 +92,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	if err := fs.Parse(own); err != nil {
-		return flagError(err)
+		return flagFail(env.Stderr, "demo", ml, err, help)
 	}
 	var mk func(string) (*scenario.Scenario, error)
 	for _, d := range scenario.All() {
@@ -72,25 +101,26 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	if mk == nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch demo: no scenario %q; there are:\n%s", *name, list.String())
+		say(env.Stderr, "demo", ml, msgNoScenario, *name)
+		fmt.Fprint(env.Stderr, list.String())
 		return 2
 	}
 	dir := *keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "bouncewatch-demo-")
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch demo: %v\n", err)
+			say(env.Stderr, "demo", ml, msg{"%v", "%v"}, err)
 			return 1
 		}
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch demo: %v\n", err)
+		say(env.Stderr, "demo", ml, msg{"%v", "%v"}, err)
 		return 1
 	}
 	sc, err := mk(dir)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch demo: writing the scenario: %v\n", err)
+		say(env.Stderr, "demo", ml, msgDemoWrite, err)
 		return 1
 	}
 	fmt.Fprintf(env.Stderr, "bouncewatch demo: %s — %s\n", sc.Name, sc.About)
@@ -102,7 +132,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		scanArgs = append(scanArgs, "--sendlog", l)
 	}
 	if *keep != "" {
-		fmt.Fprintf(env.Stderr, "bouncewatch demo: the files stay in %s; the same scan: bouncewatch scan %s\n", dir, strings.Join(scanArgs, " "))
+		say(env.Stderr, "demo", ml, msgDemoKept, dir, strings.Join(scanArgs, " "))
 	}
 	return runScan(ctx, append(scanArgs, rest...), env)
 }

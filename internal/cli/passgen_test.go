@@ -31,7 +31,7 @@ func TestRunPassgen(t *testing.T) {
 		{"count zero", []string{"--count", "0"}, "", 2, 0, 0, false, false, []string{"--count 0 out of range"}},
 		{"stray argument", []string{"shop@example.jp"}, "", 2, 0, 0, false, false, []string{"unexpected argument"}},
 		{"bad language", []string{"--lang", "fr"}, "", 2, 0, 0, false, false, []string{"unknown language"}},
-		{"unknown flag", []string{"--symbols"}, "", 2, 0, 0, false, false, []string{"flag provided but not defined"}},
+		{"unknown flag", []string{"--symbols"}, "", 2, 0, 0, false, false, []string{"unknown option -symbols"}},
 		{"help", []string{"--help"}, "", 0, 0, 0, false, false, []string{"Examples:", "bouncewatch passgen --length 32", "--no-ambiguous"}},
 	}
 	for _, tt := range tests {

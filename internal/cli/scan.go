@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -38,14 +38,17 @@ sent volume, and the response plan.
 Inputs:
   --mail PATH      the bounces: .eml files, directories (Maildir cur/ and new/
                    too), mbox files, - for standard input; gzip is read as is.
-                   Paths given without a flag are mail too.
+                   Paths given without a flag are mail too; a quoted pattern
+                   ('~/bounces/*.eml') gives the files it matches.
   --sendlog PATH   our outbound mail log: Postfix, Exim mainlog, Sendmail
                    (syslog, RFC 5424 or journald lines), or a control panel's
                    CSV of sent counts per hour and account. Rotated and .gz
                    files are read in order; a directory (/var/log) gives its
-                   mail logs. Without it the verdict can still
-                   use the returned messages' Received chains and signatures,
-                   but says what is missing.
+                   mail logs; a quoted pattern ('/var/log/mail.log*') the
+                   files it matches, oldest first (mail.log.3.gz,
+                   mail.log.2.gz, mail.log.1, mail.log). Without it the
+                   verdict can still use the returned messages' Received
+                   chains and signatures, but says what is missing.
   --domain D       our mail domains (repeat, or comma-separated); default:
                    learnt from the log's authenticated senders.
   --relay H        our relay host names or IPs (default: learnt from the log).
@@ -55,17 +58,84 @@ the environment variable BOUNCEWATCH_BATV_KEY, never from the command line.
 
 Examples:
   bouncewatch scan --mail ~/Maildir --sendlog /var/log/mail.log --domain example.jp
-  bouncewatch scan --mail bounces.mbox.gz --sendlog /var/log/mail.log* --format html -o report.html
+  bouncewatch scan --mail bounces.mbox.gz --sendlog '/var/log/mail.log*' --format html -o report.html
   bouncewatch scan --mail ~/Maildir/.Bounces --format json --since 2026-11-01 | jq '.verdicts[0]'
 
 Times (--since, --until) are RFC 3339 ("2026-11-02T02:00:00+09:00"), or a date
 or "date hour:minute" in the --tz zone.
 
 Exit status: 0 when everything was read, 1 when some input failed (the report
-is still written), 2 on a usage error.
+is still written), 2 on a usage error (an unknown option, a path that does
+not exist, a mail log given as --mail, a file that is not a log as --sendlog).
 
 Options:
 `
+
+const scanHelpJa = `使い方: bouncewatch scan --mail パス... [--sendlog パス...] [--domain ドメイン...]
+                       [--since 日時] [--until 日時] [--format text|json|html]
+                       [--lang ja|en] [-o ファイル]
+
+大量に届いた MAILER-DAEMON（配信エラー）の意味を判定します。当方のアカウントが
+乗っ取られた（盗まれたパスワードで当方のサーバーから迷惑メールが送られている）
+のか、第三者が当方のアドレスを詐称している（バウンスは他人の迷惑メールの跳ね返り）
+のか、ふだんどおりのエラーなのか。送信アカウントごとに判定（hijacked 乗っ取り、
+spoofed なりすまし、mixed 両方、ordinary 通常、insufficient_evidence 根拠不足）と
+確からしさ、根拠の説明、急増（開始・ピーク・平常時）と送信量、対処の手順を示します。
+バウンスや携帯会社・プロバイダーの通知を装ったフィッシングは数えて、根拠から除きます。
+
+入力:
+  --mail パス      バウンス: .eml ファイル、ディレクトリ（Maildir の cur/ と new/ も）、
+                   mbox ファイル、標準入力なら -。gzip 圧縮もそのまま読めます。
+                   フラグなしのパスもメールとして読みます。引用符で囲んだワイルド
+                   カード（'~/bounces/*.eml'）も使えます。
+  --sendlog パス   当方の送信ログ: Postfix、Exim の mainlog、Sendmail（syslog、
+                   RFC 5424、journald の書き出し）、またはコントロールパネルの時間別・
+                   アカウント別の送信数 CSV。ローテートされたファイルや .gz も古い順に
+                   読みます。ディレクトリ（/var/log）を指定するとその中のメールログを、
+                   引用符で囲んだパターン（'/var/log/mail.log*'）なら一致するファイルを
+                   mail.log.3.gz、mail.log.2.gz、mail.log.1、mail.log の順に読みます。
+                   ログがなくても、返送されたメッセージの Received や署名から判定
+                   できる範囲で判定し、足りないものを示します。
+  --domain ドメイン 当方のメールドメイン（繰り返し、またはカンマ区切り）。既定では
+                   ログの認証済み送信者から推定します。
+  --relay ホスト   当方の中継サーバーのホスト名か IP（既定ではログから推定）。
+
+秘密情報: BATV の鍵は --batv-key-file で指定したファイルか環境変数
+BOUNCEWATCH_BATV_KEY から読みます。コマンドラインには書きません。
+
+例:
+  bouncewatch scan --mail ~/Maildir --sendlog /var/log/mail.log --domain example.jp
+  bouncewatch scan --mail bounces.mbox.gz --sendlog '/var/log/mail.log*' --format html -o report.html
+  bouncewatch scan --mail ~/Maildir/.Bounces --format json --since 2026-11-01 | jq '.verdicts[0]'
+
+日時（--since、--until）は RFC 3339（"2026-11-02T02:00:00+09:00"）、または
+--tz のタイムゾーンでの日付か「日付 時:分」です。
+
+終了ステータス: すべて読めたら 0、読めない入力があったら 1（レポートは出力します）、
+使い方の誤り（不明なオプション、存在しないパス、--mail にログを指定したなど）なら 2。
+
+オプション:
+`
+
+// scanFlagsJa are the Japanese descriptions of scan's flags.
+var scanFlagsJa = map[string]string{
+	"mail":          "読み込むバウンス（繰り返し可）",
+	"sendlog":       "読み込む送信ログ（繰り返し可）",
+	"domain":        "当方のメールドメイン（繰り返し、またはカンマ区切り）",
+	"relay":         "当方の中継サーバーのホスト名か IP（繰り返し、またはカンマ区切り）",
+	"since":         "この日時以降だけを見る",
+	"until":         "この日時より前だけを見る",
+	"format":        "出力形式: text、json（1 つの文書）、html（1 つで完結するファイル）",
+	"o":             "レポートを標準出力ではなくこのファイルに書き出す",
+	"lang":          "言語: ja か en（既定: LC_ALL、LC_MESSAGES、LANG から）",
+	"tz":            "時刻表示と、時差のない日時のタイムゾーン。例: Asia/Tokyo（既定: この機械の設定）",
+	"sensitivity":   "急増の感度: 2 にすると半分の大きさの急増も見つけます（誤報は増えます）",
+	"batv-key-file": "当方の BATV（prvs）鍵を収めたファイル",
+	"check-dns":     "なりすまし（または mixed）と判定したアカウントのドメインの SPF・DKIM・DMARC・MX をその場で確認して追加する",
+	"resolver":      "--check-dns で使う DNS リゾルバー ホスト[:ポート]（既定: /etc/resolv.conf）",
+	"verify-dkim":   "返送されたメッセージの当方の DKIM 署名を検証する（DNS 問い合わせ、キャッシュあり）",
+	"workers":       "同時にデコードするメッセージ数",
+}
 
 // listFlag collects a repeatable flag; commas separate values too when
 // split is set.
@@ -89,8 +159,12 @@ func (l *listFlag) Set(v string) error {
 }
 
 func runScan(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv) // the language of messages before --lang is parsed
+	fs := newFlagSet("scan")
+	help := func() {
+		fmt.Fprint(env.Stderr, helpText(ml, scanHelp, scanHelpJa))
+		printOptions(env.Stderr, fs, ml, scanFlagsJa)
+	}
 	mail := &listFlag{}
 	logs := &listFlag{}
 	domains := &listFlag{split: true}
@@ -111,51 +185,52 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	resolver := fs.String("resolver", "", "DNS resolver HOST[:PORT] for --check-dns (default: from /etc/resolv.conf)")
 	verifyDKIM := fs.Bool("verify-dkim", false, "verify our DKIM signatures on the returned messages (DNS lookups, cached)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages decoded at once")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), scanHelp)
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return flagError(err)
+		return flagFail(env.Stderr, "scan", ml, err, help)
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "bouncewatch scan: "+format+"\n", a...)
+	fail := func(m msg, a ...any) int {
+		say(env.Stderr, "scan", ml, m, a...)
 		return 2
 	}
 	paths := append(mail.vals, pos...)
 	if len(paths) == 0 {
-		fmt.Fprintln(env.Stderr, "bouncewatch scan: no bounces given (--mail PATH, or - for standard input)")
-		fs.Usage()
+		say(env.Stderr, "scan", ml, msgNoMail)
+		help()
 		return 2
 	}
 	switch *format {
 	case "text", "json", "html":
 	default:
-		return fail("--format must be text, json or html, not %q", *format)
+		return fail(msgBadFormat, *format)
 	}
 	cfg := diagnose.Config{Surge: surge.Options{Sensitivity: *sens}}
 	cfg.Attrib.Domains, cfg.Attrib.Relays = domains.vals, relays.vals
 	cfg.Lang = advice.LangFromEnv(env.Getenv)
 	if *lang != "" {
 		if cfg.Lang, err = advice.ParseLang(*lang); err != nil {
-			return fail("%v", err)
+			return fail(msg{"%v", "%v"}, err)
 		}
 	}
+	ml = cfg.Lang
 	cfg.Location = time.Local
 	if *tz != "" {
 		if cfg.Location, err = time.LoadLocation(*tz); err != nil {
-			return fail("--tz: %v", err)
+			return fail(msg{"--tz: %v", "--tz: %v"}, err)
 		}
 	}
 	if cfg.Since, err = parseWhen(*since, cfg.Location); err != nil {
-		return fail("--since: %v", err)
+		return fail(msg{"--since: %v", "--since: %v"}, err)
 	}
 	if cfg.Until, err = parseWhen(*until, cfg.Location); err != nil {
-		return fail("--until: %v", err)
+		return fail(msg{"--until: %v", "--until: %v"}, err)
+	}
+	if !cfg.Since.IsZero() && !cfg.Until.IsZero() && !cfg.Since.Before(cfg.Until) {
+		const layout = "2006-01-02 15:04 MST"
+		return fail(msgSinceAfter, cfg.Since.In(cfg.Location).Format(layout), cfg.Until.In(cfg.Location).Format(layout))
 	}
 	if key, err := batvKey(*batvFile, env.Getenv); err != nil {
-		return fail("%v", err)
+		return fail(msg{"%v", "%v"}, err)
 	} else if key != nil {
 		cfg.Attrib.BATVKey = key
 	}
@@ -163,31 +238,60 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		cfg.Attrib.DKIM = attrib.MsgauthVerifier{LookupTXT: cachedTXT(net.LookupTXT)}
 	}
 
-	logFiles, err := expandLogDirs(logs.vals)
-	if err != nil {
-		return fail("--sendlog: %v", err)
+	// Every path is checked before anything is read: a report is never
+	// built on a typo.
+	paths, bad := expandPaths("--mail", paths, false)
+	logPaths, badLogs := expandPaths("--sendlog", logs.vals, true)
+	bad = append(bad, badLogs...)
+	logFiles, err := expandLogDirs(logPaths)
+	var ie *inputError
+	if errors.As(err, &ie) {
+		bad = append(bad, ie)
+	} else if err != nil {
+		return fail(msg{"--sendlog: %v", "--sendlog: %v"}, err)
 	}
+	for _, p := range paths {
+		if e := checkMailFile(p); e != nil {
+			bad = append(bad, e)
+		}
+	}
+	for _, p := range logFiles {
+		if e := checkLogFile(p); e != nil {
+			bad = append(bad, e)
+		}
+	}
+	if len(bad) > 0 {
+		for _, e := range bad {
+			say(env.Stderr, "scan", ml, msg{"%s", "%s"}, e.text(ml))
+		}
+		return 2
+	}
+
 	in := diagnose.Input{Mail: paths, Stdin: env.Stdin, SendLogs: logFiles, Workers: *workers}
 	in.LogOptions.Location = cfg.Location
 	prog := newProgress(env.Stderr, env.StderrIsTerminal)
-	in.Progress = scanProgress(prog)
+	in.Progress = scanProgress(prog, ml)
 	rep, scanErr := diagnose.Scan(ctx, in, cfg)
 	prog.done()
 	if rep == nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch scan: %v\n", scanErr)
+		say(env.Stderr, "scan", ml, msg{"%v", "%v"}, scanErr)
 		return 1
 	}
 	if scanErr != nil {
 		for _, line := range strings.Split(scanErr.Error(), "\n") {
-			fmt.Fprintf(env.Stderr, "bouncewatch: %s\n", line)
+			say(env.Stderr, "", ml, msg{"%s", "%s"}, line)
 		}
 	}
+	if z := rep.LogZone; z != nil && z.Warning != "" {
+		fmt.Fprintf(env.Stderr, "bouncewatch scan: warning: %s\n", z.Warning)
+	}
+	nothing := rep.Inputs.Bounces == 0 && rep.FakeBounces == 0
 
 	var w io.Writer = env.Stdout
 	var f *os.File
 	if *out != "" && *out != "-" {
 		if f, err = os.Create(*out); err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch scan: %v\n", err)
+			say(env.Stderr, "scan", ml, msg{"%v", "%v"}, err)
 			return 1
 		}
 		w = f
@@ -197,8 +301,8 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		checks = checkSpoofedDomains(ctx, rep, domaincheck.Resolver{Server: *resolver, Timeout: 5 * time.Second}, env)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	switch *format {
-	case "json":
+	switch {
+	case *format == "json":
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
@@ -206,17 +310,17 @@ func runScan(ctx context.Context, args []string, env Env) int {
 			*diagnose.Report
 			DNSChecks []*domaincheck.Report `json:"dns_checks,omitempty"`
 		}{rep, checks})
-	case "html":
+	case *format == "html":
 		err = report.HTML(bw, rep)
+	case nothing:
+		// Not a report of zeros that reads as "ordinary": what was read,
+		// and what to collect.
+		writeNothingToJudge(bw, rep, paths, logFiles, ml)
 	default:
 		err = report.Text(bw, rep)
 		for _, c := range checks {
 			fmt.Fprintln(bw)
-			if rep.Lang == advice.Japanese {
-				fmt.Fprintln(bw, "ドメインの送信認証（SPF・DKIM・DMARC）のライブ確認")
-			} else {
-				fmt.Fprintln(bw, "Live check of the domain's sender authentication (SPF, DKIM, DMARC)")
-			}
+			fmt.Fprintln(bw, msgLiveCheck.in(rep.Lang))
 			writeDomainReport(bw, c, string(rep.Lang))
 		}
 	}
@@ -229,10 +333,13 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch scan: writing the report: %v\n", err)
+		say(env.Stderr, "scan", ml, msgWritingReport, err)
 		return 1
 	}
-	fmt.Fprintf(env.Stderr, "bouncewatch: %d messages (%d bounces, %d failed), %d log lines: %s\n",
+	if nothing {
+		say(env.Stderr, "", ml, msgNothing, readSummary(rep, ml))
+	}
+	say(env.Stderr, "", ml, msgSummary,
 		rep.Inputs.Messages, rep.Inputs.Bounces, rep.Inputs.Failed, rep.Inputs.Log.Lines, rep.Overall)
 	if scanErr != nil {
 		return 1
@@ -279,14 +386,14 @@ func batvKey(file string, getenv func(string) string) ([]byte, error) {
 }
 
 // scanProgress shows a scan's phases on the progress line.
-func scanProgress(p *progress) func(diagnose.Progress) {
+func scanProgress(p *progress, l advice.Lang) func(diagnose.Progress) {
 	return func(pr diagnose.Progress) {
 		el := p.elapsed()
 		if pr.Phase == diagnose.PhaseLog {
-			p.show(pr.Done, "send log: %d events (%.0f/s)", pr.LogLines, float64(pr.LogLines)/el)
+			p.show(pr.Done, msgProgressLog.in(l), pr.LogLines, float64(pr.LogLines)/el)
 			return
 		}
-		p.show(pr.Done, "mail: %d messages, %d bounces, %d failed, %.1f MB (%.0f msgs/s)",
+		p.show(pr.Done, msgProgressMail.in(l),
 			pr.Messages, pr.Bounces, pr.Failed, float64(pr.Bytes)/1e6, float64(pr.Messages)/el)
 	}
 }
@@ -347,7 +454,7 @@ func expandLogDirs(paths []string) ([]string, error) {
 			}
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("%s is a directory without mail logs (mail.log, maillog, exim mainlog, *.csv)", p)
+			return nil, &inputError{m: msgNoLogsInDir, args: []any{p}}
 		}
 	}
 	return out, nil
@@ -377,7 +484,7 @@ func checkSpoofedDomains(ctx context.Context, rep *diagnose.Report, res domainch
 		seen[d] = true
 		c, err := domaincheck.Check(ctx, d, domaincheck.Options{Resolver: res})
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch scan: checking %s: %v\n", d, err)
+			say(env.Stderr, "scan", rep.Lang, msgCheckingDNS, d, err)
 			continue
 		}
 		out = append(out, c)

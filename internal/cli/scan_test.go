@@ -125,11 +125,18 @@ func TestScanBadInputGoesOn(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "garbage.eml"), []byte("\x00\x01 not a message at all \xff\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := runScanCLI(t, nil, "", "--format", "json", "--mail", dir, "--sendlog", filepath.Join(dir, "no-such.log"))
+	// A log that exists but cannot be read through (a gzip file cut
+	// short): named, and the scan goes on. (A path that does not exist is
+	// a usage error: TestScanRefusals.)
+	broken := filepath.Join(t.TempDir(), "broken.log.gz")
+	if err := os.WriteFile(broken, []byte("\x1f\x8b\x08\x00garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runScanCLI(t, nil, "", "--format", "json", "--mail", dir, "--sendlog", broken)
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (some input failed)", code)
 	}
-	if !strings.Contains(errs, "garbage.eml") || !strings.Contains(errs, "no-such.log") {
+	if !strings.Contains(errs, "garbage.eml") || !strings.Contains(errs, "broken.log.gz") {
 		t.Errorf("stderr does not name the bad inputs:\n%s", errs)
 	}
 	var doc struct {

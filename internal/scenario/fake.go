@@ -5,9 +5,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mime"
+	"mime/quotedprintable"
+	"net/url"
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -26,10 +29,34 @@ func jisWord(s string) string {
 	return "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(iso2022jp(s))) + "?="
 }
 
-// fakeNotice is phishing posing as a carrier's or a mailer-daemon's
-// delivery failure notice: it refers to no message of ours and carries a
-// link to a look-alike login page, an archive or a program. kind chooses
-// one of five designs seen in the wild.
+// sjisWord encodes a header text as a Shift_JIS B encoded word.
+func sjisWord(s string) string {
+	b, err := japanese.ShiftJIS.NewEncoder().String(s)
+	if err != nil {
+		b = s
+	}
+	return "=?Shift_JIS?B?" + base64.StdEncoding.EncodeToString([]byte(b)) + "?="
+}
+
+// qpBody encodes text as quoted-printable (RFC 2045 section 6.7).
+func qpBody(s string) string {
+	var b bytes.Buffer
+	q := quotedprintable.NewWriter(&b)
+	_, _ = q.Write([]byte(s)) // a bytes.Buffer does not fail
+	_ = q.Close()
+	return b.String()
+}
+
+// FakeKinds is the number of fake-notice designs fakeNotice makes; kind i
+// and i+FakeKinds are the same design.
+const FakeKinds = 13
+
+// fakeNotice is phishing posing as a carrier's, a provider's, a mail
+// administrator's or a mailer-daemon's notice: it refers to no message of
+// ours and carries a hook — a link to a login page (on another site or its
+// own), our address in a link, an archive or a program, or only its
+// wording, its HTML or its look-alike sender. kind chooses one of
+// FakeKinds designs seen in the wild.
 func (w *world) fakeNotice(kind int, to string, at time.Time) (raw []byte, envFrom string, peer client) {
 	peer = client{host: "unknown", ip: fmt.Sprintf("198.19.%d.%d", 100+w.rng.IntN(100), 1+w.rng.IntN(254))}
 	tag := w.alnum(5)
@@ -56,7 +83,7 @@ func (w *world) fakeNotice(kind int, to string, at time.Time) (raw []byte, envFr
 		}
 		fmt.Fprintf(&b, "Content-Type: %s; name=\"%s\"\nContent-Disposition: attachment; filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n%s\n", ctype, name, name, wrapBase64(string(payload)))
 	}
-	switch kind % 5 {
+	switch kind % FakeKinds {
 	case 0: // docomo look-alike, ISO-2022-JP, archive and link
 		dom := "docomo-" + strings.ToLower(tag) + "-support.example"
 		envFrom = "info@" + dom
@@ -104,6 +131,82 @@ func (w *world) fakeNotice(kind int, to string, at time.Time) (raw []byte, envFr
 		fmt.Fprintf(&b, "To release the held messages, sign in to your mailbox at\nhttps://webmail-%s.example.org/release?user=%s\n\nThe mail system\n\n--%s\n", strings.ToLower(tag), to, bnd)
 		attach("application/x-zip-compressed", "undelivered_messages.zip", 200)
 		fmt.Fprintf(&b, "--%s--\n", bnd)
+	case 5: // our "mail administrator", ISO-2022-JP header, base64 HTML only, our address base64 in an own-domain link
+		dom := "mail-center-" + strings.ToLower(tag) + ".example"
+		envFrom = "notice@" + dom
+		peer.host = "mail." + dom
+		fmt.Fprintf(&b, "From: %s <notice@%s>\nTo: %s\n", jisWord("メール管理者"), dom, to)
+		fmt.Fprintf(&b, "Subject: %s\nDate: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\n", jisWord("【重要】受信保留のお知らせ"), date, w.alnum(14), dom)
+		b.WriteString("Content-Type: text/html; charset=UTF-8\nContent-Transfer-Encoding: base64\n\n")
+		b.WriteString(wrapBase64(fmt.Sprintf(`<html><head><style>p{color:#333}</style></head><body><p>%s 様</p>`+
+			`<p>お客様宛てのメール %d 通が保留されています。24時間以内に受信手続きを行わない場合、アカウントが停止されます。</p>`+
+			`<p><a href="https://%s/release?id=%s">保留中のメールを受信する</a></p></body></html>`,
+			to, 3+w.rng.IntN(9), dom, base64.URLEncoding.EncodeToString([]byte(to)))))
+	case 6: // Microsoft 365 quota, Q-encoded name, quoted-printable HTML, /owa/auth on its own domain
+		dom := "m365-" + strings.ToLower(tag) + ".example"
+		envFrom = "admin@" + dom
+		peer.host = "smtp." + dom
+		fmt.Fprintf(&b, "From: %s <admin@%s>\nTo: %s\n", mime.QEncoding.Encode("UTF-8", "Microsoft Outlook"), dom, to)
+		fmt.Fprintf(&b, "Subject: %s\nDate: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\n", mime.QEncoding.Encode("UTF-8", "Action required: your mailbox quota is full"), date, w.alnum(18), dom)
+		b.WriteString("Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n")
+		b.WriteString(qpBody(fmt.Sprintf(`<html><body><table><tr><td style="font-family:Segoe UI"><h2>Mailbox storage is full</h2>`+
+			`<p>Your mailbox %s has reached 99%% of its quota. %d incoming messages are pending and will be deleted.</p>`+
+			`<p><a href="https://%s/owa/auth/upgrade.aspx">Upgrade your mailbox</a> within 24 hours.</p></td></tr></table></body></html>`, to, 2+w.rng.IntN(30), dom)))
+		b.WriteString("\n")
+	case 7: // look-alike mailer-daemon alone: plain text, no link, no attachment, no report
+		dom := w.pick([]string{"docomo-ne-jp-", "softbank-mail-", "ezweb-ne-jp-"}) + strings.ToLower(tag) + ".example"
+		envFrom = "mailer-daemon@" + dom
+		peer.host = "mx." + dom
+		fmt.Fprintf(&b, "From: Mail Delivery System <mailer-daemon@%s>\nTo: %s\nSubject: Undelivered Mail Returned to Sender\n", dom, to)
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n", date, w.hex(12), dom)
+		b.WriteString("Your message could not be delivered to some recipients.\nReply to this message to receive the delivery report.\n")
+	case 8: // Yahoo! JAPAN in Shift_JIS, full-width digits, our address URL-encoded in a foreign link
+		dom := "ymail-" + strings.ToLower(tag) + ".example"
+		envFrom = "info@" + dom
+		peer.host = "mail." + dom
+		fmt.Fprintf(&b, "From: %s <info@%s>\nTo: %s\n", sjisWord("Yahoo! JAPAN"), dom, to)
+		fmt.Fprintf(&b, "Subject: %s\nDate: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\n", sjisWord("【Yahoo!メール】アカウント停止のお知らせ"), date, w.alnum(12), dom)
+		txt, _ := japanese.ShiftJIS.NewEncoder().String("Yahoo! JAPAN メールをご利用のお客様\n\nお客様のアカウントが停止される可能性があります。\n" +
+			"２４時間以内に本人確認を行ってください。\nhttps://yj-account-" + strings.ToLower(tag) + ".example.com/verify?email=" + url.QueryEscape(to) + "\n")
+		b.WriteString("Content-Type: text/plain; charset=Shift_JIS\nContent-Transfer-Encoding: base64\n\n")
+		b.WriteString(wrapBase64(txt))
+	case 9: // dressed as a DSN, with a fabricated original, and a webmail login link
+		dom := "delivery-report-" + strings.ToLower(tag) + ".example"
+		envFrom = "postmaster@" + dom
+		peer.host = "mail." + dom
+		rcpt := w.localPart() + "@" + w.pick([]string{"gmail.com", "yahoo.co.jp", "outlook.jp"})
+		fmt.Fprintf(&b, "From: Mail Delivery Subsystem <postmaster@%s>\nTo: %s\nSubject: Delivery Status Notification (Failure)\n", dom, to)
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\n", date, w.hex(16), dom)
+		bnd := "rpt_" + w.hex(12)
+		fmt.Fprintf(&b, "Content-Type: multipart/report; report-type=delivery-status; boundary=\"%s\"\n\n--%s\nContent-Type: text/plain; charset=us-ascii\n\n", bnd, bnd)
+		fmt.Fprintf(&b, "Delivery to the following recipient failed permanently:\n\n     %s\n\n%d more messages are on hold. Sign in to release them:\nhttps://%s/webmail/login.php\n\n", rcpt, 2+w.rng.IntN(9), dom)
+		fmt.Fprintf(&b, "--%s\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; %s\n\nFinal-Recipient: rfc822; %s\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n\n", bnd, dom, rcpt)
+		sent := at.Add(-w.secs(60, 600))
+		fmt.Fprintf(&b, "--%s\nContent-Type: text/rfc822-headers\n\nReceived: from [10.%d.%d.%d] by %s with ESMTP id %s; %s\nFrom: %s\nTo: %s\nSubject: Re: invoice\nDate: %s\nMessage-ID: <%s@%s>\n\n--%s--\n",
+			bnd, w.rng.IntN(255), w.rng.IntN(255), 1+w.rng.IntN(254), dom, w.upperHex(10), rfc5322(sent, w.loc), to, rcpt, rfc5322(sent, w.loc), w.hex(20), dom, bnd)
+	case 10: // Apple iCloud, HTML only, no link: reply with the password
+		dom := "cloud-notice-" + strings.ToLower(tag) + ".example"
+		envFrom = "support@" + dom
+		peer.host = "smtp." + dom
+		fmt.Fprintf(&b, "From: \"Apple iCloud\" <support@%s>\nTo: %s\nSubject: iCloud Mail: messages held\n", dom, to)
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/html; charset=us-ascii\n\n", date, w.alnum(16), dom)
+		b.WriteString("<html><body><p>Your iCloud storage is full. Incoming mail is held.</p><p>Reply with your Apple ID password to keep your account active; otherwise it will be deactivated.</p></body></html>\n")
+	case 11: // German postmaster, Latin-1 quoted-printable, a form on a free hosting site
+		dom := "postfach-" + strings.ToLower(tag) + ".example"
+		envFrom = "postmaster@" + dom
+		peer.host = "mx." + dom
+		fmt.Fprintf(&b, "From: Postmaster <postmaster@%s>\nTo: %s\nSubject: %s\n", dom, to, mime.QEncoding.Encode("ISO-8859-1", "Zustellung fehlgeschlagen: Ihr Postfach ist voll"))
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n", date, w.alnum(16), dom)
+		txt, _ := charmap.ISO8859_1.NewEncoder().String(fmt.Sprintf("Ihr Postfach ist voll. %d Nachrichten wurden zurückgehalten.\nBitte melden Sie sich innerhalb von 24 Stunden an:\nhttps://sites.google.com/view/postfach-%s\n", 2+w.rng.IntN(9), strings.ToLower(tag)))
+		b.WriteString(qpBody(txt))
+		b.WriteString("\n")
+	case 12: // "Google", a Gmail look-alike domain, our address base64 in the path
+		dom := "gmail-support-" + strings.ToLower(tag) + ".example"
+		envFrom = "no-reply@" + dom
+		peer.host = "mail." + dom
+		fmt.Fprintf(&b, "From: Google <no-reply@%s>\nTo: %s\nSubject: Delivery Status Notification (Failure)\n", dom, to)
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n", date, w.alnum(20), dom)
+		fmt.Fprintf(&b, "We could not deliver %d messages to your inbox.\nContinue here: https://%s/c/%s\n", 2+w.rng.IntN(9), dom, base64.RawURLEncoding.EncodeToString([]byte(to)))
 	default: // "Delivery Status Notification (Failure)" in HTML with an HTML form attached
 		dom := "notify-" + strings.ToLower(tag) + ".example.net"
 		envFrom = "mailer-daemon@" + dom

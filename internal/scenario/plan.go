@@ -278,12 +278,13 @@ func (w *world) forge(tl *timeline, f forgery) {
 	}
 }
 
-// fakes plans n fake notices to addr over [from, to).
-func (w *world) fakes(tl *timeline, addr string, n int, from, to time.Time) {
+// fakes plans n fake notices to addr over [from, to), of the designs
+// first, first+1, … (modulo FakeKinds).
+func (w *world) fakes(tl *timeline, addr string, first, n int, from, to time.Time) {
 	for i := range n {
 		at := w.within(from, to.Sub(from))
 		tl.at(at, func() {
-			raw, env, peer := w.fakeNotice(i, addr, at)
+			raw, env, peer := w.fakeNotice(first+i, addr, at)
 			w.stats.Fakes++
 			w.receive(at, peer, env, addr, raw, headerValue(raw, "Message-ID"))
 		})

@@ -25,10 +25,16 @@ type Scenario struct {
 	Now      time.Time
 	// Expect holds what the scan must say about each account named.
 	Expect []Expect
-	// FakeBounces is the number of fake notices the scan must count; -1
-	// leaves it unchecked.
+	// FakeBounces is the number of fake notices the scan must count
+	// (Stats.Fakes unless a scenario says otherwise).
 	FakeBounces int
-	Stats       Stats
+	// MaxPeriodHours bounds the report's period (0: unchecked): forged
+	// dates must not stretch it.
+	MaxPeriodHours int
+	Stats          Stats
+	// futureLines is the number of log lines deliberately dated after
+	// 2026 (ForgedDates).
+	futureLines int
 }
 
 // Presence says whether something must be there.
@@ -61,6 +67,18 @@ type Expect struct {
 	MinNotOursShare float64
 	// Missing are codes that must be in missing_evidence.
 	Missing []string
+	// Onset, when set, is the first message of the flood: the surge's
+	// onset must be reported within 5 minutes of it.
+	Onset time.Time
+	// SentJump says whether the sent volume must (or must not) be found
+	// to jump during the surge.
+	SentJump Presence
+	// Signals must be among the report's signal codes, NoSignals must
+	// not.
+	Signals, NoSignals []string
+	// Campaign says whether the report must (or must not) describe a
+	// campaign of the account.
+	Campaign Presence
 }
 
 // Def names a scenario and makes it in a directory.
@@ -71,7 +89,7 @@ type Def struct {
 
 // All returns every scenario of the suite, in a fixed order.
 func All() []Def {
-	return []Def{
+	return append([]Def{
 		{"hijack", Hijack},
 		{"spoof", Spoof},
 		{"ordinary", Ordinary},
@@ -81,7 +99,12 @@ func All() []Def {
 		{"no-sendlog", NoSendLog},
 		{"fake-carrier", FakeCarrier},
 		{"hijack-exim", HijackExim},
-	}
+		{"campaign", Campaign},
+		{"campaign-hijack", CampaignHijack},
+		{"malware-pc", MalwarePC},
+		{"sunday-newsletter", SundayNewsletter},
+		{"hijack-fakes", HijackFakes},
+	}, timeScenarios()...)
 }
 
 // Tokyo is the scenarios' zone.
@@ -164,6 +187,11 @@ func finish(w *world, tl *timeline, sc *Scenario) (*Scenario, error) {
 	w.stats.Bounces = w.stats.BouncesOurs + w.stats.Backscatter
 	w.stats.LogLines = w.log.lines
 	sc.Stats = w.stats
+	if sc.FakeBounces < 0 {
+		// Every scenario's fake count is known: the fakes it wrote, none
+		// when it wrote none (no real bounce may be taken for one).
+		sc.FakeBounces = w.stats.Fakes
+	}
 	return sc, nil
 }
 
@@ -373,8 +401,10 @@ func OtherAccount(dir string) (*Scenario, error) {
 	return finish(w, &tl, sc)
 }
 
-// NoSendLog: the hijack's mailbox, but no send log is given: the scan
-// must not guess.
+// NoSendLog: the hijack's mailbox, but no send log is given: the
+// returned messages show the authenticated submission at our server and
+// our DKIM signature (issue 11 §1), and the verdict says the log is
+// missing.
 func NoSendLog(dir string) (*Scenario, error) {
 	w, sc, err := build(dir, options{seed: 7, noLog: true})
 	if err != nil {
@@ -388,7 +418,7 @@ func NoSendLog(dir string) (*Scenario, error) {
 	w.intrude(&tl, intrusion{acct: shop, start: Onset(), hours: 4, perHour: [2]int{700, 800},
 		clients: []client{intruder1, intruder2, intruder3}, refuse: 0.32, later: 0.18, rcpts: [2]int{1, 1}, campaign: campaignA})
 	sc.Now = end.Add(time.Hour)
-	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.InsufficientEvidence, Missing: []string{advice.EvidenceSendLog}}}
+	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Hijacked, Surge: Present, MinOursShare: 0.9, Missing: []string{advice.EvidenceSendLog}}}
 	return finish(w, &tl, sc)
 }
 
@@ -405,7 +435,7 @@ func FakeCarrier(dir string) (*Scenario, error) {
 	w.markBad(shop, 4)
 	end := Onset().Add(30 * time.Hour)
 	w.everyone(&tl, end, shop, info, tanaka)
-	w.fakes(&tl, shop.addr, 30, end.Add(-72*time.Hour), end)
+	w.fakes(&tl, shop.addr, 0, 30, end.Add(-72*time.Hour), end)
 	sc.Now = end.Add(time.Hour)
 	sc.FakeBounces = 30
 	sc.Expect = []Expect{{Account: shop.addr, Not: []advice.Verdict{advice.Hijacked, advice.Spoofed, advice.Mixed}}}
@@ -429,5 +459,32 @@ func HijackExim(dir string) (*Scenario, error) {
 		guesses: map[string]int{intruder2.ip: 9}})
 	sc.Now = end.Add(time.Hour)
 	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Hijacked, MinNewLoginIPs: 2, Surge: Present, MinOursShare: 0.9}}
+	return finish(w, &tl, sc)
+}
+
+// HijackFakes: the hijack of Hijack, with fake notices of every design
+// (FakeKinds of them, three of each) mixed into the flood and the day
+// before it: carriers, providers, our "administrator", look-alike
+// mailer-daemons, HTML-only, base64 and quoted-printable bodies, encoded
+// names. The fakes are counted exactly and the verdict stays hijacked.
+func HijackFakes(dir string) (*Scenario, error) {
+	w, sc, err := build(dir, options{seed: 10})
+	if err != nil {
+		return nil, err
+	}
+	n := 3 * FakeKinds
+	sc.Name, sc.About = "hijack-fakes", fmt.Sprintf("the hijack of shop@example.jp with %d fake notices of every kind mixed in", n)
+	var tl timeline
+	shop, info, tanaka := w.site()
+	end := Onset().Add(6 * time.Hour)
+	w.everyone(&tl, end, shop, info, tanaka)
+	w.intrude(&tl, intrusion{acct: shop, start: Onset(), hours: 4, perHour: [2]int{700, 800},
+		clients: []client{intruder1, intruder2, intruder3}, refuse: 0.32, later: 0.18, rcpts: [2]int{1, 1},
+		campaign: campaignA, guesses: map[string]int{intruder1.ip: 14}})
+	w.fakes(&tl, shop.addr, 0, n/2, Onset(), end)
+	w.fakes(&tl, info.addr, n/2, n-n/2, Onset().Add(-24*time.Hour), end)
+	sc.Now = end.Add(time.Hour)
+	sc.FakeBounces = n
+	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Hijacked, MinConfidence: 0.7, MinNewLoginIPs: 3, Surge: Present, MinOursShare: 0.9}}
 	return finish(w, &tl, sc)
 }

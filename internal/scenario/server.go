@@ -47,6 +47,9 @@ func (w *world) submit(m *outMsg) {
 	w.stats.Sent++
 	if m.spam {
 		w.stats.Spam++
+		if w.firstSpam.IsZero() || m.at.Before(w.firstSpam) {
+			w.firstSpam = m.at
+		}
 	}
 	if w.exim {
 		w.eximSubmit(m)

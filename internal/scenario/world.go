@@ -94,7 +94,10 @@ type world struct {
 	// aliases maps an address of ours to the mailbox that receives it.
 	aliases map[string]string
 	stats   Stats
-	err     error // the first error writing the mailbox
+	// firstSpam is when an intruder's first message was submitted: the
+	// ground truth of the onset.
+	firstSpam time.Time
+	err       error // the first error writing the mailbox
 	// sessions are the open submission connections of bulk mailers, by
 	// client address.
 	sessions map[string]*session

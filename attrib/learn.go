@@ -1,0 +1,225 @@
+package attrib
+
+import (
+	"iter"
+	"sort"
+	"time"
+)
+
+// Population is what the bounces together tell about our site, beyond
+// what the log and the configuration say: the domains our mailbox
+// receives bounces for, the relays most bounces that claim to be ours
+// entered the mail system at, and whether those relays sign with DKIM.
+// Learn computes it from every bounce known at report time, so it does
+// not depend on the order the bounces came in.
+type Population struct {
+	domains map[string]bool
+	hosts   map[string]bool // entry hosts voted ours
+	orgs    map[string]bool // entry organisations voted ours (authenticated entries only)
+	signs   string          // our domain our relays sign with, when they sign nearly all
+	shift   time.Duration
+	// Relays are the entry relays voted ours, most used first.
+	Relays []Relay
+}
+
+// Relay is an entry host (or, for a provider's many servers, its
+// organisation) the bounces voted ours.
+type Relay struct {
+	Host string
+	// Org is set when Host is an organisation (registrable domain)
+	// standing for many servers: it counts for authenticated entries only.
+	Org bool
+	// Bounces is how many bounces that claim to be ours entered at it;
+	// Authenticated and Signed how many of them by a logged-in client and
+	// with our DKIM signature.
+	Bounces, Authenticated, Signed int
+}
+
+// Vote thresholds: an entry host is voted ours when at least
+// VoteMinBounces and VoteShare of the bounces that claim to be ours entered
+// there, and it is in our domains or at least half of them were
+// authenticated submissions or signed with our DKIM. Our relays "always
+// sign" when SignShare of at least VoteMinBounces bounces through them
+// carry our signature.
+const (
+	VoteMinBounces = 5
+	VoteShare      = 0.2
+	SignShare      = 0.9
+)
+
+func (p *Population) isOurDomain(d string) bool {
+	if p == nil || len(p.domains) == 0 {
+		return false
+	}
+	d = normDomain(d)
+	for d != "" {
+		if p.domains[d] {
+			return true
+		}
+		_, rest, ok := cutDot(d)
+		if !ok {
+			return false
+		}
+		d = rest
+	}
+	return false
+}
+
+func (p *Population) logShift() time.Duration {
+	if p == nil {
+		return 0
+	}
+	return p.shift
+}
+
+// Domains returns the domains learnt from the bounces, sorted.
+func (p *Population) Domains() []string {
+	if p == nil {
+		return nil
+	}
+	out := make([]string, 0, len(p.domains))
+	for d := range p.domains {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Signs returns the domain our relays sign nearly every message with, or
+// "".
+func (p *Population) Signs() string {
+	if p == nil {
+		return ""
+	}
+	return p.signs
+}
+
+// LearnOptions are the inputs of Learn besides the bounces.
+type LearnOptions struct {
+	// Domains are domains of ours learnt elsewhere (the bounces' envelope
+	// recipients: the mailbox they were delivered to is ours).
+	Domains []string
+	// LogShift is added to the log's times before they are compared with
+	// the dates of returned messages (the log's zone offset, when it was
+	// inferred to be off).
+	LogShift time.Duration
+}
+
+// Learn votes on our relays over the Facts of every bounce: the entry host
+// that most of the bounces claiming to be ours share is ours when it is
+// in our domains or the submissions there were authenticated or signed
+// by us (a forger's bots and the recipients' servers are many, and none
+// logs in as us); and it tells whether our relays sign every message.
+func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
+	p := &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, shift: o.LogShift}
+	for _, d := range o.Domains {
+		if d = normDomain(d); d != "" {
+			p.domains[d] = true
+		}
+	}
+	jc := judgeCtx{ix: ix, pop: p}
+	type tally struct{ n, auth, signed int }
+	hosts, orgs := map[string]*tally{}, map[string]*tally{}
+	claiming := 0
+	known := jc.knowsOurDomains()
+	ourSig := func(f *Facts) string {
+		for _, s := range f.DKIM {
+			if jc.isOurDomain(s.Domain) || !known && (s.Domain == f.FromDomain || jc.isOurDomain(f.FromDomain)) {
+				return s.Domain
+			}
+		}
+		return ""
+	}
+	for f := range facts {
+		if f == nil || !f.Returned || len(f.Hops) == 0 || (known && !jc.claimsOurs(f)) {
+			continue
+		}
+		e := f.Entry()
+		if e == nil {
+			continue
+		}
+		claiming++
+		auth, _ := f.Authenticated()
+		signed := ourSig(f) != ""
+		add := func(m map[string]*tally, k string) {
+			t := m[k]
+			if t == nil {
+				t = &tally{}
+				m[k] = t
+			}
+			t.n++
+			if auth {
+				t.auth++
+			}
+			if signed {
+				t.signed++
+			}
+		}
+		add(hosts, e.By)
+		if org := Org(e.By); org != e.By {
+			add(orgs, org)
+		}
+	}
+	need := max(VoteMinBounces, int(VoteShare*float64(claiming)+0.5))
+	for h, t := range hosts {
+		if t.n >= need && (jc.isOurDomain(h) || ix.isRelay(h) || 2*t.auth >= t.n || 2*t.signed >= t.n) {
+			p.hosts[h] = true
+			p.Relays = append(p.Relays, Relay{Host: h, Bounces: t.n, Authenticated: t.auth, Signed: t.signed})
+		}
+	}
+	for o, t := range orgs {
+		covered := false
+		for h := range p.hosts {
+			covered = covered || Org(h) == o
+		}
+		if !covered && t.n >= need && 2*t.auth >= t.n {
+			p.orgs[o] = true
+			p.Relays = append(p.Relays, Relay{Host: o, Org: true, Bounces: t.n, Authenticated: t.auth, Signed: t.signed})
+		}
+	}
+	sort.Slice(p.Relays, func(i, k int) bool {
+		if p.Relays[i].Bounces != p.Relays[k].Bounces {
+			return p.Relays[i].Bounces > p.Relays[k].Bounces
+		}
+		return p.Relays[i].Host < p.Relays[k].Host
+	})
+	// Do our relays sign everything?
+	through, signed := 0, map[string]int{}
+	for f := range facts {
+		if f == nil || !f.Returned || len(f.Hops) == 0 {
+			continue
+		}
+		at := false
+		for i := range f.Hops {
+			if jc.relayBy(f, &f.Hops[i]) {
+				at = true
+				break
+			}
+		}
+		if !at {
+			continue
+		}
+		through++
+		for _, s := range f.DKIM {
+			if jc.isOurDomain(s.Domain) {
+				signed[s.Domain]++
+				break
+			}
+		}
+	}
+	for d, n := range signed {
+		if through >= VoteMinBounces && float64(n) >= SignShare*float64(through) {
+			p.signs = d
+		}
+	}
+	return p
+}
+
+func cutDot(d string) (string, string, bool) {
+	for i := 0; i < len(d); i++ {
+		if d[i] == '.' {
+			return d[:i], d[i+1:], true
+		}
+	}
+	return d, "", false
+}

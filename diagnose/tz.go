@@ -1,0 +1,143 @@
+package diagnose
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// The send log's clock (issue 11 §5).
+//
+// Classic syslog lines ("Nov  2 02:14:07") carry no zone: they are read
+// in Config.Location (--tz), and when the scan runs in another zone than
+// the server's, every log time is off by the difference, the sent volume
+// lands hours away from the bounces, and a hijack looks like a spoof.
+// The bounces know better: the message they return carries the Received
+// field our server wrote when it took the message ("by mail.example.jp
+// (Postfix) with ESMTPSA id 4Xyz…; Mon, 2 Nov 2026 02:14:07 +0900"), with
+// its queue ID and an explicit offset, and the log has the same queue ID
+// (or Message-ID) at the time as read. For each message found in both,
+// the difference log − Received is rounded to a quarter of an hour (the
+// granularity of the world's offsets); when at least minZonePairs of them
+// agree, and at least 80% of all, that difference is the log's error,
+// and it is taken off every log time at report time — the log may come
+// before or after the bounces. A difference of 0 confirms the zone. The
+// report says which offset the log was read as and from how many
+// messages, and warns when that contradicts the zone given.
+const (
+	minZonePairs = 3
+	zoneAgree    = 0.8
+	zoneQuantum  = 15 * time.Minute
+	// maxZoneCands bounds the returned messages' hops kept for the
+	// inference: the ones with the smallest hashes, whatever the order.
+	maxZoneCands = 1024
+)
+
+// timePair is one message found in both: its time in the log as read,
+// and the time our server's Received field gives it.
+type timePair struct{ log, trace time.Time }
+
+// inferLogOffset returns the error of the log's clock, to be taken off
+// its times: the difference log − trace on which the pairs agree (rounded
+// to 15 minutes), n the pairs that agree, ok whether they are enough
+// (minZonePairs, and 80% of the pairs). It is pure.
+func inferLogOffset(pairs []timePair) (offset time.Duration, n int, ok bool) {
+	votes := map[int64]int{}
+	for _, p := range pairs {
+		d := p.log.Sub(p.trace)
+		q := int64(math.Round(float64(d) / float64(zoneQuantum)))
+		votes[q]++
+	}
+	best, bestN := int64(0), 0
+	for q, c := range votes {
+		if c > bestN || (c == bestN && abs64(q) < abs64(best)) {
+			best, bestN = q, c
+		}
+	}
+	if bestN < minZonePairs || float64(bestN) < zoneAgree*float64(len(pairs)) {
+		return 0, bestN, false
+	}
+	return time.Duration(best) * zoneQuantum, bestN, true
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// LogZone is what the report says of the send log's clock.
+type LogZone struct {
+	// ReadAs is the UTC offset the log's times were read as, after the
+	// correction: "+09:00".
+	ReadAs string `json:"read_as"`
+	// ShiftSeconds were added to every log time as parsed (0: the zone
+	// given was right).
+	ShiftSeconds int64 `json:"shift_seconds"`
+	// Matched is the number of messages found both in the log and in the
+	// returned messages' Received fields that agree on it.
+	Matched int `json:"matched"`
+	// Warning, when set, says that the zone given (--tz, or the system's)
+	// contradicts the evidence.
+	Warning string `json:"warning,omitempty"`
+}
+
+// logClock infers the log's clock error from the bounces (see above)
+// against the log as st holds it, and returns the shift to add to the
+// log's times, with what the report says of it (nil when the log and the
+// bounces share too few messages). For each bounce, the oldest hop of
+// the returned message with a queue ID is looked up in the log by that
+// ID, else the message by its Message-ID against the oldest hop's date.
+func (a *Analyzer) logClock(st *logState) (time.Duration, *LogZone) {
+	if st == nil || st.index == nil {
+		return 0, nil
+	}
+	var pairs []timePair
+	for _, d := range a.mails {
+		w := &d.when
+		if !d.bounce || w.zoneOld == 0 {
+			continue
+		}
+		at := w.zoneAt
+		t, ok := st.index.SentAt(w.zoneQID, "")
+		if !ok && d.facts != nil && d.facts.MessageID != "" {
+			t, ok = st.index.SentAt("", d.facts.MessageID)
+			at = w.zoneOld
+		}
+		if ok && at != 0 {
+			pairs = append(pairs, timePair{log: t, trace: time.Unix(at, 0)})
+		}
+	}
+	off, n, ok := inferLogOffset(pairs)
+	if !ok {
+		return 0, nil
+	}
+	// The zone given, at the time of a message that agrees (across a
+	// daylight saving change the offset given differs).
+	ref := a.logFirst
+	for _, p := range pairs {
+		if p.log.Sub(p.trace).Round(zoneQuantum) == off {
+			ref = p.log
+			break
+		}
+	}
+	_, given := ref.In(a.loc).Zone()
+	readAs := time.Duration(given)*time.Second + off
+	z := &LogZone{ReadAs: utcOffset(readAs), ShiftSeconds: int64(-off / time.Second), Matched: n}
+	if off != 0 {
+		z.Warning = fmt.Sprintf("the zone given (%s, UTC%s) contradicts the send log: %d messages found both in the log and in the bounces put its times at UTC%s; they were read so",
+			a.loc.String(), utcOffset(time.Duration(given)*time.Second), n, z.ReadAs)
+	}
+	return -off, z
+}
+
+// utcOffset writes an offset as "+09:00", "−05:00" with an ASCII minus.
+func utcOffset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	m := int(d / time.Minute)
+	return fmt.Sprintf("%s%02d:%02d", sign, m/60, m%60)
+}
