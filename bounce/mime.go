@@ -418,18 +418,21 @@ func iso2022JPLines(b []byte) string {
 }
 
 // decodeWords decodes RFC 2047 encoded words in a header value; on failure
-// the value is returned as it was.
+// the value is kept as it was. The result is always valid UTF-8: a word in
+// an unknown or missing charset, or bytes that are not text, have their
+// invalid sequences replaced (FuzzParseHeader found "=??B?0000?=").
 func decodeWords(s string) string {
-	if !strings.Contains(s, "=?") {
-		if !utf8.ValidString(s) {
-			return toUTF8([]byte(s), "")
+	out := s
+	if strings.Contains(s, "=?") {
+		d := mime.WordDecoder{CharsetReader: charsetReader}
+		if o, err := d.DecodeHeader(s); err == nil {
+			out = o
+		} else {
+			out = decodeWordsLeniently(&d, s)
 		}
-		return s
 	}
-	d := mime.WordDecoder{CharsetReader: charsetReader}
-	out, err := d.DecodeHeader(s)
-	if err != nil {
-		return decodeWordsLeniently(&d, s)
+	if !utf8.ValidString(out) {
+		return toUTF8([]byte(out), "")
 	}
 	return out
 }

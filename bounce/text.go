@@ -107,14 +107,19 @@ func findCommand(s string) string {
 	if s == "" {
 		return ""
 	}
-	lower := strings.ToLower(s)
-	if !strings.Contains(lower, "in reply to") && !strings.Contains(lower, "after") &&
-		!strings.Contains(lower, "response") && !strings.Contains(lower, "while connecting") {
+	// ASCII text (nearly all) is searched in place; lowering a copy of
+	// every diagnostic showed in the decoder's profile.
+	index := func(sub string) int { return indexFold(s, sub) }
+	if !isASCII(s) {
+		lower := strings.ToLower(s)
+		index = func(sub string) int { return strings.Index(lower, sub) }
+	}
+	if index("in reply to") < 0 && index("after") < 0 && index("response") < 0 && index("while connecting") < 0 {
 		return ""
 	}
 	best, cmd := -1, ""
 	for _, c := range commandPhrases {
-		if i := strings.Index(lower, c.phrase); i >= 0 && (best < 0 || i < best) {
+		if i := index(c.phrase); i >= 0 && (best < 0 || i < best) {
 			best, cmd = i, c.cmd
 		}
 	}

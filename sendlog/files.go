@@ -13,9 +13,11 @@ import (
 
 // detect guesses the format from the first bytes of a file: the first
 // meaningful line (not blank, not a "#" comment, not journalctl's "-- …")
-// decides CSV (a header naming time, account and count columns) and Exim
-// (starts "YYYY-MM-DD hh:mm:ss"); otherwise the first syslog line of
-// Postfix or Sendmail among the first 200 decides. Auto if none does.
+// decides CSV (a header naming time, account and count columns); otherwise
+// the first line among the first 200 meaningful ones that is a syslog line
+// of Postfix or Sendmail, or an Exim line (starts "YYYY-MM-DD hh:mm:ss "),
+// decides: a damaged first line does not make the whole log unknown.
+// Auto if none does.
 func detect(head []byte) Format {
 	s := string(head)
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 && len(head) == 32<<10 {
@@ -31,18 +33,16 @@ func detect(head []byte) Format {
 			continue
 		}
 		n++
-		if n == 1 {
-			if isCSVHeader(strings.TrimPrefix(line, "\ufeff")) {
-				return CSV
-			}
-			if t, rest, ok := parseISO(line, time.UTC); ok && !t.IsZero() && line[10] == ' ' && strings.HasPrefix(rest, " ") {
-				return Exim
-			}
+		if n == 1 && isCSVHeader(strings.TrimPrefix(line, "\ufeff")) {
+			return CSV
 		}
 		if h, ok := r.parseSyslog(line); ok {
 			if f := progFamily(h.prog); f != Auto {
 				return f
 			}
+		}
+		if t, rest, ok := parseISO(line, time.UTC); ok && !t.IsZero() && line[10] == ' ' && strings.HasPrefix(rest, " ") {
+			return Exim
 		}
 	}
 	return Auto

@@ -38,6 +38,10 @@ type Options struct {
 	// MaxSamples is how many unknown lines are kept per file in
 	// Stats.Samples; 0 means 10, a negative number none.
 	MaxSamples int
+	// MaxInflate is how many bytes a compressed file may decompress to
+	// before its ratio to the compressed size is checked (see ErrBomb);
+	// 0 means DefaultMaxInflate.
+	MaxInflate int64
 }
 
 // Stats tells what a read saw. Every line is counted once as an event line,
@@ -146,7 +150,11 @@ func Read(ctx context.Context, rd io.Reader, name string, opts Options, fn func(
 	r.stamp.loc = r.loc
 
 	br := bufio.NewReaderSize(rd, 64<<10)
-	br, err := decompress(br)
+	maxInflate := opts.MaxInflate
+	if maxInflate <= 0 {
+		maxInflate = DefaultMaxInflate
+	}
+	br, err := decompress(br, maxInflate)
 	if err != nil {
 		return r.stats, fmt.Errorf("%s: %w", name, err)
 	}
@@ -169,20 +177,67 @@ func Read(ctx context.Context, rd io.Reader, name string, opts Options, fn func(
 }
 
 // decompress returns a reader of the decompressed stream if br starts with
-// the magic bytes of gzip (1f 8b) or bzip2 ("BZh1".."BZh9"), else br.
-func decompress(br *bufio.Reader) (*bufio.Reader, error) {
+// the magic bytes of gzip (1f 8b) or bzip2 ("BZh1".."BZh9"), else br. The
+// decompressed stream is bounded (see bombGuard).
+func decompress(br *bufio.Reader, maxInflate int64) (*bufio.Reader, error) {
 	magic, _ := br.Peek(4)
+	in := &countReader{r: br}
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		zr, err := gzip.NewReader(br)
+		zr, err := gzip.NewReader(in)
 		if err != nil {
 			return nil, err
 		}
-		return bufio.NewReaderSize(zr, 64<<10), nil
+		return bufio.NewReaderSize(&bombGuard{r: zr, in: in, max: maxInflate}, 64<<10), nil
 	case len(magic) == 4 && string(magic[:3]) == "BZh" && magic[3] >= '1' && magic[3] <= '9':
-		return bufio.NewReaderSize(bzip2.NewReader(br), 64<<10), nil
+		return bufio.NewReaderSize(&bombGuard{r: bzip2.NewReader(in), in: in, max: maxInflate}, 64<<10), nil
 	}
 	return br, nil
+}
+
+// ErrBomb is returned (wrapped with the file's name) when a compressed log
+// decompresses to more than Options.MaxInflate bytes and more than MaxRatio times
+// its compressed size: a compression bomb (1.5 KB of bzip2 took 48 s to
+// read), not a log. The events read before are kept.
+var ErrBomb = errors.New("sendlog: decompressed data too large for its compressed size (a compression bomb?)")
+
+// Limits of a compressed log: DefaultMaxInflate is the same as the largest
+// mail message read (source.DefaultMaxMessageSize); past it, the
+// decompressed stream may grow to MaxRatio times the compressed bytes read
+// — mail logs compress 10 to 50 times, a bomb thousands to millions of
+// times.
+const (
+	DefaultMaxInflate = 64 << 20
+	MaxRatio          = 1000
+)
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// bombGuard stops a decompressed stream that outgrows the limits.
+type bombGuard struct {
+	r   io.Reader
+	in  *countReader // the compressed bytes read
+	out int64
+	max int64
+}
+
+func (g *bombGuard) Read(p []byte) (int, error) {
+	if g.out > g.max && g.out > MaxRatio*g.in.n {
+		return 0, fmt.Errorf("%w: %d bytes from %d", ErrBomb, g.out, g.in.n)
+	}
+	n, err := g.r.Read(p)
+	g.out += int64(n)
+	return n, err
 }
 
 // readLines reads a line-oriented log (syslog or Exim).

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -660,5 +661,51 @@ func TestCompanionProgramsIgnored(t *testing.T) {
 				t.Errorf("unknown %d, ignored %d; want unknown=%v", st.Unknown, st.Ignored, tc.unknown)
 			}
 		})
+	}
+}
+
+// TestCompressionBomb: 337 bytes of bzip2 that inflate to 400 MiB of empty
+// lines stop at the limit with an error naming the file (issue 7 §6: a
+// 1.5 KB bomb took 48 s); a real compressed log still reads.
+func TestCompressionBomb(t *testing.T) {
+	start := time.Now()
+	// A lower first limit than the default (64 MiB, some seconds of
+	// bzip2) keeps the test short; the ratio is the real one.
+	_, err := ReadFiles(context.Background(), []string{"testdata/bomb.log.bz2"}, Options{MaxInflate: 4 << 20}, func(Event) error { return nil })
+	if !errors.Is(err, ErrBomb) || !strings.Contains(err.Error(), "testdata/bomb.log.bz2") {
+		t.Fatalf("err %v", err)
+	}
+	t.Logf("stopped after %v", time.Since(start))
+
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	for i := range 2000 {
+		fmt.Fprintf(w, "Nov  2 02:%02d:%02d mail postfix/qmgr[1]: %010X: removed\n", i/60%60, i%60, i*7919)
+	}
+	w.Close()
+	st, err := Read(context.Background(), &b, "maillog.gz", Options{MaxInflate: 4 << 10}, func(Event) error { return nil })
+	if err != nil || st.Lines != 2000 { // over 4 KiB, within the ratio
+		t.Fatalf("%v %+v", err, st)
+	}
+}
+
+// TestEximDamagedFirstLine: the format is detected on a sample of lines,
+// so a damaged first line does not make an Exim log unknown.
+func TestEximDamagedFirstLine(t *testing.T) {
+	data, err := os.ReadFile("testdata/exim-mainlog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := append([]byte("\x00\x00garbage 02:14 <= half a line\n"), data...)
+	if got := detect(damaged); got != Exim {
+		t.Fatalf("detected %q", got)
+	}
+	whole, err := Read(context.Background(), bytes.NewReader(data), "mainlog", Options{}, func(Event) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(context.Background(), bytes.NewReader(damaged), "mainlog", Options{}, func(Event) error { return nil })
+	if err != nil || st.Format != Exim || st.Events != whole.Events || st.Unknown != whole.Unknown+1 {
+		t.Fatalf("%v: %+v, undamaged %+v", err, st, whole)
 	}
 }

@@ -1,0 +1,299 @@
+package imapsrc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+)
+
+// These tests run the source against a real Dovecot of their own (see
+// package mailserver): they need root and dovecot-imapd, skip without them
+// and fail without them under CI=true.
+
+// counting counts what is handed to the store (PutMail calls) beside the
+// memory store that keeps each message once; fail makes it refuse.
+type counting struct {
+	ingest.Memory
+	calls atomic.Int64
+	fail  atomic.Bool
+}
+
+func (c *counting) PutMail(ctx context.Context, m ingest.Mail) error {
+	c.calls.Add(1)
+	if c.fail.Load() {
+		return errors.New("store unavailable")
+	}
+	return c.Memory.PutMail(ctx, m)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func testdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.ReplaceAll(string(b), "\n", "\r\n"))
+}
+
+// client is another mail client of the same account: it APPENDs and
+// counts, as the MTA's delivery and the user's mail program would.
+func client(t *testing.T, d *mailserver.Dovecot) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialTLS(d.IMAPSAddr, &imapclient.Options{TLSConfig: d.TLS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(d.User, d.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func appendMsg(t *testing.T, d *mailserver.Dovecot, folder string, data []byte, at time.Time) {
+	t.Helper()
+	c := client(t, d)
+	cmd := c.Append(folder, int64(len(data)), &imap.AppendOptions{Time: at})
+	if _, err := cmd.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatalf("APPEND to %s: %v", folder, err)
+	}
+	c.Logout().Wait()
+}
+
+func count(t *testing.T, d *mailserver.Dovecot, folder string) int {
+	t.Helper()
+	c := client(t, d)
+	st, err := c.Status(folder, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		if strings.Contains(err.Error(), "NONEXISTENT") || strings.Contains(err.Error(), "doesn't exist") {
+			return 0
+		}
+		t.Fatal(err)
+	}
+	c.Logout().Wait()
+	return int(*st.NumMessages)
+}
+
+// mail is a distinct ordinary message.
+func mail(n int) []byte {
+	return []byte(fmt.Sprintf("From: customer%d@example.net\r\nTo: shop@example.jp\r\nSubject: order %d\r\nMessage-Id: <m%d@example.net>\r\n\r\nbody %d\r\n", n, n, n, n))
+}
+
+func start(t *testing.T, o Options) (*Source, func()) {
+	t.Helper()
+	if o.Backoff.Min == 0 {
+		o.Backoff = ingest.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond}
+	}
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.Run(ctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return s, stop
+}
+
+func options(d *mailserver.Dovecot, sink *counting) Options {
+	return Options{Addr: d.IMAPAddr, Security: StartTLS, TLSConfig: d.TLS, Username: d.User,
+		PasswordFile: d.PasswordFile, Sink: sink, Cursors: sink}
+}
+
+func TestDovecotIdlePicksUpAppends(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	appendMsg(t, d, "INBOX", mail(0), time.Now()) // there before the start
+	s, _ := start(t, options(d, sink))
+	waitFor(t, "the message already there", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "a connected source", func() bool { return s.Health().Connected })
+
+	// Appended while the source waits in IDLE; polling is off (Poll is a
+	// minute), so only IDLE can bring them within the wait.
+	at := time.Date(2026, 11, 2, 2, 14, 9, 0, time.FixedZone("JST", 9*3600))
+	appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), at)
+	for i := 1; i <= 3; i++ {
+		appendMsg(t, d, "INBOX", mail(i), time.Now())
+	}
+	waitFor(t, "the appended messages", func() bool { return len(sink.Mails()) == 5 })
+	got := sink.Mails()
+	if !got[1].Arrival.Equal(at) {
+		t.Errorf("Arrival %v, want the INTERNALDATE %v", got[1].Arrival, at)
+	}
+	for i, m := range got {
+		if want := fmt.Sprintf("imap:%s@%s/INBOX", d.User, d.IMAPAddr); m.Source != want {
+			t.Errorf("message %d: source %q, want %q", i, m.Source, want)
+		}
+		if !strings.HasSuffix(m.Position, fmt.Sprintf("/%d", i+1)) {
+			t.Errorf("message %d: position %q, want UIDVALIDITY/%d", i, m.Position, i+1)
+		}
+	}
+	if n := count(t, d, "INBOX"); n != 5 {
+		t.Errorf("INBOX has %d messages, want 5: nothing is ever deleted", n)
+	}
+	if h := s.Health(); h.Items != 5 || h.LastError != "" || h.Kind != "imap" {
+		t.Errorf("health %+v", h)
+	}
+}
+
+func TestDovecotPollingFallback(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	o := options(d, sink)
+	o.NoIdle, o.Poll = true, 100*time.Millisecond
+	o.Security, o.Addr = TLS, d.IMAPSAddr // and over implicit TLS
+	start(t, o)
+	appendMsg(t, d, "INBOX", mail(1), time.Now())
+	waitFor(t, "the polled message", func() bool { return len(sink.Mails()) == 1 })
+}
+
+func TestDovecotDroppedConnectionRecovers(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	s, _ := start(t, options(d, sink))
+	appendMsg(t, d, "INBOX", mail(1), time.Now())
+	waitFor(t, "the first message", func() bool { return len(sink.Mails()) == 1 })
+
+	// The session process dies under the source.
+	waitFor(t, "an IMAP session to kill", func() bool { return d.KillSessions(t) > 0 })
+	waitFor(t, "the drop seen in health", func() bool { return s.Health().LastError != "" })
+	appendMsg(t, d, "INBOX", mail(2), time.Now())
+	waitFor(t, "the message after the drop", func() bool { return len(sink.Mails()) == 2 })
+
+	// The whole server restarts.
+	d.Stop(t)
+	waitFor(t, "a disconnected source", func() bool { return !s.Health().Connected })
+	d.Start(t)
+	appendMsg(t, d, "INBOX", mail(3), time.Now())
+	waitFor(t, "the message after the restart", func() bool { return len(sink.Mails()) == 3 })
+	waitFor(t, "a healthy source", func() bool { h := s.Health(); return h.Connected && h.LastError == "" })
+	if n := sink.calls.Load(); n != 3 {
+		t.Errorf("%d messages handed to the store, want 3 (none again after reconnecting)", n)
+	}
+}
+
+func TestDovecotMoveAfterStore(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	sink.fail.Store(true) // the store cannot commit
+	o := options(d, sink)
+	o.MoveTo = "Bounces"
+	appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
+	appendMsg(t, d, "INBOX", testdata(t, "ordinary.eml"), time.Now())
+	s, _ := start(t, o)
+	waitFor(t, "the store's failure in health", func() bool { return strings.Contains(s.Health().LastError, "store unavailable") })
+	waitFor(t, "a few attempts", func() bool { return sink.calls.Load() >= 3 })
+	if n := count(t, d, "INBOX"); n != 2 {
+		t.Fatalf("INBOX has %d messages while the store fails, want 2: nothing may move before it is stored", n)
+	}
+	if n := count(t, d, "Bounces"); n != 0 {
+		t.Fatalf("Bounces has %d messages while the store fails, want 0", n)
+	}
+
+	sink.fail.Store(false)
+	waitFor(t, "both stored", func() bool { return len(sink.Mails()) == 2 })
+	waitFor(t, "the bounce moved", func() bool { return count(t, d, "Bounces") == 1 })
+	if n := count(t, d, "INBOX"); n != 1 {
+		t.Errorf("INBOX has %d messages, want 1 (the ordinary mail stays)", n)
+	}
+	// A bounce arriving now is stored, then moved.
+	b2 := []byte(strings.Replace(string(testdata(t, "bounce.eml")), "4Nq2Zx0abcz9sT", "5Rr3Zx0abcz9sU", -1))
+	appendMsg(t, d, "INBOX", b2, time.Now())
+	waitFor(t, "the second bounce moved", func() bool { return count(t, d, "Bounces") == 2 })
+	if len(sink.Mails()) != 3 {
+		t.Errorf("stored %d, want 3", len(sink.Mails()))
+	}
+}
+
+func TestDovecotRestartResumesFromLastUID(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	for i := range 3 {
+		appendMsg(t, d, "INBOX", mail(i), time.Now())
+	}
+	_, stop := start(t, options(d, sink))
+	waitFor(t, "the first messages", func() bool { return len(sink.Mails()) == 3 })
+	stop()
+	cur, _ := sink.Cursor(context.Background(), fmt.Sprintf("imap:%s@%s/INBOX", d.User, d.IMAPAddr))
+	if !strings.HasSuffix(cur, "/3") {
+		t.Fatalf("cursor %q, want UIDVALIDITY/3", cur)
+	}
+	appendMsg(t, d, "INBOX", mail(3), time.Now())
+	appendMsg(t, d, "INBOX", mail(4), time.Now())
+	before := sink.calls.Load()
+	start(t, options(d, sink))
+	waitFor(t, "the messages that came while stopped", func() bool { return len(sink.Mails()) == 5 })
+	time.Sleep(200 * time.Millisecond)
+	if n := sink.calls.Load() - before; n != 2 {
+		t.Errorf("after the restart %d messages were handed to the store, want 2", n)
+	}
+}
+
+func TestDovecotUIDValidityChangeRescans(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	for i := range 3 {
+		appendMsg(t, d, "INBOX", mail(i), time.Now())
+	}
+	src := fmt.Sprintf("imap:%s@%s/INBOX", d.User, d.IMAPAddr)
+	// A cursor from another life of the folder (restored from a backup,
+	// recreated): its UIDs mean nothing now.
+	if err := sink.SetCursor(context.Background(), src, "12345/3"); err != nil {
+		t.Fatal(err)
+	}
+	start(t, options(d, sink))
+	waitFor(t, "the folder read again", func() bool { return len(sink.Mails()) == 3 })
+	cur, _ := sink.Cursor(context.Background(), src)
+	if strings.HasPrefix(cur, "12345/") || !strings.HasSuffix(cur, "/3") {
+		t.Errorf("cursor %q, want the folder's UIDVALIDITY and UID 3", cur)
+	}
+}
+
+func TestDovecotWrongPassword(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	o := options(d, sink)
+	o.PasswordFile, o.Password = "", "wrong-password-xyz"
+	s, _ := start(t, o)
+	waitFor(t, "the login failure in health", func() bool { return strings.Contains(s.Health().LastError, "logging in") })
+	if h := s.Health(); strings.Contains(h.LastError, "wrong-password-xyz") || h.Connected {
+		t.Errorf("health %+v: shows the password, or connected", h)
+	}
+}

@@ -1,0 +1,231 @@
+package maildir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/ingest"
+)
+
+// counting counts every PutMail call (what was read and handed), beside
+// the memory store that keeps each message once; fail makes it refuse.
+type counting struct {
+	ingest.Memory
+	calls atomic.Int64
+	fail  atomic.Bool
+}
+
+func (c *counting) PutMail(ctx context.Context, m ingest.Mail) error {
+	c.calls.Add(1)
+	if c.fail.Load() {
+		return errors.New("store unavailable")
+	}
+	return c.Memory.PutMail(ctx, m)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func newMaildir(t *testing.T) string {
+	t.Helper()
+	d := filepath.Join(t.TempDir(), "Maildir")
+	for _, s := range []string{"tmp", "new", "cur"} {
+		if err := os.MkdirAll(filepath.Join(d, s), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+// deliver writes a message the way an MTA does: into tmp/, then renamed
+// into new/. It returns the unique name.
+func deliver(t *testing.T, dir string, n int, at time.Time) string {
+	t.Helper()
+	unique := fmt.Sprintf("%d.M%dP%d.mail.example.jp", at.Unix(), n, os.Getpid())
+	tmp := filepath.Join(dir, "tmp", unique)
+	msg := fmt.Sprintf("From: MAILER-DAEMON@mail.example.jp\r\nSubject: Undelivered Mail Returned to Sender %d\r\n\r\nbody %d\r\n", n, n)
+	if err := os.WriteFile(tmp, []byte(msg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "new", unique)); err != nil {
+		t.Fatal(err)
+	}
+	return unique
+}
+
+func start(t *testing.T, o Options) (*Watcher, func()) {
+	t.Helper()
+	o.Rescan, o.Retry = 200*time.Millisecond, 50*time.Millisecond
+	o.Backoff = ingest.Backoff{Min: 20 * time.Millisecond, Max: 100 * time.Millisecond}
+	w, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.margin = 0
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := w.Run(ctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return w, stop
+}
+
+func TestClientMovesNewToCur(t *testing.T) {
+	dir := newMaildir(t)
+	sink := &counting{}
+	at := time.Date(2026, 11, 2, 2, 14, 7, 0, time.UTC)
+	var names []string
+	for i := range 3 {
+		names = append(names, deliver(t, dir, i, at))
+	}
+	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+	waitFor(t, "the messages already there", func() bool { return len(sink.Mails()) == 3 })
+
+	// A mail client takes the messages: new/X becomes cur/X:2,S, then a
+	// flag change cur/X:2,S -> cur/X:2,RS.
+	for _, n := range names {
+		if err := os.Rename(filepath.Join(dir, "new", n), filepath.Join(dir, "cur", n+":2,S")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Rename(filepath.Join(dir, "cur", names[0]+":2,S"), filepath.Join(dir, "cur", names[0]+":2,RS")); err != nil {
+		t.Fatal(err)
+	}
+	for i := 3; i < 5; i++ {
+		deliver(t, dir, i, at.Add(time.Minute))
+	}
+	waitFor(t, "the new messages", func() bool { return len(sink.Mails()) == 5 })
+	time.Sleep(500 * time.Millisecond) // two rescans: nothing more may come
+	if n := sink.calls.Load(); n != 5 {
+		t.Errorf("%d messages handed to the store, want 5 (none read twice)", n)
+	}
+	for _, m := range sink.Mails() {
+		if strings.ContainsAny(m.Position, ":/") {
+			t.Errorf("position %q keeps the info suffix or the folder", m.Position)
+		}
+		if !m.Arrival.Equal(at) && !m.Arrival.Equal(at.Add(time.Minute)) {
+			t.Errorf("arrival %v, want the unique name's time", m.Arrival)
+		}
+	}
+	if h := w.Health(); !h.Connected || h.Items != 5 || h.LastError != "" || h.Kind != "maildir" {
+		t.Errorf("health %+v", h)
+	}
+}
+
+func TestRestartReadsOnlyWhatCameSince(t *testing.T) {
+	dir := newMaildir(t)
+	sink := &counting{}
+	for i := range 4 {
+		deliver(t, dir, i, time.Now())
+	}
+	_, stop := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+	waitFor(t, "the first messages", func() bool { return len(sink.Mails()) == 4 })
+	waitFor(t, "a cursor", func() bool { c, _ := sink.Cursor(context.Background(), "maildir:"+dir); return c != "" })
+	stop()
+	time.Sleep(20 * time.Millisecond) // the new files' change times come after the cursor
+	deliver(t, dir, 4, time.Now())
+	before := sink.calls.Load()
+	start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+	waitFor(t, "the message delivered while down", func() bool { return len(sink.Mails()) == 5 })
+	time.Sleep(300 * time.Millisecond)
+	if n := sink.calls.Load() - before; n != 1 {
+		t.Errorf("after the restart %d messages were read, want 1", n)
+	}
+}
+
+func TestStoreFailureRetried(t *testing.T) {
+	dir := newMaildir(t)
+	sink := &counting{}
+	sink.fail.Store(true)
+	deliver(t, dir, 1, time.Now())
+	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+	waitFor(t, "the error in health", func() bool { return strings.Contains(w.Health().LastError, "store unavailable") })
+	deliver(t, dir, 2, time.Now())
+	sink.fail.Store(false)
+	waitFor(t, "both messages", func() bool { return len(sink.Mails()) == 2 })
+	waitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
+}
+
+func TestMissingMaildirUnhealthyThenWatched(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Maildir")
+	sink := &counting{}
+	w, _ := start(t, Options{Dir: dir, Sink: sink})
+	waitFor(t, "an unhealthy status", func() bool { h := w.Health(); return !h.Connected && h.LastError != "" })
+	for _, s := range []string{"tmp", "new", "cur"} {
+		os.MkdirAll(filepath.Join(dir, s), 0o700)
+	}
+	deliver(t, dir, 1, time.Now())
+	waitFor(t, "the message", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "a connected status", func() bool { return w.Health().Connected })
+}
+
+func TestVanishedFileSkippedQuietly(t *testing.T) {
+	dir := newMaildir(t)
+	w, err := New(Options{Dir: dir, Sink: &counting{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.handle(context.Background(), filepath.Join(dir, "new", "1700000000.M1P1.host"))
+	if h := w.Health(); h.LastError != "" || len(w.failed) != 0 {
+		t.Errorf("a vanished file was reported: %+v", h)
+	}
+}
+
+func TestUniqueName(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"new", "1733490000.M1P2.host", "1733490000.M1P2.host"},
+		{"flags", "1733490000.M1P2.host:2,RS", "1733490000.M1P2.host"},
+		{"no flags", "1733490000.M1P2.host:2,", "1733490000.M1P2.host"},
+		{"dovecot size fields", "1733490000.M1P2.host,S=1234,W=1260:2,S", "1733490000.M1P2.host,S=1234,W=1260"},
+		{"semicolon separator", "1733490000.M1P2.host;2,S", "1733490000.M1P2.host"},
+		{"colon not an info", "odd:name", "odd:name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := UniqueName(tc.in); got != tc.want {
+				t.Errorf("UniqueName(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestArrival(t *testing.T) {
+	mtime := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, in string
+		want     time.Time
+	}{
+		{"unix seconds", "1733490000.M1P2.host", time.Unix(1733490000, 0)},
+		{"not a time", "abc.host", mtime},
+		{"too far ahead", "9999999999.M1.host", mtime},
+		{"digits run into text", "1733490000x.host", mtime},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := arrival(tc.in, mtime); !got.Equal(tc.want) {
+				t.Errorf("arrival(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
