@@ -84,11 +84,12 @@ type logSource struct {
 	header string // a CSV log's header line, given again before later lines
 }
 
-// logAfterMail says whether the analyzer takes log events after mail.
-// diagnose.Analyzer seals its log at the first message, so until it
-// takes events in any order, new log lines after mail make the detector
-// start again from the store (log first, then mail).
-const logAfterMail = false
+// logAfterMail says whether the analyzer takes log events after mail:
+// diagnose.Analyzer takes them in any order, so new data is fed as it
+// comes and a pass costs what arrived since the last one. (Were it false,
+// new log lines after mail would make the detector start again from the
+// store, log first.)
+const logAfterMail = true
 
 // New returns a detector over st.
 func New(st *store.Store, cfg Config) *Detector {
