@@ -48,6 +48,11 @@ type Config struct {
 	// Now is the clock (default time.Now); serve --demo runs an
 	// accelerated one.
 	Now func() time.Time
+	// FollowClock makes each pass analyse the store afresh with Now's
+	// time as the analysis' present (Analyzer.Now, fixed when an
+	// analyzer is made): for an accelerated clock. Without it the
+	// analyzer is fed incrementally and its present is the wall clock.
+	FollowClock bool
 	// Holder names this node for the detector lease (default host:pid).
 	Holder string
 	// Alerts renders the alerts an incident change raises; they are
@@ -190,6 +195,9 @@ func (d *Detector) Pass(ctx context.Context) (*diagnose.Report, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.cfg.Now()
+	if d.cfg.FollowClock {
+		d.cfg.Analyzer.Now = now
+	}
 	if err := d.catchUp(ctx); err != nil {
 		return nil, err
 	}
@@ -212,7 +220,7 @@ func (d *Detector) catchUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.an == nil || (!logAfterMail && d.mailSeen && maxLog > d.lastLog) {
+	if d.an == nil || d.cfg.FollowClock || (!logAfterMail && d.mailSeen && maxLog > d.lastLog) {
 		d.reset()
 	}
 	if maxLog > d.lastLog {
