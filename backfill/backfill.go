@@ -44,7 +44,8 @@ type Progress struct {
 
 // Options tune Mail.
 type Options struct {
-	// Workers decode and store messages at once; 0 means GOMAXPROCS.
+	// Workers decode and store messages at once; 0 means 4 per CPU
+	// (more callers make bigger group commits).
 	Workers int
 	// Progress, when set, is called now and then and at the end.
 	Progress func(Progress)
@@ -82,7 +83,7 @@ func (c *counter) report(force bool) {
 func Mail(ctx context.Context, sink ingest.Sink, paths []string, opts Options) (Progress, error) {
 	workers := opts.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = 4 * runtime.GOMAXPROCS(0)
 	}
 	c := &counter{fn: opts.Progress}
 	type item struct {

@@ -10,8 +10,9 @@
 //
 //   - "sqlite:PATH" (the default, [DefaultDSN]): embedded SQLite
 //     (modernc.org/sqlite, no cgo), one file, WAL journal, a busy timeout,
-//     synchronous=FULL so that a nil error from a Put means the data is on
-//     disk;
+//     synchronous=NORMAL: a nil error from a Put means the data survives a
+//     crash of the process (kill -9); "sqlite:PATH?sync=full" makes every
+//     commit wait for fsync, to survive a power loss too;
 //   - "postgres://…" or "postgresql://…": PostgreSQL through pgx v5's
 //     database/sql driver, when several ingest nodes share one store.
 //

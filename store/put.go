@@ -63,13 +63,13 @@ type bounceRow struct {
 // Decode turns a raw message into what is stored of it: its kind, its
 // decoding error if any, its facts as JSON and one row per bounced
 // recipient. A message that fails to decode is kept, with its error.
-func prepare(m ingest.Mail, now time.Time) (*prepared, error) {
+func (s *Store) prepare(m ingest.Mail, now time.Time) (*prepared, error) {
 	sum := sha256.Sum256(m.Data)
 	p := &prepared{m: m, hash: hex.EncodeToString(sum[:]), arrival: m.Arrival}
 	if p.arrival.IsZero() {
 		p.arrival = now
 	}
-	raw, err := compress(m.Data)
+	raw, err := s.compress(m.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -192,12 +192,18 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-func compress(data []byte) ([]byte, error) {
+func (s *Store) compress(data []byte) ([]byte, error) {
 	var b bytes.Buffer
-	w, err := flate.NewWriter(&b, flate.BestSpeed)
-	if err != nil {
-		return nil, err
+	w, _ := s.flaters.Get().(*flate.Writer)
+	if w == nil {
+		var err error
+		if w, err = flate.NewWriter(&b, flate.BestSpeed); err != nil {
+			return nil, err
+		}
+	} else {
+		w.Reset(&b)
 	}
+	defer s.flaters.Put(w)
 	if _, err := w.Write(data); err != nil {
 		return nil, err
 	}
@@ -230,7 +236,7 @@ func (s *Store) PutMail(ctx context.Context, m ingest.Mail) error {
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("store: %w", err)
 	}
-	p, err := prepare(m, s.now())
+	p, err := s.prepare(m, s.now())
 	if err != nil {
 		return fmt.Errorf("store: %s %s: %w", m.Source, m.Position, err)
 	}

@@ -42,6 +42,8 @@ type Store struct {
 
 	// now is the clock of stored_at and the like (tests set it).
 	now func() time.Time
+	// flaters reuses the compressors of raw messages (each is ~1 MB).
+	flaters sync.Pool
 }
 
 // DefaultDSN is the store a user gets without --store: a SQLite file in
@@ -67,6 +69,21 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
+		// sqlite:PATH?sync=full asks for an fsync at every commit (a
+		// commit then survives a power loss too); the default, WAL with
+		// synchronous=NORMAL, survives a crash of the process (kill -9)
+		// and syncs at checkpoints.
+		sync := "NORMAL"
+		if p, opt, ok := strings.Cut(path, "?"); ok {
+			path = p
+			switch opt {
+			case "sync=full":
+				sync = "FULL"
+			case "sync=normal", "":
+			default:
+				return nil, fmt.Errorf("store: sqlite: unknown option %q (sync=full or sync=normal)", opt)
+			}
+		}
 		if path == "" {
 			return nil, errors.New("store: sqlite: DSN names no file (sqlite:PATH)")
 		}
@@ -77,7 +94,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		s.engine, s.where = SQLite, path
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(" + sync + ")", "foreign_keys(1)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
@@ -112,8 +129,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	s.writes = make(chan *writeReq, 1024)
 	s.stop = make(chan struct{})
-	s.wg.Add(1)
-	go s.writer()
+	// SQLite has one writer at a time; PostgreSQL commits concurrent
+	// transactions in parallel, so a few writers hide the round trips.
+	writers := 1
+	if s.engine == Postgres {
+		writers = 4
+	}
+	for range writers {
+		s.wg.Add(1)
+		go s.writer()
+	}
 	return s, nil
 }
 

@@ -400,3 +400,5 @@ func TestOpenErrors(t *testing.T) {
 }
 
 var _ = sql.ErrNoRows
+
+func readFileBytes(p string) ([]byte, error) { return os.ReadFile(p) }

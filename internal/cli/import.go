@@ -47,7 +47,7 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	fs.Var(logs, "sendlog", "outbound mail log to import (repeatable)")
 	fs.Var(domains, "domain", "our mail domain, remembered in the store for the detector (repeatable, or comma-separated)")
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages decoded at once")
+	workers := fs.Int("workers", 4*runtime.GOMAXPROCS(0), "messages decoded and stored at once")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), importHelp)
 		fs.PrintDefaults()
