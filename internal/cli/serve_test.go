@@ -3,7 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -13,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/internal/scenario"
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
@@ -136,5 +141,93 @@ func TestImportKilled(t *testing.T) {
 	st := storeStats(t, dsn)
 	if st.Messages != nMail || st.Bounces != nMail || st.LogLines != nLines {
 		t.Errorf("after %d kills: %d messages, %d bounces, %d lines; want %d, %d, %d", kills, st.Messages, st.Bounces, st.LogLines, nMail, nMail, nLines)
+	}
+}
+
+// TestServeEndToEnd runs the service on a scenario's Maildir and mail log
+// (the Maildir watcher and the log follower of package ingest), with a
+// webhook on a loopback HTTP server: the hijack becomes an incident, the
+// webhook gets it, the API lists it; then the service stops cleanly.
+func TestServeEndToEnd(t *testing.T) {
+	sc, err := scenario.Hijack(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- b
+	}))
+	defer hook.Close()
+	c := &serveConfig{Listen: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(t.TempDir(), "bw.db"), TZ: sc.Location.String(), Lang: "en"}
+	c.Detect.Interval = time.Second
+	c.Detect.CloseAfter = 24 * time.Hour
+	c.Maildir = append(c.Maildir, struct {
+		Path string `toml:"path"`
+	}{sc.Mail[0]})
+	c.Logfile = append(c.Logfile, struct {
+		Path string `toml:"path"`
+	}{sc.SendLogs[0]})
+	c.Webhook = append(c.Webhook, struct {
+		URL        string `toml:"url"`
+		URLFile    string `toml:"url_file"`
+		URLEnv     string `toml:"url_env"`
+		Format     string `toml:"format"`
+		SecretFile string `toml:"secret_file"`
+		SecretEnv  string `toml:"secret_env"`
+	}{URL: hook.URL, Format: "generic"})
+	env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string {
+		if k == "BOUNCEWATCH_API_TOKEN" {
+			return "tok"
+		}
+		return ""
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log, _ := newLogger(io.Discard, "text", "")
+	svc, code := newService(ctx, c, env, log, func() time.Time { return sc.Now }, nil)
+	if svc == nil {
+		t.Fatalf("newService: %d", code)
+	}
+	done := make(chan int)
+	go func() { done <- svc.run(ctx) }()
+	select {
+	case b := <-got:
+		var m struct {
+			Event    string `json:"event"`
+			Incident struct {
+				ID      int64  `json:"id"`
+				Account string `json:"account"`
+				Verdict string `json:"verdict"`
+			} `json:"incident"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Event != "opened" || m.Incident.Account != "shop@example.jp" || m.Incident.Verdict != "hijacked" || m.Incident.ID == 0 {
+			t.Errorf("webhook: %s", b)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("no webhook within 90 s")
+	}
+	req, _ := http.NewRequest("GET", "http://"+svc.ln.Addr().String()+"/api/v1/incidents", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"verdict":"hijacked"`) {
+		t.Errorf("API: %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s of its context ending")
 	}
 }
