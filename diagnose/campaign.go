@@ -414,11 +414,11 @@ func (j *judge) weighBehaviour() behaviourFacts {
 
 	// Recipients first mailed in the window, and the domains first
 	// mailed in it (all of whose recipients are then new too).
-	for _, first := range j.acc.log.firstRcpt {
+	j.acc.log.recipients(func(first int64) {
 		if first >= l0 && first < l1 {
 			f.newRcpts++
 		}
-	}
+	})
 	old, fresh := 0, 0
 	j.acc.log.doms.each(func(d domStat) {
 		switch {

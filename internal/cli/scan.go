@@ -51,7 +51,11 @@ Inputs:
                    chains and signatures, but says what is missing.
   --domain D       our mail domains (repeat, or comma-separated); default:
                    learnt from the log's authenticated senders.
-  --relay H        our relay host names or IPs (default: learnt from the log).
+  --relay H        our relay host names or IPs (default: learnt from the log,
+                   the host names in our domains, and the host most returned
+                   messages entered at).
+  --relays-from-mx take the MX hosts of --domain for our relays too (DNS
+                   lookups; for a mailbox rented from a hosting provider).
 
 Secrets: the BATV key is read from the file named by --batv-key-file or from
 the environment variable BOUNCEWATCH_BATV_KEY, never from the command line.
@@ -183,6 +187,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	batvFile := fs.String("batv-key-file", "", "file holding our BATV (prvs) key")
 	checkDNS := fs.Bool("check-dns", false, "when an account is spoofed (or mixed), check its domain's SPF, DKIM, DMARC and MX live and add the result")
 	resolver := fs.String("resolver", "", "DNS resolver HOST[:PORT] for --check-dns (default: from /etc/resolv.conf)")
+	relaysMX := fs.Bool("relays-from-mx", false, "take the MX hosts of --domain for our relays too (DNS lookups)")
 	verifyDKIM := fs.Bool("verify-dkim", false, "verify our DKIM signatures on the returned messages (DNS lookups, cached)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages decoded at once")
 	pos, err := parseInterleaved(fs, args)
@@ -236,6 +241,16 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	}
 	if *verifyDKIM {
 		cfg.Attrib.DKIM = attrib.MsgauthVerifier{LookupTXT: cachedTXT(net.LookupTXT)}
+	}
+	if *relaysMX {
+		cfg.LookupMX = func(d string) ([]string, error) {
+			mxs, err := net.LookupMX(d)
+			var hosts []string
+			for _, mx := range mxs {
+				hosts = append(hosts, mx.Host)
+			}
+			return hosts, err
+		}
 	}
 
 	// Every path is checked before anything is read: a report is never
