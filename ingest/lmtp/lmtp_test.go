@@ -330,3 +330,19 @@ func TestPostfixSendsCopyOverLMTP(t *testing.T) {
 		t.Error("the mailbox's own delivery is not in the log")
 	}
 }
+
+// Postfix's lmtp client (running as user postfix) delivers over the Unix
+// socket, reachable through its group (SocketGroup "postfix", mode 0660).
+func TestPostfixOverUnixSocket(t *testing.T) {
+	mailserver.Require(t, "postfix")
+	sink := &flaky{}
+	sock := filepath.Join(mailserver.WorldDir(t, "bw-lmtp-"), "lmtp.sock")
+	start(t, Options{Addr: sock, SocketGroup: "postfix", Sink: sink})
+	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
+	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{LocalTransport: "lmtp:unix:" + sock, RemoteAddr: remote})
+	pf.Send(t, "shop@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
+	waitFor(t, "the bounce over the socket", 30*time.Second, func() bool { return len(sink.Mails()) == 1 })
+	if !pf.LogHas("to=<shop@example.jp>", "["+sock+"]", "status=sent (250") {
+		t.Error("Postfix's log does not show the delivery over the socket")
+	}
+}
