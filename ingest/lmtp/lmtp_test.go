@@ -346,3 +346,17 @@ func TestPostfixOverUnixSocket(t *testing.T) {
 		t.Error("Postfix's log does not show the delivery over the socket")
 	}
 }
+
+func TestRecipientLimit(t *testing.T) {
+	sink := &flaky{}
+	s := start(t, Options{Addr: "127.0.0.1:0", Sink: sink, MaxRecipients: 3})
+	c := dial(t, s)
+	got := deliver(t, c, "", []string{"a@example.jp", "b@example.jp", "c@example.jp", "d@example.jp"}, bounceMsg)
+	want := map[string]int{"a@example.jp": 250, "b@example.jp": 250, "c@example.jp": 250, "d@example.jp": 452}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("replies %v, want %v", got, want)
+	}
+	if len(sink.Mails()) != 1 {
+		t.Errorf("stored %d, want 1", len(sink.Mails()))
+	}
+}
