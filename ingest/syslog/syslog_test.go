@@ -260,3 +260,27 @@ func TestTCPConnectionLimit(t *testing.T) {
 	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: second\n")
 	waitFor(t, "the first sender still served", func() bool { return len(sink.LogLines()) == 2 })
 }
+
+// Oversized messages are cut at MaxMessage; the listener goes on.
+func TestOversizedMessagesCut(t *testing.T) {
+	sink := &flaky{}
+	l, _ := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, MaxMessage: 100})
+	_, tcp := l.Addrs()
+	c, err := net.Dial("tcp", tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	long := "<22>Nov  2 02:14:07 mail postfix/smtp[1]: " + strings.Repeat("x", 1<<20)
+	fmt.Fprintf(c, "%s\n%d %s", long, len(long), long)
+	fmt.Fprint(c, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: after\n")
+	waitFor(t, "three lines", func() bool { return len(sink.LogLines()) == 3 })
+	for i, ln := range sink.LogLines()[:2] {
+		if len(ln.Line) > 100 || !strings.HasPrefix(ln.Line, "Nov  2 02:14:07 mail postfix/smtp[1]: xxx") {
+			t.Errorf("line %d: %d bytes, %.60q", i, len(ln.Line), ln.Line)
+		}
+	}
+	if !hasLine(sink, "postfix/smtp[1]: after") {
+		t.Error("the message after the oversized ones is missing")
+	}
+}
