@@ -360,3 +360,27 @@ func TestRecipientLimit(t *testing.T) {
 		t.Errorf("stored %d, want 1", len(sink.Mails()))
 	}
 }
+
+// The README's first Postfix recipe: the bounce address alone goes to
+// bouncewatch through a transport map entry.
+func TestPostfixTransportMapRecipe(t *testing.T) {
+	mailserver.Require(t, "postfix")
+	sink := &flaky{}
+	port := mailserver.FreePort(t, 24000, 24049)
+	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
+	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
+	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
+		LocalTransport: "discard:",
+		RemoteAddr:     remote,
+		Transports:     []string{fmt.Sprintf("bounces@example.jp=lmtp:inet:[127.0.0.1]:%d", port)},
+	})
+	pf.Send(t, "bounces@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
+	pf.Send(t, "shop@example.jp", []string{"nobody2@remote.test"}, "From: shop@example.jp\nTo: nobody2@remote.test\nSubject: Sale\n\nbuy\n")
+	waitFor(t, "the bounce for the bounce address", 30*time.Second, func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "the other bounce discarded", 30*time.Second, func() bool {
+		return pf.LogHas("to=<shop@example.jp>", "relay=none", "status=sent")
+	})
+	if len(sink.Mails()) != 1 {
+		t.Errorf("stored %d, want only the bounce address's", len(sink.Mails()))
+	}
+}
