@@ -2,10 +2,12 @@ package imapsrc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -432,4 +434,28 @@ func TestDovecotRefusedMoveKeepsReading(t *testing.T) {
 	if n := count(t, d, "INBOX"); n != 2 {
 		t.Errorf("INBOX has %d, want 2", n)
 	}
+}
+
+// A server whose certificate is not trusted is never sent the password.
+func TestDovecotUntrustedCertificate(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	for _, sec := range []Security{TLS, StartTLS} {
+		o := options(d, sink)
+		o.Security, o.TLSConfig = sec, &tls.Config{ServerName: "localhost"} // the system's roots only
+		if sec == TLS {
+			o.Addr = d.IMAPSAddr
+		}
+		s, stop := start(t, o)
+		waitFor(t, "the certificate error", func() bool { return strings.Contains(s.Health().LastError, "certificate") })
+		stop()
+	}
+	logf := filepath.Join(d.Dir, "dovecot.log")
+	log, _ := os.ReadFile(logf)
+	login := "Login: user=<" + d.User + ">"
+	if strings.Contains(string(log), login) {
+		t.Errorf("logged in over an untrusted connection:\n%s", log)
+	}
+	client(t, d) // a trusted login is logged so
+	waitFor(t, "a logged login", func() bool { b, _ := os.ReadFile(logf); return strings.Contains(string(b), login) })
 }
