@@ -11,10 +11,9 @@
 //
 // # Library choice: emersion/go-imap v2 (v2.0.0-beta.8), not v1.2.1
 //
-// Both were tried against Dovecot 2.3.19 on loopback (connect with TLS and
-// STARTTLS, LOGIN, SELECT, UID FETCH of BODY.PEEK[] and INTERNALDATE,
-// IDLE woken by an APPEND from another session, MOVE); both work. v2 is
-// taken because:
+// Both were tried against Dovecot 2.3.19 on loopback (LOGIN, SELECT,
+// APPEND, UID FETCH of BODY.PEEK[] and INTERNALDATE, IDLE woken by an
+// APPEND from another session, UID MOVE); both work. v2 is taken because:
 //
 //   - v1's unilateral updates go to one Updates channel that the caller
 //     must drain or the whole client blocks (its IDLE included); v2 calls
@@ -23,9 +22,10 @@
 //     MOVE is missing, expunging only the moved UIDs under UIDPLUS (v1's
 //     fallback expunges every \Deleted message of the folder, the user's
 //     too);
-//   - v2 streams FETCH literals (a 50 MB bounce is not built up as a parsed
-//     structure first), returns APPEND/MOVE UIDs (UIDPLUS), and is the
-//     maintained line; v1 has had no release since 2021.
+//   - v2 handles IDLE as a command to Close (v1 wants a stop channel and a
+//     goroutine per IDLE), returns APPEND/MOVE UIDs (UIDPLUS), can stream
+//     FETCH literals, and is the maintained line (beta.8, December 2025);
+//     v1.2.1 (May 2022) was the last v1 release.
 //
 // The cost is a beta API: the version is pinned in go.mod and everything
 // this package uses of it is exercised by the Dovecot tests.
