@@ -735,9 +735,9 @@ func (j *judge) describeCampaign(intrusion bool) {
 	}
 	j.unsay(SignalESMTPSA)
 	if c != nil {
-		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (%s of the surge's bounces with a subject)",
+		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (the subject of %s of the surge's returned messages of ours)",
 			j.fmtTime(c.Start), c.Subject, pct(f.topShare))
-		ja := fmt.Sprintf("急増は、このアカウント自身の一斉送信によるものです。%s から「%s」（急増中の件名付きバウンスの %s）",
+		ja := fmt.Sprintf("急増は、このアカウント自身の一斉送信によるものです。%s から「%s」（急増中に返送された当方のメッセージの %s がこの件名）",
 			j.fmtTime(c.Start), c.Subject, pct(f.topShare))
 		if c.Sent > 0 {
 			en += fmt.Sprintf(": %s sent, %s bounced (%s), %s of them hard bounces", num(c.Sent), num(c.Bounced), pctRate(c.BounceRate), num(c.HardBounces))

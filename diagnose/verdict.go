@@ -388,7 +388,7 @@ func (j *judge) decide() AccountReport {
 		Account: accountAddress(acc), Domain: domainOf(accountAddress(acc)),
 		MissingEvidence: rep.Missing, TopReasons: tops,
 	}
-	if c := j.campaign; c != nil && rep.Verdict == advice.Ordinary {
+	if c := j.campaign; c != nil && rep.Verdict != advice.InsufficientEvidence {
 		pc.Campaign = &advice.CampaignContext{Start: c.Start, Subject: c.Subject, Sent: c.Sent, Bounced: c.Bounced, HardBounces: c.HardBounces}
 	}
 	rep.Plan = advice.Plan(rep.Verdict, j.lg, pc)

@@ -103,6 +103,7 @@ func All() []Def {
 		{"campaign-hijack", CampaignHijack},
 		{"malware-pc", MalwarePC},
 		{"sunday-newsletter", SundayNewsletter},
+		{"campaign-spoof", CampaignSpoof},
 		{"hijack-fakes", HijackFakes},
 	}, timeScenarios()...)
 }
