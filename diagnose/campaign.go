@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/reason"
 )
@@ -791,11 +792,31 @@ func (j *judge) describeCampaign(intrusion bool) {
 func pctRate(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
 
 // campaignBeside names the account's campaign seen beside a hijack or a
-// forgery, so that its bounces are not taken for the intruder's.
-func (j *judge) campaignBeside() {
+// forgery, so that its bounces are not taken for the intruder's. Beside a
+// hijack, a mailing is the account's own only when it began before the
+// first login from a new network; else (or with no such login: malware
+// on the owner's PC) it cannot be told from the intruder's, and no
+// campaign is reported.
+func (j *judge) campaignBeside(v advice.Verdict) {
 	c := j.campaign
 	if c == nil || j.campaignSaid {
 		return
+	}
+	if v == advice.Hijacked || v == advice.Mixed {
+		first := time.Time{}
+		if len(j.newIPs) > 0 {
+			first = j.firstNewLogin()
+		}
+		for _, ip := range j.laterIPs {
+			p, _ := netip.ParseAddr(ip)
+			if t := time.Unix(j.acc.log.loginIPs[p], 0).Add(j.r.shift); first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
+		if first.IsZero() || !c.Start.Before(first) {
+			j.campaign = nil
+			return
+		}
 	}
 	j.say(SignalCampaign,
 		fmt.Sprintf("Beside this, the account's own campaign of %s («%s») is in the surge: %s of its bounces are the ordinary failures of a mailing; clean the list once the rest is dealt with",

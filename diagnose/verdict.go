@@ -365,9 +365,9 @@ func (j *judge) decide() AccountReport {
 		rep.NewLoginIPs = []string{}
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
-	rep.Campaign = j.campaign
 	rep.NewLoginIPs = append(rep.NewLoginIPs, j.laterIPs...)
-	j.campaignBeside()
+	j.campaignBeside(rep.Verdict)
+	rep.Campaign = j.campaign
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
