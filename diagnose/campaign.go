@@ -417,11 +417,11 @@ func (j *judge) weighBehaviour() behaviourFacts {
 
 	// Recipients first mailed in the window, and the domains first
 	// mailed in it (all of whose recipients are then new too).
-	for _, first := range j.acc.log.firstRcpt {
+	j.acc.log.recipients(func(first int64) {
 		if first >= l0 && first < l1 {
 			f.newRcpts++
 		}
-	}
+	})
 	old, fresh := 0, 0
 	j.acc.log.doms.each(func(d domStat) {
 		switch {
@@ -1025,24 +1025,24 @@ func (j *judge) intruderAfter() bool {
 	sh := int64(j.r.shift / time.Second)
 	l0, l1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
 	old := map[netip.Prefix]bool{}
-	for ip, first := range j.acc.log.loginIPs {
+	j.acc.log.eachLoginIP(func(ip netip.Addr, first int64) {
 		if first < l0 {
 			old[network(ip)] = true
 		}
-	}
+	})
 	if len(old) == 0 {
 		return false
 	}
 	var later []netip.Addr
 	var at int64
-	for ip, first := range j.acc.log.loginIPs {
+	j.acc.log.eachLoginIP(func(ip netip.Addr, first int64) {
 		if first >= l1 && !old[network(ip)] {
 			later = append(later, ip)
 			if at == 0 || first < at {
 				at = first
 			}
 		}
-	}
+	})
 	if len(later) == 0 {
 		return false
 	}
