@@ -809,7 +809,7 @@ func (j *judge) campaignBeside(v advice.Verdict) {
 		}
 		for _, ip := range j.laterIPs {
 			p, _ := netip.ParseAddr(ip)
-			if t := time.Unix(j.acc.log.loginIPs[p], 0).Add(j.r.shift); first.IsZero() || t.Before(first) {
+			if t := time.Unix(j.acc.log.loginFirst(p), 0).Add(j.r.shift); first.IsZero() || t.Before(first) {
 				first = t
 			}
 		}
