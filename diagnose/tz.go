@@ -69,8 +69,9 @@ func abs64(x int64) int64 {
 
 // LogZone is what the report says of the send log's clock.
 type LogZone struct {
-	// ReadAs is the UTC offset the log's times were read as, after the
-	// correction: "+09:00".
+	// ReadAs is the UTC offset the log's zone-less times were read as,
+	// after the correction: "+09:00" (the zone given, when ShiftSeconds is
+	// 0; a log whose lines carry their offset keeps them).
 	ReadAs string `json:"read_as"`
 	// ShiftSeconds were added to every log time as parsed (0: the zone
 	// given was right).
