@@ -62,9 +62,8 @@ func Start(t testing.TB, zone, origin string) *Server {
 	// A free UDP port may be taken for TCP by another test's listener:
 	// try a few ports before giving up.
 	var (
-		pc  net.PacketConn
-		ln  net.Listener
-		err error
+		pc net.PacketConn
+		ln net.Listener
 	)
 	for try := 0; try < 20; try++ {
 		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
