@@ -351,6 +351,7 @@ func fakeSample(d *Digest, f *attrib.Fake) FakeBounce {
 	for _, it := range f.Reasons {
 		fb.Reasons = append(fb.Reasons, it.En)
 		fb.ReasonsJa = append(fb.ReasonsJa, it.Ja)
+		fb.Codes = append(fb.Codes, it.Code)
 	}
 	return fb
 }
