@@ -173,7 +173,9 @@ func (d *Detector) Run(ctx context.Context) error {
 }
 
 func (d *Detector) tryPass(ctx context.Context) {
-	ok, err := d.st.AcquireLease(ctx, leaseName, d.cfg.Holder, 3*d.cfg.Interval)
+	// The lease outlives a few passes, however slow: a node that stops
+	// gives it up at once; one that dies loses it within the TTL.
+	ok, err := d.st.AcquireLease(ctx, leaseName, d.cfg.Holder, max(3*d.cfg.Interval, time.Minute))
 	if err != nil {
 		if ctx.Err() == nil {
 			d.cfg.Log.Error("detector lease", "err", err)
