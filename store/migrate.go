@@ -131,6 +131,8 @@ CREATE TABLE leases (
 	expires BIGINT NOT NULL
 );
 `,
+	// 2: the analyzer's digest of each message (digest.go).
+	migrationDigests,
 }
 
 // SchemaVersion is the version a store is at after Open.

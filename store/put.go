@@ -52,6 +52,10 @@ type prepared struct {
 	facts   string
 	bounces []bounceRow
 	arrival time.Time
+	// digestKey and digest are the analyzer's digest (SetDigester), when
+	// one is made.
+	digestKey string
+	digest    []byte
 }
 
 type bounceRow struct {
@@ -74,12 +78,14 @@ func (s *Store) prepare(m ingest.Mail, now time.Time) (*prepared, error) {
 		return nil, err
 	}
 	p.raw = raw
-	p.fill(m.Data)
+	res, derr := p.fill(m.Data)
+	s.digestOf(p, m, res, derr)
 	return p, nil
 }
 
-// fill decodes data into p's kind, error, facts and bounce rows.
-func (p *prepared) fill(data []byte) {
+// fill decodes data into p's kind, error, facts and bounce rows, and
+// returns the decoder's answer.
+func (p *prepared) fill(data []byte) (*bounce.Result, error) {
 	res, err := decodeSafely(data)
 	p.kind, p.decErr, p.decBy, p.facts, p.bounces = KindNotBounce, "", "", "", nil
 	if err != nil {
@@ -90,7 +96,7 @@ func (p *prepared) fill(data []byte) {
 		if p.decErr == "" {
 			p.decErr = "nothing could be decoded"
 		}
-		return
+		return res, err
 	}
 	if err != nil {
 		p.kind = KindError
@@ -106,7 +112,7 @@ func (p *prepared) fill(data []byte) {
 		at = p.arrival
 	}
 	if res.Kind != bounce.KindBounce {
-		return
+		return res, err
 	}
 	acct := bounceAddress(res)
 	for _, r := range res.Records {
@@ -125,6 +131,7 @@ func (p *prepared) fill(data []byte) {
 			remote: text(r.RemoteMTA), at: t,
 		})
 	}
+	return res, err
 }
 
 // decodeSafely runs the decoder, turning a panic on hostile input into an
@@ -423,6 +430,12 @@ func (w *batchWriter) mail(ctx context.Context, p *prepared) error {
 	}
 	if !inserted {
 		return nil
+	}
+	if p.digest != nil {
+		if _, err := w.exec(ctx, `INSERT INTO digests (message_id, key, decoder, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			id, p.digestKey, DecoderRevision, p.digest); err != nil {
+			return err
+		}
 	}
 	return w.bounces(ctx, id, p.bounces)
 }

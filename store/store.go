@@ -45,6 +45,9 @@ type Store struct {
 	now func() time.Time
 	// flaters reuses the compressors of raw messages (each is ~1 MB).
 	flaters sync.Pool
+
+	digestMu sync.Mutex
+	digester DigestFunc // SetDigester
 }
 
 // DefaultDSN is the store a user gets without --store: a SQLite file in
