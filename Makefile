@@ -54,5 +54,5 @@ bench-scan:
 # serve: sustained ingest into SQLite and PostgreSQL (bounces/s), and the
 # time from the bounce that makes a surge significant to the webhook.
 bench-serve:
-	$(GO) test -run '^$$' -bench Ingest -benchtime 10000x ./store/
+	$(GO) test -run '^$$' -bench Ingest -benchtime 20000x ./store/
 	$(GO) test -run '^$$' -bench SurgeToWebhook -benchtime 3x ./detect/

@@ -46,6 +46,9 @@ type Store struct {
 	// flaters reuses the compressors of raw messages (each is ~1 MB).
 	flaters sync.Pool
 
+	// stmts holds the statements prepared on db, by query (stmt).
+	stmts sync.Map
+
 	digestMu sync.Mutex
 	digester DigestFunc // SetDigester
 }
@@ -175,6 +178,7 @@ func (s *Store) Close() error {
 	s.closed.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
+		s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 		err = s.db.Close()
 	})
 	return err
