@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 )
@@ -29,6 +30,20 @@ func start(t *testing.T, o Options) *Server {
 	}
 	ingesttest.Run(t, s.Run, s.Ready())
 	return s
+}
+
+// withPostfix starts the source on a free loopback port, a remote server
+// that refuses every recipient (so that Postfix bounces what it sends
+// there) and a Postfix; route sets in o how Postfix reaches the source,
+// given its transport ("lmtp:inet:[127.0.0.1]:PORT").
+func withPostfix(t *testing.T, sink ingest.Sink, route func(lmtp string, o *mailserver.PostfixOptions)) *mailserver.Postfix {
+	t.Helper()
+	mailserver.Require(t, "postfix")
+	port := mailserver.FreePort(t, 24000, 24049)
+	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
+	o := mailserver.PostfixOptions{RemoteAddr: mailserver.StartRefusingSMTP(t, 24050, 24099)}
+	route(fmt.Sprintf("lmtp:inet:[127.0.0.1]:%d", port), &o)
+	return mailserver.StartPostfix(t, o)
 }
 
 func dial(t *testing.T, s *Server) *smtp.Client {
@@ -207,16 +222,9 @@ func TestUnixSocket(t *testing.T) {
 // fails, Postfix is told 451 and keeps them queued; once it works, its
 // retry delivers each bounce, stored once.
 func TestPostfixDeliversBouncesOverLMTP(t *testing.T) {
-	mailserver.Require(t, "postfix")
 	sink := &ingesttest.Sink{}
 	sink.SetFailing(true)
-	port := mailserver.FreePort(t, 24000, 24049)
-	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
-	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
-	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
-		LocalTransport: fmt.Sprintf("lmtp:inet:[127.0.0.1]:%d", port),
-		RemoteAddr:     remote,
-	})
+	pf := withPostfix(t, sink, func(lmtp string, o *mailserver.PostfixOptions) { o.LocalTransport = lmtp })
 	const n = 3
 	for i := range n {
 		pf.Send(t, "shop@example.jp", []string{fmt.Sprintf("nobody%d@remote.test", i)},
@@ -263,16 +271,11 @@ func TestPostfixDeliversBouncesOverLMTP(t *testing.T) {
 // (here discarded) and bouncewatch gets a copy through virtual_alias_maps (recipient_bcc_maps would not do: Postfix
 // applies it to received mail only, not to the bounces it makes).
 func TestPostfixSendsCopyOverLMTP(t *testing.T) {
-	mailserver.Require(t, "postfix")
 	sink := &ingesttest.Sink{}
-	port := mailserver.FreePort(t, 24000, 24049)
-	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
-	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
-	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
-		LocalTransport: "discard:",
-		RemoteAddr:     remote,
-		Transports:     []string{fmt.Sprintf("bouncewatch.invalid=lmtp:inet:[127.0.0.1]:%d", port)},
-		Extra:          []string{"virtual_alias_maps = inline:{{shop@example.jp=shop@example.jp,shop@bouncewatch.invalid}}"},
+	pf := withPostfix(t, sink, func(lmtp string, o *mailserver.PostfixOptions) {
+		o.LocalTransport = "discard:"
+		o.Transports = []string{"bouncewatch.invalid=" + lmtp}
+		o.Extra = []string{"virtual_alias_maps = inline:{{shop@example.jp=shop@example.jp,shop@bouncewatch.invalid}}"}
 	})
 	pf.Send(t, "shop@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
 	ingesttest.WaitWithin(t, "the copy of the bounce", 30*time.Second, func() bool { return len(sink.Mails()) == 1 })
@@ -320,15 +323,10 @@ func TestRecipientLimit(t *testing.T) {
 // The README's first Postfix recipe: the bounce address alone goes to
 // bouncewatch through a transport map entry.
 func TestPostfixTransportMapRecipe(t *testing.T) {
-	mailserver.Require(t, "postfix")
 	sink := &ingesttest.Sink{}
-	port := mailserver.FreePort(t, 24000, 24049)
-	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
-	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
-	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
-		LocalTransport: "discard:",
-		RemoteAddr:     remote,
-		Transports:     []string{fmt.Sprintf("bounces@example.jp=lmtp:inet:[127.0.0.1]:%d", port)},
+	pf := withPostfix(t, sink, func(lmtp string, o *mailserver.PostfixOptions) {
+		o.LocalTransport = "discard:"
+		o.Transports = []string{"bounces@example.jp=" + lmtp}
 	})
 	pf.Send(t, "bounces@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
 	pf.Send(t, "shop@example.jp", []string{"nobody2@remote.test"}, "From: shop@example.jp\nTo: nobody2@remote.test\nSubject: Sale\n\nbuy\n")

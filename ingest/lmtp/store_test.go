@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/ingest/logtail"
 	"github.com/bouncewatch/bouncewatch/store"
-
-	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 )
 
 // The whole path with the real store: Postfix bounces mail refused by the
@@ -29,13 +28,7 @@ func TestPostfixIntoSQLiteStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	port := mailserver.FreePort(t, 24000, 24049)
-	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: st})
-	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
-	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
-		LocalTransport: fmt.Sprintf("lmtp:inet:[127.0.0.1]:%d", port),
-		RemoteAddr:     remote,
-	})
+	pf := withPostfix(t, st, func(lmtp string, o *mailserver.PostfixOptions) { o.LocalTransport = lmtp })
 	tail, err := logtail.New(logtail.Options{Path: pf.Log, Sink: st, Cursors: st, Poll: 20 * time.Millisecond, Logger: ingesttest.Quiet()})
 	if err != nil {
 		t.Fatal(err)

@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/sendlog"
-
-	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 )
 
 // A real Postfix writes its log (maillog_file) while the tail follows it;

@@ -9,9 +9,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
-
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
+	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 )
 
 // A real mail client (Dovecot's IMAP server, for a user's mail program)
