@@ -84,8 +84,10 @@
 //
 // A notice shaped like a real delivery report (a DSN part, a returned
 // message, or a diagnostic an MTA writes: RFC 3464, RFC 3463 codes), or
-// one from the genuine domain of the provider it names, is fake only with
-// a hook no mail server adds: an archive, program or script attached; a
+// one from the genuine domain of the provider it names or from ours that
+// our server did not find forged (its attachments, such as DMARC
+// aggregate reports, and links to its own sites then count for nothing),
+// is fake only with a hook no mail server adds: an archive, program or script attached; a
 // link in its own text (not in the returned message) whose address asks
 // to log in, verify, restore, upgrade or release messages, or carries the
 // reader's address (as it is, URL- or base64-encoded); a look-alike

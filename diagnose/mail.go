@@ -200,7 +200,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
-	d.src = a.internStr(d.src, d.facts.Fake != nil)
+	d.src = a.internStr(d.src, d.facts.Fake != nil || d.when.implausible) // named in a sample
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
 	}
@@ -353,6 +353,7 @@ func fakeSample(d *Digest, f *attrib.Fake) FakeBounce {
 	for _, it := range f.Reasons {
 		fb.Reasons = append(fb.Reasons, it.En)
 		fb.ReasonsJa = append(fb.ReasonsJa, it.Ja)
+		fb.Codes = append(fb.Codes, it.Code)
 	}
 	return fb
 }

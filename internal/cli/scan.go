@@ -265,16 +265,38 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	} else if err != nil {
 		return fail(msg{"--sendlog: %v", "--sendlog: %v"}, err)
 	}
+	positional := map[string]bool{}
+	for _, p := range pos {
+		positional[p] = true
+	}
 	for _, p := range paths {
 		if e := checkMailFile(p); e != nil {
+			if positional[p] {
+				// "--sendlog /var/log/mail.log*" unquoted: the shell
+				// gave the first file to --sendlog, the rest as mail.
+				e.hint = msgQuotePattern
+			}
 			bad = append(bad, e)
 		}
 	}
+	named := map[string]bool{} // files named on the command line, not found in a directory
+	for _, p := range logPaths {
+		named[p] = true
+	}
+	kept := logFiles[:0:0]
 	for _, p := range logFiles {
-		if e := checkLogFile(p); e != nil {
+		e := checkLogFile(p)
+		switch {
+		case e == nil:
+			kept = append(kept, p)
+		case named[p]:
 			bad = append(bad, e)
+		default:
+			// Found in a directory given as --sendlog: skipped, said.
+			say(env.Stderr, "scan", ml, msgSkipped, e.text(ml))
 		}
 	}
+	logFiles = kept
 	if len(bad) > 0 {
 		for _, e := range bad {
 			say(env.Stderr, "scan", ml, msg{"%s", "%s"}, e.text(ml))
