@@ -101,9 +101,12 @@
 //     submission — RFC 3848 ESMTPA/ESMTPSA, "(Authenticated sender: …)",
 //     Microsoft 365's X-MS-Exchange-Organization-AuthAs: Internal,
 //     X-Authenticated-User, cPanel's X-Get-Message-Sender-Via
-//     authenticated_id — and carries our DKIM signature is ours; many
-//     client addresses (networks) behind those submissions say the
-//     password is in other hands: hijacked, with a confidence of 0.45 to
+//     authenticated_id — and carries our DKIM signature is ours; client
+//     networks behind those submissions that the account's earlier bounces
+//     never showed (or, with no earlier bounces, three networks or more)
+//     stand for the log's new login networks and say the password is in
+//     other hands (a newsletter from the usual office is not taken for
+//     that): hijacked, with a confidence of 0.45 to
 //     0.85, the signal verdict_from_bounces, evidence lines naming the
 //     headers, and sendlog in missing_evidence;
 //   - a message in our name whose chain starts at a client that never
