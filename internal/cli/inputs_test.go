@@ -379,6 +379,32 @@ func TestHelpJapanese(t *testing.T) {
 	}
 }
 
+// TestFlagsJapanese: every flag of the commands with a Japanese help has
+// a Japanese description (a flag added later without one shows up here).
+func TestFlagsJapanese(t *testing.T) {
+	for _, tc := range []struct {
+		cmd string
+		ja  map[string]string
+	}{{"scan", scanFlagsJa}, {"reasons", reasonsFlagsJa}, {"check-domain", checkDomainFlagsJa}, {"passgen", passgenFlagsJa}} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			e := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			if code := Main(t.Context(), []string{tc.cmd, "--help"}, e); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			for _, l := range strings.Split(errb.String(), "\n") {
+				if !strings.HasPrefix(l, "  -") || strings.HasPrefix(l, "  --") {
+					continue
+				}
+				name, _, _ := strings.Cut(strings.TrimPrefix(l, "  -"), " ")
+				if tc.ja[strings.TrimSpace(name)] == "" {
+					t.Errorf("flag -%s has no Japanese description", name)
+				}
+			}
+		})
+	}
+}
+
 // columnsAligned checks that in each line the given cells start at the
 // same display column (East Asian Wide characters count two).
 func columnsAligned(t *testing.T, lines []string, cells [][]string) {

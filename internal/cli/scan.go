@@ -102,7 +102,10 @@ spoofed なりすまし、mixed 両方、ordinary 通常、insufficient_evidence
                    できる範囲で判定し、足りないものを示します。
   --domain ドメイン 当方のメールドメイン（繰り返し、またはカンマ区切り）。既定では
                    ログの認証済み送信者から推定します。
-  --relay ホスト   当方の中継サーバーのホスト名か IP（既定ではログから推定）。
+  --relay ホスト   当方の中継サーバーのホスト名か IP（既定ではログ、当方のドメインの
+                   ホスト名、返送されたメッセージの多くが最初に入ったホストから推定）。
+  --relays-from-mx --domain の MX ホストも当方の中継サーバーとみなす（DNS 問い合わせ。
+                   ホスティング会社のメールボックスを使っている場合に）。
 
 秘密情報: BATV の鍵は --batv-key-file で指定したファイルか環境変数
 BOUNCEWATCH_BATV_KEY から読みます。コマンドラインには書きません。
@@ -123,22 +126,23 @@ BOUNCEWATCH_BATV_KEY から読みます。コマンドラインには書きま�
 
 // scanFlagsJa are the Japanese descriptions of scan's flags.
 var scanFlagsJa = map[string]string{
-	"mail":          "読み込むバウンス（繰り返し可）",
-	"sendlog":       "読み込む送信ログ（繰り返し可）",
-	"domain":        "当方のメールドメイン（繰り返し、またはカンマ区切り）",
-	"relay":         "当方の中継サーバーのホスト名か IP（繰り返し、またはカンマ区切り）",
-	"since":         "この日時以降だけを見る",
-	"until":         "この日時より前だけを見る",
-	"format":        "出力形式: text、json（1 つの文書）、html（1 つで完結するファイル）",
-	"o":             "レポートを標準出力ではなくこのファイルに書き出す",
-	"lang":          "言語: ja か en（既定: LC_ALL、LC_MESSAGES、LANG から）",
-	"tz":            "時刻表示と、時差のない日時のタイムゾーン。例: Asia/Tokyo（既定: この機械の設定）",
-	"sensitivity":   "急増の感度: 2 にすると半分の大きさの急増も見つけます（誤報は増えます）",
-	"batv-key-file": "当方の BATV（prvs）鍵を収めたファイル",
-	"check-dns":     "なりすまし（または mixed）と判定したアカウントのドメインの SPF・DKIM・DMARC・MX をその場で確認して追加する",
-	"resolver":      "--check-dns で使う DNS リゾルバー ホスト[:ポート]（既定: /etc/resolv.conf）",
-	"verify-dkim":   "返送されたメッセージの当方の DKIM 署名を検証する（DNS 問い合わせ、キャッシュあり）",
-	"workers":       "同時にデコードするメッセージ数",
+	"mail":           "読み込むバウンス（繰り返し可）",
+	"sendlog":        "読み込む送信ログ（繰り返し可）",
+	"domain":         "当方のメールドメイン（繰り返し、またはカンマ区切り）",
+	"relay":          "当方の中継サーバーのホスト名か IP（繰り返し、またはカンマ区切り）",
+	"since":          "この日時以降だけを見る",
+	"until":          "この日時より前だけを見る",
+	"format":         "出力形式: text、json（1 つの文書）、html（1 つで完結するファイル）",
+	"o":              "レポートを標準出力ではなくこのファイルに書き出す",
+	"lang":           "言語: ja か en（既定: LC_ALL、LC_MESSAGES、LANG から）",
+	"tz":             "時刻表示と、時差のない日時のタイムゾーン。例: Asia/Tokyo（既定: この機械の設定）",
+	"sensitivity":    "急増の感度: 2 にすると半分の大きさの急増も見つけます（誤報は増えます）",
+	"batv-key-file":  "当方の BATV（prvs）鍵を収めたファイル",
+	"check-dns":      "なりすまし（または mixed）と判定したアカウントのドメインの SPF・DKIM・DMARC・MX をその場で確認して追加する",
+	"resolver":       "--check-dns で使う DNS リゾルバー ホスト[:ポート]（既定: /etc/resolv.conf）",
+	"relays-from-mx": "--domain の MX ホストも当方の中継サーバーとみなす（DNS 問い合わせ）",
+	"verify-dkim":    "返送されたメッセージの当方の DKIM 署名を検証する（DNS 問い合わせ、キャッシュあり）",
+	"workers":        "同時にデコードするメッセージ数",
 }
 
 // listFlag collects a repeatable flag; commas separate values too when
