@@ -292,8 +292,8 @@ func (in fakeInput) detect() *Fake {
 	subject := strings.ToLower(res.Subject)
 	fromLower := strings.ToLower(res.From)
 
-	// posing: it calls itself a mail system's notice; claimed: that, or
-	// it decoded as a bounce.
+	// posingAsNotice: it calls itself a mail system's notice; claimed:
+	// that, or it decoded as a bounce, or it names a provider (below).
 	posingAsNotice := false
 	for _, w := range daemonWords {
 		if strings.Contains(fromLower, w) || strings.Contains(subject, w) {
@@ -345,8 +345,6 @@ func (in fakeInput) detect() *Fake {
 	}
 
 	shape := shapeOf(res, o)
-	// The notice's own text: a returned message quoted inline (its links,
-	// its wording) is the sender's, ours perhaps, not the notice's.
 	auth := authFailures(res.Headers, fromDom)
 	// From the genuine domain of the provider it names, or from ours, and
 	// not found forged by our server: the provider (or we) speaking —
@@ -354,6 +352,8 @@ func (in fakeInput) detect() *Fake {
 	// own sign-in pages.
 	genuine := (genuineBrand != nil || in.isOurs(fromDom)) && len(auth) == 0
 	strict := shape.any() || genuine
+	// The notice's own text: a returned message quoted inline (its links,
+	// its wording) is the sender's, ours perhaps, not the notice's.
 	var ownText, quotedText string
 	if !strict || len(res.Links) > 0 {
 		ownText, quotedText = splitReturned(res.Prose)

@@ -537,3 +537,20 @@ func TestScanFakesJSON(t *testing.T) {
 		t.Errorf("verdicts %+v", doc.Verdicts)
 	}
 }
+
+// FuzzSniff: the checks that look at the start of a file before scan
+// reads it never panic, and the binary share stays a share.
+func FuzzSniff(f *testing.F) {
+	f.Add([]byte(syslogLines))
+	f.Add(randomBytes(512, 5))
+	f.Add([]byte("From: a@b\n\nbody\n"))
+	f.Add([]byte("新"[:2]))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if s := binaryShare(b); s < 0 || s > 1 {
+			t.Fatalf("binary share %v", s)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			_ = logLine.MatchString(l)
+		}
+	})
+}
