@@ -57,6 +57,13 @@ func TestDetectFake(t *testing.T) {
 		{name: "Google's exact domain forged (DMARC fail), login link elsewhere", file: "fake-google-dmarcfail.eml",
 			fake: []string{CodeFakeAuthFail, CodeFakeCredentialLink, CodeFakeHTMLOnly}},
 
+		{name: "a diagnostic, no returned message, a shortened link", file: "fake-shortener-diagnostic.eml",
+			fake: []string{CodeFakeHiddenLink, CodeFakeNoMessageOfOurs}},
+		{name: "webmail notice linking to a bare IP address", file: "fake-ip-link.eml",
+			fake: []string{CodeFakeHiddenLink}},
+		{name: "no link at all: reply with your password", file: "fake-reply-password.eml",
+			fake: []string{CodeFakeWording}},
+
 		{name: "genuine Exchange Online NDR on the recipient's domain", file: "genuine-exchange-ndr.eml"},
 		{name: "genuine DMARC aggregate report from Google with a zip", file: "genuine-dmarc-report.eml"},
 		{name: "our own server's quota warning with a quota link", file: "genuine-own-quota-warning.eml"},
