@@ -13,6 +13,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/domaincheck"
+	"github.com/bouncewatch/bouncewatch/internal/scenario"
 	"github.com/bouncewatch/bouncewatch/internal/termtext"
 )
 
@@ -524,8 +525,8 @@ func TestScanFakesJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Fakes != 39 || len(doc.Samples) == 0 {
-		t.Errorf("fake_bounces %d with %d samples, want 39", doc.Fakes, len(doc.Samples))
+	if want := 3 * scenario.FakeKinds; doc.Fakes != want || len(doc.Samples) == 0 {
+		t.Errorf("fake_bounces %d with %d samples, want %d", doc.Fakes, len(doc.Samples), want)
 	}
 	for _, s := range doc.Samples {
 		if s.Subject == "" || s.From == "" || s.Source == "" || len(s.Reasons) == 0 ||
