@@ -21,7 +21,7 @@ const (
 // their order of trust (issue 7 section 1).
 const (
 	ruleDSNText    = "fallback rule a: delivery-status fields (RFC 3464 section 2.3) in the notice's text"
-	ruleXFailed    = "fallback rule a: header X-Failed-Recipients"
+	ruleXFailed    = "fallback rule b: header X-Failed-Recipients (the notice's text names no failed address)"
 	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
 	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
@@ -39,15 +39,22 @@ const (
 // delivery-status fields. It takes, in this order of trust:
 //
 //	a. machine-readable recipients: delivery-status fields anywhere, even in
-//	   a part mislabelled text/plain or quoted, and X-Failed-Recipients;
+//	   a part mislabelled text/plain, indented or quoted;
 //	b. addresses in the notice's own text whose context names them as
-//	   failed: an SMTP error code or failure words on the address's line,
-//	   or a phrase such as "could not be delivered to" before it;
+//	   failed: an SMTP error code or failure words in the address's
+//	   sentence, a phrase such as "could not be delivered to" before it (or
+//	   before the list it stands in), or the error on the lines after an
+//	   address alone on its line; else an address the subject names after
+//	   words of failure; else the header X-Failed-Recipients;
 //	c. when the notice names no address at all but says delivery failed,
-//	   the To of the returned message;
+//	   the To of the returned message (unless that is itself a notice);
 //
 // and never the bounce's own recipient, sender or list addresses, a
-// postmaster or mailer-daemon, or the returned message's author.
+// postmaster or mailer-daemon, the returned message's author, an address
+// to contact for help, an alias the failed address was expanded from, or
+// an address inside a link. The reason comes from the status code and the
+// server's words around the address (or the notice's first line that has
+// them), else it is undefined.
 func scanFallback(f *flat) *scan {
 	autoEv := automatedMarks(f)
 	if len(autoEv) == 0 {
@@ -136,15 +143,20 @@ func scanFallback(f *flat) *scan {
 		if r.Action == "" && delayed {
 			r.Action = "delayed" // RFC 3464 section 2.3.3
 		}
-		if r.Reason == "" && r.Status == "" && smtpcode.FindStatus(r.DiagnosticCode) == "" {
+		if r.Command == "" {
+			r.Command = findCommand(r.DiagnosticCode)
+		}
+		if r.Command == "" && len(recs) == 1 {
+			// One recipient: the command the notice names anywhere
+			// ("in reply to end of DATA command") is the one refused.
+			r.Command = findCommand(clip(prose, 8<<10))
+		}
+		if r.Reason == "" && r.Command == "" && r.Status == "" && smtpcode.FindStatus(r.DiagnosticCode) == "" {
 			// No status code: the words decide (issue 7 section 3). The
 			// classifier's first pass takes a "user unknown" with no
 			// SMTP command for a refusal after DATA (filtered), which a
 			// notice that names neither code nor command does not say.
 			r.Reason = reason.FromText(r.DiagnosticCode)
-		}
-		if r.Command == "" {
-			r.Command = findCommand(r.DiagnosticCode)
 		}
 		if r.RemoteMTA == "" && indexFold(r.DiagnosticCode, " said") >= 0 {
 			r.RemoteMTA = findRemoteHost(r.DiagnosticCode)
@@ -343,8 +355,8 @@ func returnedStart(line, rest string) (start int, ok bool) {
 	if len(t) < 6 || len(t) > 120 {
 		return 0, false
 	}
-	decorated := strings.IndexByte("-=*|#_<[(【", t[0]) >= 0 || strings.HasSuffix(t, ":") || strings.HasSuffix(t, "-") ||
-		strings.HasSuffix(t, "=") || strings.HasSuffix(t, "：")
+	decorated := strings.IndexByte("-=*|#_<[(", t[0]) >= 0 || strings.HasPrefix(t, "【") || strings.HasSuffix(t, ":") ||
+		strings.HasSuffix(t, "--") || strings.HasSuffix(t, "==") || strings.HasSuffix(t, "：")
 	if !decorated {
 		return 0, false
 	}
@@ -502,6 +514,9 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				break
 			}
 			aoff = aend
+			if inURL(line, start, aend) || strings.ContainsAny(a, "/?") {
+				continue // part of a link (a phishing notice's "login?u=you@..."), or a path
+			}
 			rule := lineRule(line, start, aend, intro > 0)
 			if rule == "" && alone(line, start, aend) && informative(followingLines(prose[off:])) {
 				// "<a@b>:" on its own line, the error on the lines
@@ -513,6 +528,9 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				// "For help, write to\nhelp@example.net": the words
 				// may end the line before.
 				before = last[max(0, len(last)-60):]
+			}
+			if otherRole(before, after) && strings.Contains(strings.ToLower(before), "expanded from") {
+				named = true // the address expanded from this alias was named
 			}
 			if bad.has(a) || senderContext(before, after) || otherRole(before, after) {
 				// Not taken; but when the text says it failed, the
@@ -527,7 +545,13 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			}
 			found = true
 			listed = true
-			recs = append(recs, Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}})
+			rec := Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}}
+			// The diagnostic is the words around this mention and the
+			// lines after it, when they say why.
+			if d := strings.TrimSpace(before + a + after + " " + followingLines(prose[off:])); informative(d) {
+				rec.DiagnosticCode = d
+			}
+			recs = append(recs, rec)
 		}
 		switch {
 		case containsAny(lowerClip(line), recipientIntros) && !found:
@@ -587,6 +611,13 @@ func lineRule(line string, start, end int, introActive bool) string {
 	}
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
 		return ruleWordsLine
+	}
+	if strings.Trim(before, " \t<([\"'") == "" {
+		// "<a@b>: Name service error for domain b", "a@b: 550 ...": an
+		// address opening its line, its reason after a colon.
+		if t := strings.TrimLeft(after, " \t>)]\"'"); len(t) > 2 && t[0] == ':' && strings.TrimSpace(t[1:]) != "" {
+			return ruleWordsLine
+		}
 	}
 	if containsAny(lowerClip(before), recipientIntros) || introActive {
 		return ruleIntro
@@ -828,4 +859,20 @@ func otherRole(before, _ string) bool {
 		}
 	}
 	return false
+}
+
+// inURL reports whether the address at line[start:end] is part of a URL:
+// the word around it holds "://" or starts with "www." or "mailto:" is
+// absent but "=" or "?" joins it to what precedes.
+func inURL(line string, start, end int) bool {
+	ws := strings.LastIndexAny(line[:start], " \t<>\"'(") + 1
+	we := strings.IndexAny(line[end:], " \t<>\"')")
+	if we < 0 {
+		we = len(line)
+	} else {
+		we += end
+	}
+	word := line[ws:we]
+	return strings.Contains(word, "://") || hasPrefixFold(word, "www.") ||
+		ws < start && strings.ContainsAny(line[ws:start], "=?&")
 }

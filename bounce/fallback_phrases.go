@@ -45,6 +45,7 @@ var failureWords = []string{
 	"e-mail was rejected", "message was bounced", "returned to sender", "bounced mail", "bounced message",
 	"delivery notification: delivery has failed", "mail system error", "had delivery errors",
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
+	"trouble delivering", "problem delivering", "error sending your", "there was an error sending",
 	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
@@ -93,7 +94,7 @@ var failureWords = []string{
 // "Warning: could not send message for past 4 hours").
 var delayWords = []string{
 	"has not yet been delivered", "not yet been delivered", "has been delayed", "delivery delayed",
-	"delivery is delayed", "delivery status notification (delay)", "could not send mail for past",
+	"delivery is delayed", "is delayed", "delayed for more than", "delivery status notification (delay)", "could not send mail for past",
 	"could not send message for past", "will be retried", "will continue to try", "still trying",
 	"remise différée", "verzögert", "zustellung verzögert", "entrega retrasada", "entrega atrasada",
 	"consegna ritardata", "bezorging vertraagd", "配信遅延", "配送遅延", "投递延迟", "延迟投递", "задерж",
@@ -118,7 +119,8 @@ var recipientIntros = []string{
 	"delivery failed for", "delivery failure for", "did not reach the following", "did not reach",
 	"the following address", "the following addresses", "the following recipient", "the following recipients",
 	"the following user", "following destination", "not yet been delivered", "has been delayed",
-	"list of recipients", "failed recipient", "failed recipients", "failed address",
+	"list of recipients", "delivering your mail to", "delivering your message to", "deliver your message to",
+	"deliver your mail to", "delivery to", "failed recipient", "failed recipients", "failed address",
 	"failed addresses", "failed to the following", "intended recipient", "original recipient",
 	"final recipient", "bad recipient", "invalid recipient", "rejected recipient", "unknown recipient",
 	"unknown user", "recipient address", "recipient:", "recipients:", "rcpt to:", "had delivery errors",
@@ -235,7 +237,7 @@ var successOpenings = []string{
 var vacationOpenings = []string{
 	"i am out of the office", "i'm out of the office", "i will be out of the office", "i am currently out of",
 	"i am away", "i'm away", "i am on vacation", "i'm on vacation", "i am on leave", "thank you for your email. i am",
-	"je suis absent", "je serai absent", "ich bin nicht im büro", "ich bin abwesend", "ich bin bis",
+	"je suis absent", "je serai absent", "ich bin nicht im büro", "ich bin abwesend", "ich bin bis", "nicht im büro",
 	"estoy fuera de la oficina", "me encuentro fuera", "estou fora do escritório", "estou ausente",
 	"sono fuori ufficio", "sarò assente", "ik ben afwezig", "ik ben niet aanwezig",
 	"不在にしております", "不在にしています", "休暇を頂いて", "休暇をいただいて", "我目前不在", "正在休假",

@@ -102,6 +102,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"out of office, Japanese 【不在】", "ooo-ja.eml", KindBounce, "rfc3834", []fallbackWant{
 			{"yamada@rcpt.test", "vacation", "", ""},
 		}, nil},
+		{"out of office, German, Precedence: auto_reply", "ooo-de-precedence.eml", KindBounce, "rfc3834", []fallbackWant{
+			{"jonas@rcpt.test", "vacation", "", ""},
+		}, nil},
 		{"a person writing about absence", "person-absence-ja.eml", KindNotBounce, "", nil, nil},
 		{"BOM, blank lines and a From_ line before the header", "leading-junk.eml", KindBounce, "fallback", []fallbackWant{
 			{"carol@rcpt.test", "userunknown", "", ruleWordsLine},
@@ -232,6 +235,8 @@ func TestFallbackNeverTakes(t *testing.T) {
 			"--- Original message follows ---\nReceived: by mx.sender.test\nFrom: Boss <boss@sender.test>\nTo: boss@sender.test\n\nhello\n", nil},
 		{"the sender named in a transcript", "Delivery failed.\nThe message from owner2@sender.test was refused:\n" +
 			"550 5.7.1 <owner2@sender.test>: Sender address rejected: Access denied\nMAIL FROM:<owner2@sender.test> 550 denied\n", nil},
+		{"an address inside a link", "Delivery failed for your mail. Sign in at https://login.example.test/release?user=kim@rcpt.test to retry: 550 user unknown\n" +
+			"Could not be delivered: see www.example.test/u/lee@rcpt.test (user unknown)\n", nil},
 		{"an address with no failure context", "Delivery failed. Questions? Write to help@rcpt.test today.\n", nil},
 	}
 	for _, tc := range cases {
@@ -432,6 +437,14 @@ func TestCorpusFallbackOnly(t *testing.T) {
 	recall, reasonPct, extraPct := pct(found, total), pct(reasonOK, total), pct(extra, ours)
 	fmt.Printf("corpus, fallback alone: %d of %d files read, recipient recall %.1f%% (%d/%d), reason agreement %.1f%%, extra recipients %.1f%% (%d/%d)\n",
 		claimed, len(files), recall, found, total, reasonPct, extraPct, extra, ours)
+	// Floors a little under the measured figures (87.0%, 1.4% on
+	// 2026-12-06): a change that makes the reader guess worse fails.
+	if recall < 85 {
+		t.Errorf("fallback alone: recipient recall %.1f%% < 85%%", recall)
+	}
+	if extraPct > 2 {
+		t.Errorf("fallback alone: extra recipients %.1f%% > 2%%", extraPct)
+	}
 	if testing.Verbose() && os.Getenv("BOUNCEWATCH_FALLBACK_MISSES") != "" {
 		for _, m := range misses {
 			fmt.Println("fallback miss:", m)

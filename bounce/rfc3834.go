@@ -43,6 +43,13 @@ func scanRFC3834(f *flat) *scan {
 			ev = append(ev, "header "+name+": "+v)
 		}
 	}
+	if headerHas(f, "Precedence", "auto_reply") || headerHas(f, "X-Precedence", "auto_reply") {
+		// RFC 3834 section 3.1.8 mentions it as a non-standard field that
+		// responders write; taken with the words of the reply itself.
+		if containsAny(openingText(f), vacationOpenings) {
+			ev = append(ev, "header Precedence: auto_reply and an out-of-office text")
+		}
+	}
 	marked := len(ev) > 0 || headerHas(f, "Precedence", "auto_reply", "bulk", "junk")
 	for _, p := range autoReplySubjects {
 		// Words of languages written without spaces (Japanese 「不在」,

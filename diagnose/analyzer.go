@@ -162,7 +162,9 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 	switch ev.Kind {
 	case sendlog.Login:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {
-			st.acct(accountKey(ev.SASLUser, "", "")).login(ev.ClientIP, ev.Time)
+			acc := st.acct(accountKey(ev.SASLUser, "", ""))
+			acc.login(ev.ClientIP, ev.Time)
+			acc.loginPlace(ev.ClientHost, ev.ClientIP, ev.Time)
 		}
 	case sendlog.AuthFail:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {

@@ -116,8 +116,10 @@
 // the surge's window (campaign.go; accumulated in any order, decided at
 // report time):
 //   - who: SASL logins from networks never seen (above). No GeoIP
-//     database is used, so countries are not named: a new /24 (IPv4) or
-//     /48 (IPv6) network stands for them;
+//     database is used (none is available offline): a new /24 (IPv4) or
+//     /48 (IPv6) network stands for a new place, and the evidence names
+//     the country codes of the clients' reverse DNS names ("….vn") and
+//     an address family never seen for the account (new_login_places);
 //   - when (odd_hours): at least half of the window's mail in hours of
 //     day that hold less than 2% of the account's own earlier mail, or,
 //     with less than a day or 50 messages of history, at night (00:00 to
@@ -127,8 +129,8 @@
 //     Korean, German, French, Spanish; a shop's own "sale" or "% off" are
 //     not among them); only bounces not attributed to forgery count;
 //   - to whom (many_domains): the recipients first mailed in the window
-//     spread over at least 20 domains and one domain per five recipients,
-//     or half of them at domains the account had never mailed;
+//     spread over at least 20 domains the account had never mailed, one
+//     per five of them or more, or half of them at such domains;
 //   - with what (new_client_form): at least half of the window's messages
 //     in the log carry a Message-ID form (attrib.MessageIDShape) never
 //     seen for the account before, or half of its bounces a mail program
@@ -143,8 +145,9 @@
 // bounced, bounce rate and hard bounces. A campaign is also named when
 // the same hours of an earlier week (up to four) held as much of the
 // account's mail (a scheduled newsletter). It is judged legitimate when
-// there is no sign of an intruder (new networks, ten failed logins, our
-// provider refusing the account for spam), no spam subjects, and at most
+// there is no sign of an intruder (logins from new networks, in the
+// window or later the same log, ten failed logins, our provider refusing
+// the account for spam), no spam subjects, and at most
 // one of the other changes: the verdict is then ordinary, the plan starts
 // by cleaning the list with the campaign's figures, and a provider's
 // sending limit met by it is not taken for a hijack. Malware on the

@@ -49,6 +49,7 @@ type logAcct struct {
 	shapes forms
 	doms   domSet
 	multi  quarters // recipients past the first of messages to several (nil while none)
+	places forms    // where logins came from: "cc:vn" (reverse name's country code), "ip:6" (campaign.go)
 }
 
 // acctMore is what an account with more than one of anything keeps.
@@ -82,6 +83,7 @@ func (a *logAcct) clone() *logAcct {
 	c.shapes = append(forms(nil), a.shapes...)
 	c.doms = a.doms.clone()
 	c.multi = a.multi.clone()
+	c.places = append(forms(nil), a.places...)
 	if a.more == nil {
 		return &c
 	}
@@ -538,6 +540,7 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 			s.alias(from, key)
 		}
 		acc.login(m.ClientIP, m.Time)
+		acc.loginPlace(m.ClientHost, m.ClientIP, m.Time)
 	}
 	t := m.Time.Unix()
 	if n := len(m.Recipients); n > 1 {

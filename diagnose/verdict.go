@@ -66,18 +66,19 @@ const (
 	SignalUnauthenticatedEntry = "unauthenticated_entry"
 	SignalDKIMAbsent           = "dkim_ours_absent"
 	// What a hijack changes besides volume (campaign.go).
-	SignalOddHours      = "odd_hours"
-	SignalSpamSubjects  = "spam_subjects"
-	SignalManyDomains   = "many_domains"
-	SignalNewClientForm = "new_client_form"
-	SignalOwnAddress    = "usual_login_address"
+	SignalOddHours       = "odd_hours"
+	SignalSpamSubjects   = "spam_subjects"
+	SignalManyDomains    = "many_domains"
+	SignalNewClientForm  = "new_client_form"
+	SignalOwnAddress     = "usual_login_address"
+	SignalNewLoginPlaces = "new_login_places"
 	// A mailing of the account's own (a newsletter) explains the surge.
 	SignalCampaign          = "campaign"
 	SignalRecurringCampaign = "recurring_campaign"
 )
 
 // sentence is one piece of evidence in both languages.
-type sentence struct{ en, ja string }
+type sentence struct{ en, ja, signal string }
 
 // judge holds what one account's verdict is decided from.
 type judge struct {
@@ -102,6 +103,8 @@ type judge struct {
 	beh            behaviourFacts
 	campaign       *Campaign
 	campaignSaid   bool
+	afterSaid      bool     // intruderAfter said its sentence
+	laterIPs       []string // and the addresses it found
 
 	ev      []sentence
 	signals []string
@@ -109,7 +112,7 @@ type judge struct {
 }
 
 func (j *judge) say(signal, en, ja string) {
-	j.ev = append(j.ev, sentence{en, ja})
+	j.ev = append(j.ev, sentence{en, ja, signal})
 	if signal != "" {
 		j.signals = append(j.signals, signal)
 	}
@@ -369,6 +372,7 @@ func (j *judge) decide() AccountReport {
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
 	rep.Campaign = j.campaign
+	rep.NewLoginIPs = append(rep.NewLoginIPs, j.laterIPs...)
 	j.campaignBeside()
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
@@ -503,6 +507,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 				acc.key, plural(len(j.newIPs), "IP address", "IP addresses"), strings.Join(shown, ", "), plural(j.newNets, "new network", "new networks"), j.fmtTime(first)),
 			fmt.Sprintf("%s への SASL ログインが、これまでに使われたことのない IP アドレス %s 件（%s、新しいネットワーク %d 件）からあり、最初は %s です",
 				acc.key, num(len(j.newIPs)), strings.Join(shown, ", "), j.newNets, j.fmtTime(first)))
+		j.describePlaces()
 	}
 	if j.fails > 0 {
 		j.say(SignalFailedLogins,
@@ -757,7 +762,10 @@ func (j *judge) legitimateCampaign(intrusion bool, changed int) bool {
 	if intrusion || f.spammy() || changed >= 2 {
 		return false
 	}
-	return f.oneSubject() || len(f.recurring) > 0
+	if !f.oneSubject() && len(f.recurring) == 0 {
+		return false
+	}
+	return !j.intruderAfter()
 }
 
 // missingLog notes the missing send log.

@@ -38,6 +38,8 @@ func TestFromTextLanguages(t *testing.T) {
 		{"NetEase DT:SPM", "554 DT:SPM 163 mx3,abc, please see http://mail.163.com/help/help_spam_16.htm?ip=", SpamDetected},
 		{"Yandex spam", "554 5.7.1 [2] Message rejected under suspicion of SPAM", SpamDetected},
 		{"Microsoft 5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", Blocked},
+		{"Microsoft 5.1.8", "550 5.1.8 Access denied, bad outbound sender", Rejected},
+		{"Google 5.7.26", "550-5.7.26 This mail has been blocked because the sender is unauthenticated.", AuthFailure},
 		{"NetEase HL:ICC", "421 HL:ICC connection refused", TooManyConn},
 		{"no reason in a greeting", "Bonjour, voici votre message.", ""},
 		{"Postfach alone is no reason", "Ihr Postfach wurde eingerichtet", ""},

@@ -100,8 +100,11 @@ var userUnknownPhrases = &phrases{
 		"5.1.0 address rejected.",
 		"no thank you rejected: account unavailable",
 		"requested action not taken: mailbox unavailable",
-		// Google, Microsoft
+		// Google, Microsoft ("The recipient name is not recognized": the
+		// non-delivery report text of Exchange 5.5/2000, Microsoft
+		// Knowledge Base articles on Exchange NDRs)
 		"the email account that you tried to reach does not exist",
+		"the recipient name is not recognized",
 		"resolver.adr.recipientnotfound",
 		"resolver.adr.recipient notfound",
 		"recipient address rejected. (in reply to rcpt to command)",
@@ -367,6 +370,9 @@ var noRelayingPhrases = &phrases{
 
 var authFailurePhrases = &phrases{
 	any: []string{
+		// Google, "Gmail SMTP errors and codes" (support.google.com/a/answer/3726730),
+		// 5.7.26: "This mail has been blocked because the sender is unauthenticated"
+		"sender is unauthenticated",
 		"//spf.pobox.com",
 		"bad spf records for",
 		"dmarc policy",
@@ -472,6 +478,11 @@ var rejectedPhrases = &phrases{
 		"sender ip address rejected",
 	},
 	any: []string{
+		// Microsoft, "Email non-delivery reports and SMTP errors in
+		// Exchange Online": 5.1.8 "Access denied, bad outbound sender",
+		// 5.7.501 "Access denied, spam abuse detected", 5.7.502 "banned
+		// sender" — the sending account itself is refused
+		"bad outbound sender", "spam abuse detected", "access denied, banned sender",
 		"access denied (in reply to mail from command)",
 		"access denied (sender blacklisted)",
 		"address rejected",
