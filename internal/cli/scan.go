@@ -218,7 +218,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	cfg.Lang = advice.LangFromEnv(env.Getenv)
 	if *lang != "" {
 		if cfg.Lang, err = advice.ParseLang(*lang); err != nil {
-			return fail(msg{"%v", "%v"}, err)
+			return fail(msgPlain, err)
 		}
 	}
 	ml = cfg.Lang
@@ -239,7 +239,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		return fail(msgSinceAfter, cfg.Since.In(cfg.Location).Format(layout), cfg.Until.In(cfg.Location).Format(layout))
 	}
 	if key, err := batvKey(*batvFile, env.Getenv); err != nil {
-		return fail(msg{"%v", "%v"}, err)
+		return fail(msgPlain, err)
 	} else if key != nil {
 		cfg.Attrib.BATVKey = key
 	}
@@ -303,7 +303,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	logFiles = kept
 	if len(bad) > 0 {
 		for _, e := range bad {
-			say(env.Stderr, "scan", ml, msg{"%s", "%s"}, e.text(ml))
+			say(env.Stderr, "scan", ml, msgPlain, e.text(ml))
 		}
 		return 2
 	}
@@ -315,16 +315,16 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	rep, scanErr := diagnose.Scan(ctx, in, cfg)
 	prog.done()
 	if rep == nil {
-		say(env.Stderr, "scan", ml, msg{"%v", "%v"}, scanErr)
+		say(env.Stderr, "scan", ml, msgPlain, scanErr)
 		return 1
 	}
 	if scanErr != nil {
 		for _, line := range strings.Split(scanErr.Error(), "\n") {
-			say(env.Stderr, "", ml, msg{"%s", "%s"}, line)
+			say(env.Stderr, "", ml, msgPlain, line)
 		}
 	}
 	if z := rep.LogZone; z != nil && z.Warning != "" {
-		fmt.Fprintf(env.Stderr, "bouncewatch scan: warning: %s\n", z.Warning)
+		say(env.Stderr, "scan", ml, msgWarning, z.Warning)
 	}
 	nothing := rep.Inputs.Bounces == 0 && rep.FakeBounces == 0
 
@@ -332,7 +332,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	var f *os.File
 	if *out != "" && *out != "-" {
 		if f, err = os.Create(*out); err != nil {
-			say(env.Stderr, "scan", ml, msg{"%v", "%v"}, err)
+			say(env.Stderr, "scan", ml, msgPlain, err)
 			return 1
 		}
 		w = f
