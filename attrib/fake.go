@@ -199,17 +199,30 @@ type mtaShape struct {
 
 func (s mtaShape) any() bool { return s.dsn || s.returned || s.diagnostic }
 
+// returnsMessage reports whether a notice returns a message (its
+// header block at least), decoded or as a MIME part.
+func returnsMessage(res *bounce.Result, o *bounce.Original) bool {
+	if o != nil && (o.MessageID != "" || len(o.Received) > 0 || len(o.Headers) > 0 || o.From != "") {
+		return true
+	}
+	for _, t := range res.Parts {
+		switch t {
+		case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
+			return true
+		}
+	}
+	return false
+}
+
 func shapeOf(res *bounce.Result, o *bounce.Original) mtaShape {
 	var s mtaShape
-	s.returned = o != nil && (o.MessageID != "" || len(o.Received) > 0 || len(o.Headers) > 0 || o.From != "")
+	s.returned = returnsMessage(res, o)
 	texts, html := 0, 0
 	for _, t := range res.Parts {
 		switch t {
 		case "message/delivery-status", "message/global-delivery-status", "message/feedback-report",
 			"message/disposition-notification", "message/global-disposition-notification":
 			s.dsn = true
-		case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
-			s.returned = true
 		case "text/html":
 			texts++
 			html++
@@ -290,6 +303,12 @@ func (in fakeInput) isOurs(d string) bool {
 func (in fakeInput) detect() *Fake {
 	res := in.res
 	o := res.Returned()
+	// A notice that returns a message and carries neither a link nor an
+	// attachment has nothing a fake could hook the reader with, whatever
+	// its sender (see the report-shaped case below): most real bounces.
+	if len(res.Links) == 0 && len(res.Attachments) == 0 && returnsMessage(res, o) {
+		return nil
+	}
 	fromDom := domainOf(res.From)
 	display := strings.ToLower(displayName(res.From))
 	subject := strings.ToLower(res.Subject)
