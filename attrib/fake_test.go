@@ -1,6 +1,7 @@
 package attrib
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/source"
 )
 
 // TestDetectFake runs the detector over fixtures written for this
@@ -186,12 +188,33 @@ func TestDetectFakeCorpus(t *testing.T) {
 				}
 			}
 		}
+		// The real bounces of its mbox files too.
+		err := source.Walk(context.Background(), []string{filepath.Join(dir, "mbox", "mbox-0"), filepath.Join(dir, "mbox", "mbox-1")}, nil,
+			func(m source.Message, err error) error {
+				if err != nil {
+					return err
+				}
+				res, _ := bounce.DecodeBytes(m.Data)
+				if res == nil {
+					return nil
+				}
+				n++
+				if f := DetectFake(res, ours); f != nil {
+					flagged++
+					t.Errorf("ours %v: %s flagged fake: %v", ours, m.Source, codes(f.Reasons))
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if n < 400 {
 			t.Errorf("only %d corpus messages read", n)
 		}
 		if flagged > maxFlagged {
 			t.Errorf("ours %v: %d of %d real messages flagged fake", ours, flagged, n)
 		}
+		t.Logf("ours %v: %d corpus messages, %d flagged fake", ours, n, flagged)
 	}
 }
 
