@@ -473,6 +473,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 	const introLines = 3
 	blanks := 0
 	listed := false // an address of the current list was taken
+	taken := map[string]bool{}
 	prev := ""      // the last non-blank line
 	for off := 0; off < len(prose) && len(recs) < maxFallbackRecords; {
 		end := strings.IndexByte(prose[off:], '\n')
@@ -508,7 +509,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			continue
 		}
 		found := false
-		for aoff := 0; ; {
+		for aoff := 0; len(recs) < maxFallbackRecords; {
 			a, start, aend := nextAddress(line, aoff)
 			if a == "" {
 				break
@@ -529,10 +530,11 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				// may end the line before.
 				before = last[max(0, len(last)-60):]
 			}
-			if otherRole(before, after) && strings.Contains(strings.ToLower(before), "expanded from") {
+			other := otherRole(before, after)
+			if other && indexFold(before, "expanded from") >= 0 {
 				named = true // the address expanded from this alias was named
 			}
-			if bad.has(a) || senderContext(before, after) || otherRole(before, after) {
+			if other || bad.has(a) || senderContext(before, after) {
 				// Not taken; but when the text says it failed, the
 				// notice named its failed address (rule c must not
 				// guess another).
@@ -545,6 +547,11 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			}
 			found = true
 			listed = true
+			if k := strings.ToLower(a); taken[k] {
+				continue // named again (a summary, a transcript): the first mention says it
+			} else {
+				taken[k] = true
+			}
 			rec := Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}}
 			// The diagnostic is the words around this mention and the
 			// lines after it, when they say why.
