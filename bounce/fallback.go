@@ -473,7 +473,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 	const introLines = 3
 	blanks := 0
 	listed := false // an address of the current list was taken
-	taken := map[string]bool{}
+	taken := map[string]int{} // lower-case address -> index in recs
 	prev := ""      // the last non-blank line
 	for off := 0; off < len(prose) && len(recs) < maxFallbackRecords; {
 		end := strings.IndexByte(prose[off:], '\n')
@@ -547,18 +547,23 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			}
 			found = true
 			listed = true
-			if k := strings.ToLower(a); taken[k] {
+			k := strings.ToLower(a)
+			i, again := taken[k]
+			if again && recs[i].DiagnosticCode != "" {
 				continue // named again (a summary, a transcript): the first mention says it
-			} else {
-				taken[k] = true
 			}
-			rec := Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}}
 			// The diagnostic is the words around this mention and the
 			// lines after it, when they say why.
-			if d := strings.TrimSpace(before + a + after + " " + followingLines(prose[off:])); informative(d) {
-				rec.DiagnosticCode = d
+			d := strings.TrimSpace(before + a + after + " " + followingLines(prose[off:]))
+			if !informative(d) {
+				d = ""
 			}
-			recs = append(recs, rec)
+			if again {
+				recs[i].DiagnosticCode = d // a later mention says why
+				continue
+			}
+			taken[k] = len(recs)
+			recs = append(recs, Record{Recipient: a, DiagnosticCode: d, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}})
 		}
 		switch {
 		case containsAny(lowerClip(line), recipientIntros) && !found:
