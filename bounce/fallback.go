@@ -472,9 +472,9 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 	intro := 0
 	const introLines = 3
 	blanks := 0
-	listed := false // an address of the current list was taken
+	listed := false           // an address of the current list was taken
 	taken := map[string]int{} // lower-case address -> index in recs
-	prev := ""      // the last non-blank line
+	prev := ""                // the last non-blank line
 	for off := 0; off < len(prose) && len(recs) < maxFallbackRecords; {
 		end := strings.IndexByte(prose[off:], '\n')
 		next := len(prose)
