@@ -516,3 +516,56 @@ func TestIsRelayShortName(t *testing.T) {
 		})
 	}
 }
+
+// TestLearnVotesRelays: the entry host most bounces claiming to be ours
+// share is voted ours when the submissions there were authenticated; the
+// many servers a forgery enters at are not; a provider with many servers
+// is voted by organisation and counts for authenticated entries only.
+func TestLearnVotesRelays(t *testing.T) {
+	var facts []*Facts
+	mk := func(entry Hop, authHeader string, dkim bool) *Facts {
+		f := &Facts{Returned: true, FromDomain: "example.jp",
+			Hops: []Hop{{By: "mx.remote.example", From: entry.By, Client: "192.0.2.9", With: "ESMTPS"}, entry}, AuthHeader: authHeader}
+		if dkim {
+			f.DKIM = []Sig{{Domain: "example.jp", Selector: "default"}}
+		}
+		return f
+	}
+	for i := 0; i < 12; i++ {
+		facts = append(facts, mk(Hop{By: "sv1234.hosting.example", Client: fmt.Sprintf("198.18.%d.7", i), With: "ESMTPSA", Auth: "ESMTPSA"}, "", true))
+	}
+	for i := 0; i < 12; i++ {
+		facts = append(facts, mk(Hop{By: fmt.Sprintf("mx%d.victim%d.example", i, i), Client: fmt.Sprintf("198.19.%d.1", i), With: "ESMTP"}, "", false))
+	}
+	for i := 0; i < 12; i++ {
+		facts = append(facts, mk(Hop{By: fmt.Sprintf("TYCPR01MB%04d.jpnprd01.prod.outlook.com", i), Client: fmt.Sprintf("203.0.113.%d", i), With: "MICROSOFT"}, "X-MS-Exchange-Organization-AuthAs: Internal", true))
+	}
+	ix := NewIndex(Config{Domains: []string{"example.jp"}})
+	pop := ix.Learn(slices.Values(facts), LearnOptions{})
+	var hosts []string
+	for _, r := range pop.Relays {
+		hosts = append(hosts, r.Host)
+	}
+	if !slices.Contains(hosts, "sv1234.hosting.example") || !slices.Contains(hosts, "outlook.com") || len(hosts) != 2 {
+		t.Errorf("voted relays %v, want sv1234.hosting.example and outlook.com", hosts)
+	}
+	if pop.Signs() != "example.jp" {
+		t.Errorf("signs %q, want example.jp: every message through our relays is signed", pop.Signs())
+	}
+	for i, f := range facts {
+		a := ix.JudgeCodes(f, pop)
+		want := Ours
+		if i >= 12 && i < 24 {
+			want = NotOurs
+		}
+		if a.Verdict != want {
+			t.Errorf("facts %d (entry %s): %s, want %s; items %v", i, f.Entry().By, a.Verdict, want, codes(a.Items))
+		}
+	}
+	// A forged message that entered at an outlook.com server without
+	// logging in is not ours for the organisation's vote.
+	bot := mk(Hop{By: "outlook-com.olc.protection.outlook.com", Client: "198.19.200.1", With: "ESMTPS"}, "", false)
+	if a := ix.JudgeCodes(bot, pop); a.Verdict != NotOurs {
+		t.Errorf("unauthenticated entry at the voted organisation: %s, items %v", a.Verdict, codes(a.Items))
+	}
+}

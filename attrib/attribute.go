@@ -133,8 +133,17 @@ func (ix *Index) Attribute(res *bounce.Result) Attribution {
 // (pop, from Learn; nil for nothing). It is safe for concurrent use while
 // nothing is added to the Index.
 func (ix *Index) Judge(f *Facts, pop *Population) Attribution {
+	return ix.judge(f, judgeCtx{ix: ix, pop: pop})
+}
+
+// JudgeCodes is Judge without the items' text (En and Ja empty): what a
+// report over many bounces needs, at a fraction of the cost.
+func (ix *Index) JudgeCodes(f *Facts, pop *Population) Attribution {
+	return ix.judge(f, judgeCtx{ix: ix, pop: pop, noText: true})
+}
+
+func (ix *Index) judge(f *Facts, jc judgeCtx) Attribution {
 	var a Attribution
-	jc := judgeCtx{ix: ix, pop: pop}
 	if f == nil || !f.Returned {
 		a.Items = []Item{item(CodeNoOriginal, 0,
 			"The bounce returned nothing of the original message, so it cannot be matched with our mail",
@@ -181,8 +190,18 @@ func (ix *Index) Judge(f *Facts, pop *Population) Attribution {
 
 // judgeCtx is the Index and the Population one judgement reads.
 type judgeCtx struct {
-	ix  *Index
-	pop *Population
+	ix     *Index
+	pop    *Population
+	noText bool // codes and weights only (JudgeCodes)
+}
+
+// item makes an Item, writing its text only when asked for.
+func (jc judgeCtx) item(code string, w float64, text func() (string, string)) Item {
+	if jc.noText {
+		return Item{Code: code, SupportsOurs: w > 0, Weight: w}
+	}
+	en, ja := text()
+	return item(code, w, en, ja)
 }
 
 func (jc judgeCtx) isOurDomain(d string) bool {
@@ -207,7 +226,7 @@ func (jc judgeCtx) relayBy(f *Facts, h *Hop) bool {
 	if jc.pop.hosts[h.By] {
 		return true
 	}
-	if jc.pop.orgs[Org(h.By)] && h == f.Entry() {
+	if len(jc.pop.orgs) > 0 && h == f.Entry() && jc.pop.orgs[jc.pop.orgOf(h.By)] {
 		auth, _ := f.Authenticated()
 		return auth
 	}
@@ -267,9 +286,10 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	if e, x, ok := ix.lookupMsgID(mid); ok {
 		found = true
 		a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = x.strs[e.sasl], x.strs[e.ip], x.strs[e.from], true
-		items = append(items, item(CodeMessageIDInLog, WeightLog,
-			fmt.Sprintf("Message-ID <%s> appears in our send log (%s)", mid, x.describeEn(e)),
-			fmt.Sprintf("Message-ID <%s> は送信ログにあります（%s）", mid, x.describeJa(e))))
+		items = append(items, jc.item(CodeMessageIDInLog, WeightLog, func() (string, string) {
+			return fmt.Sprintf("Message-ID <%s> appears in our send log (%s)", mid, x.describeEn(e)),
+				fmt.Sprintf("Message-ID <%s> は送信ログにあります（%s）", mid, x.describeJa(e))
+		}))
 	}
 
 	// 2. The Received chain, and queue IDs our relays gave.
@@ -285,9 +305,10 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 				if !a.InLog {
 					a.SASLUser, a.ClientIP, a.LogFrom, a.InLog = x.strs[e.sasl], x.strs[e.ip], x.strs[e.from], true
 				}
-				items = append(items, item(CodeQueueIDInLog, WeightLog,
-					fmt.Sprintf("Queue ID %s, given by our relay %s in the returned Received chain, appears in our send log (%s)", h.ID, h.By, x.describeEn(e)),
-					fmt.Sprintf("返送されたメッセージの Received にある当方リレー %s のキュー ID %s が送信ログにあります（%s）", h.By, h.ID, x.describeJa(e))))
+				items = append(items, jc.item(CodeQueueIDInLog, WeightLog, func() (string, string) {
+					return fmt.Sprintf("Queue ID %s, given by our relay %s in the returned Received chain, appears in our send log (%s)", h.ID, h.By, x.describeEn(e)),
+						fmt.Sprintf("返送されたメッセージの Received にある当方リレー %s のキュー ID %s が送信ログにあります（%s）", h.By, h.ID, x.describeJa(e))
+				}))
 			}
 		}
 		if (by || from) && !relaySeen {
@@ -296,9 +317,10 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 			if !by {
 				host = firstNonEmpty(h.From, h.IP)
 			}
-			items = append(items, item(CodeReceivedOurRelay, WeightRelay,
-				fmt.Sprintf("The returned message passed through our relay %s (%s)", host, hopText(h)),
-				fmt.Sprintf("返送されたメッセージは当方のリレー %s を経由しています（%s）", host, hopText(h))))
+			items = append(items, jc.item(CodeReceivedOurRelay, WeightRelay, func() (string, string) {
+				return fmt.Sprintf("The returned message passed through our relay %s (%s)", host, hopText(h)),
+					fmt.Sprintf("返送されたメッセージは当方のリレー %s を経由しています（%s）", host, hopText(h))
+			}))
 		}
 		if by && !authSeen {
 			how := ""
@@ -311,9 +333,10 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 				authSeen = true
 				a.AuthVia = how
 				a.EntryClient = firstNonEmpty(f.OriginatingIP, h.Client, h.IP)
-				items = append(items, item(CodeReceivedESMTPSA, WeightESMTPSA,
-					fmt.Sprintf("Our relay %s accepted it by authenticated submission (%s) from %s: someone logged in with an account of ours", h.By, how, firstNonEmpty(a.EntryClient, h.From, "an unknown client")),
-					fmt.Sprintf("当方リレー %s が %s から認証付き送信（%s）で受け付けています。当方のアカウントでログインして送信されたものです", h.By, firstNonEmpty(a.EntryClient, h.From, "不明なクライアント"), how)))
+				items = append(items, jc.item(CodeReceivedESMTPSA, WeightESMTPSA, func() (string, string) {
+					return fmt.Sprintf("Our relay %s accepted it by authenticated submission (%s) from %s: someone logged in with an account of ours", h.By, how, firstNonEmpty(a.EntryClient, h.From, "an unknown client")),
+						fmt.Sprintf("当方リレー %s が %s から認証付き送信（%s）で受け付けています。当方のアカウントでログインして送信されたものです", h.By, firstNonEmpty(a.EntryClient, h.From, "不明なクライアント"), how)
+				}))
 			}
 		}
 	}
@@ -322,9 +345,10 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	// relay adds its field, ours included).
 	if !relaySeen && len(f.Hops) > 0 && jc.knowsRelays() {
 		first := f.Hops[len(f.Hops)-1]
-		items = append(items, item(CodeReceivedNotOurs, WeightNotOurRelay,
-			fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "unknown")),
-			fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "不明"))))
+		items = append(items, jc.item(CodeReceivedNotOurs, WeightNotOurRelay, func() (string, string) {
+			return fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "unknown")),
+				fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "不明"))
+		}))
 	}
 	// Mail of ours is submitted by a logged-in client; a message in our
 	// name that entered the mail system from a client without logging in,
@@ -333,15 +357,17 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	if !relaySeen && !anyAuth && f.AuthHeader == "" && jc.claimsOurs(f) {
 		if e := f.publicEntry(); e != nil && e.Auth == "" {
 			client := firstNonEmpty(e.Client, e.IP, e.From)
-			items = append(items, item(CodeReceivedUnauthenticated, WeightUnauthenticated,
-				fmt.Sprintf("The message entered the mail system at %s from %s without authentication (%s), nowhere near our relays: not a submission of ours", e.By, client, hopText(e)),
-				fmt.Sprintf("このメッセージは %s から認証なしで %s に入っており（%s）、当方のリレーを経由していません。当方からの送信ではありません", client, e.By, hopText(e))))
+			items = append(items, jc.item(CodeReceivedUnauthenticated, WeightUnauthenticated, func() (string, string) {
+				return fmt.Sprintf("The message entered the mail system at %s from %s without authentication (%s), nowhere near our relays: not a submission of ours", e.By, client, hopText(e)),
+					fmt.Sprintf("このメッセージは %s から認証なしで %s に入っており（%s）、当方のリレーを経由していません。当方からの送信ではありません", client, e.By, hopText(e))
+			}))
 		}
 	}
 	if !found && !qidSeen && mid != "" && ix.hasMsgIDs() && covered {
-		items = append(items, item(CodeMessageIDNotInLog, WeightNotInLog,
-			fmt.Sprintf("Message-ID <%s> is not in our send log, though the log covers the time the message claims (%s)", mid, date.Format(time.RFC3339)),
-			fmt.Sprintf("送信ログはメッセージの日時（%s）を含む期間のものですが、Message-ID <%s> はありません", date.Format(time.RFC3339), mid)))
+		items = append(items, jc.item(CodeMessageIDNotInLog, WeightNotInLog, func() (string, string) {
+			return fmt.Sprintf("Message-ID <%s> is not in our send log, though the log covers the time the message claims (%s)", mid, date.Format(time.RFC3339)),
+				fmt.Sprintf("送信ログはメッセージの日時（%s）を含む期間のものですが、Message-ID <%s> はありません", date.Format(time.RFC3339), mid)
+		}))
 	}
 
 	// 3. DKIM.
@@ -360,26 +386,30 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	if mid != "" && (anyShape || anyDom) {
 		switch {
 		case nShape > 0 || !anyShape && nDom > 0:
-			items = append(items, item(CodeMessageIDOurForm, WeightMessageIDForm,
-				fmt.Sprintf("The Message-ID has the form our server and mail programs produce (%s)", shape),
-				fmt.Sprintf("Message-ID の形式が当方のサーバーやメールソフトのものと一致します（%s）", shape)))
+			items = append(items, jc.item(CodeMessageIDOurForm, WeightMessageIDForm, func() (string, string) {
+				return fmt.Sprintf("The Message-ID has the form our server and mail programs produce (%s)", shape),
+					fmt.Sprintf("Message-ID の形式が当方のサーバーやメールソフトのものと一致します（%s）", shape)
+			}))
 		case nDom == 0 && jc.isOurDomain(f.FromDomain):
-			items = append(items, item(CodeMessageIDForeign, WeightMessageIDForeign,
-				fmt.Sprintf("The Message-ID has a form never seen in our send log (%s), though From is an address of ours", shape),
-				fmt.Sprintf("From は当方のアドレスですが、Message-ID は送信ログに見られない形式です（%s）", shape)))
+			items = append(items, jc.item(CodeMessageIDForeign, WeightMessageIDForeign, func() (string, string) {
+				return fmt.Sprintf("The Message-ID has a form never seen in our send log (%s), though From is an address of ours", shape),
+					fmt.Sprintf("From は当方のアドレスですが、Message-ID は送信ログに見られない形式です（%s）", shape)
+			}))
 		}
 	}
 
 	// 6. Activity.
 	switch {
 	case active:
-		items = append(items, item(CodeDateInActivity, WeightDateIn,
-			fmt.Sprintf("The original's Date (%s) lies within %v of sending activity in our log", date.Format(time.RFC3339), ix.window),
-			fmt.Sprintf("元のメッセージの日時（%s）の前後 %v 以内に送信ログの記録があります", date.Format(time.RFC3339), ix.window)))
+		items = append(items, jc.item(CodeDateInActivity, WeightDateIn, func() (string, string) {
+			return fmt.Sprintf("The original's Date (%s) lies within %v of sending activity in our log", date.Format(time.RFC3339), ix.window),
+				fmt.Sprintf("元のメッセージの日時（%s）の前後 %v 以内に送信ログの記録があります", date.Format(time.RFC3339), ix.window)
+		}))
 	case covered:
-		items = append(items, item(CodeDateOutside, WeightDateOutside,
-			fmt.Sprintf("Our log shows no sending within %v of the original's Date (%s), though it covers that time", ix.window, date.Format(time.RFC3339)),
-			fmt.Sprintf("元のメッセージの日時（%s）の前後 %v に送信ログの記録がありません（ログはその期間を含みます）", date.Format(time.RFC3339), ix.window)))
+		items = append(items, jc.item(CodeDateOutside, WeightDateOutside, func() (string, string) {
+			return fmt.Sprintf("Our log shows no sending within %v of the original's Date (%s), though it covers that time", ix.window, date.Format(time.RFC3339)),
+				fmt.Sprintf("元のメッセージの日時（%s）の前後 %v に送信ログの記録がありません（ログはその期間を含みます）", date.Format(time.RFC3339), ix.window)
+		}))
 	}
 	return items
 }
@@ -448,9 +478,10 @@ func (ix *Index) describeJa(e entry) string {
 func (jc judgeCtx) dkimEvidence(f *Facts, relaySeen bool) []Item {
 	if len(f.DKIM) == 0 {
 		if jc.pop != nil && jc.pop.signs != "" && !relaySeen && jc.claimsOurs(f) && len(f.Hops) > 0 {
-			return []Item{item(CodeDKIMOursAbsent, WeightDKIMAbsent,
-				fmt.Sprintf("The returned message carries no DKIM-Signature, though our server signs nearly every message it sends with d=%s", jc.pop.signs),
-				fmt.Sprintf("当方のサーバーはほぼすべての送信メールに d=%s で DKIM 署名していますが、返送されたメッセージには署名がありません", jc.pop.signs))}
+			return []Item{jc.item(CodeDKIMOursAbsent, WeightDKIMAbsent, func() (string, string) {
+				return fmt.Sprintf("The returned message carries no DKIM-Signature, though our server signs nearly every message it sends with d=%s", jc.pop.signs),
+					fmt.Sprintf("当方のサーバーはほぼすべての送信メールに d=%s で DKIM 署名していますが、返送されたメッセージには署名がありません", jc.pop.signs)
+			})}
 		}
 		return nil
 	}
@@ -468,22 +499,25 @@ func (jc judgeCtx) dkimEvidence(f *Facts, relaySeen bool) []Item {
 		if !jc.knowsOurDomains() {
 			return nil
 		}
-		return []Item{item(CodeDKIMForeignOnly, WeightDKIMForeignOnly,
-			fmt.Sprintf("The returned message is DKIM-signed only by other domains (d=%s), not by ours", strings.Join(foreign, ", d=")),
-			fmt.Sprintf("返送されたメッセージの DKIM 署名は他のドメイン（d=%s）のもので、当方のドメインの署名はありません", strings.Join(foreign, ", d=")))}
+		return []Item{jc.item(CodeDKIMForeignOnly, WeightDKIMForeignOnly, func() (string, string) {
+			return fmt.Sprintf("The returned message is DKIM-signed only by other domains (d=%s), not by ours", strings.Join(foreign, ", d=")),
+				fmt.Sprintf("返送されたメッセージの DKIM 署名は他のドメイン（d=%s）のもので、当方のドメインの署名はありません", strings.Join(foreign, ", d="))
+		})}
 	}
 	for _, s := range ours {
 		if s.Status == DKIMPass {
-			return []Item{item(CodeDKIMOursVerified, WeightDKIMVerified,
-				fmt.Sprintf("The DKIM-Signature of our domain d=%s verifies over the returned message", s.Domain),
-				fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が返送されたメッセージで検証に成功しました", s.Domain))}
+			return []Item{jc.item(CodeDKIMOursVerified, WeightDKIMVerified, func() (string, string) {
+				return fmt.Sprintf("The DKIM-Signature of our domain d=%s verifies over the returned message", s.Domain),
+					fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が返送されたメッセージで検証に成功しました", s.Domain)
+			})}
 		}
 	}
 	for _, s := range ours {
 		if s.Status == DKIMFail {
-			return []Item{item(CodeDKIMOursFailed, WeightDKIMFailed,
-				fmt.Sprintf("The DKIM-Signature of our domain d=%s does not verify (%v): forged, or altered on the way", s.Domain, s.Err),
-				fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が検証に失敗しました（%v）。偽造されたか途中で改変されています", s.Domain, s.Err))}
+			return []Item{jc.item(CodeDKIMOursFailed, WeightDKIMFailed, func() (string, string) {
+				return fmt.Sprintf("The DKIM-Signature of our domain d=%s does not verify (%v): forged, or altered on the way", s.Domain, s.Err),
+					fmt.Sprintf("当方ドメイン d=%s の DKIM 署名が検証に失敗しました（%v）。偽造されたか途中で改変されています", s.Domain, s.Err)
+			})}
 		}
 	}
 	s := ours[0]
@@ -491,9 +525,10 @@ func (jc judgeCtx) dkimEvidence(f *Facts, relaySeen bool) []Item {
 	if s.Selector != "" {
 		sel = ", s=" + s.Selector
 	}
-	return []Item{item(CodeDKIMOursUnverified, WeightDKIMUnverified,
-		fmt.Sprintf("The returned message carries a DKIM-Signature of our domain d=%s%s (%s)", s.Domain, sel, s.WhyEn),
-		fmt.Sprintf("返送されたメッセージに当方ドメインの DKIM 署名（d=%s%s）があります（%s）", s.Domain, sel, s.WhyJa))}
+	return []Item{jc.item(CodeDKIMOursUnverified, WeightDKIMUnverified, func() (string, string) {
+		return fmt.Sprintf("The returned message carries a DKIM-Signature of our domain d=%s%s (%s)", s.Domain, sel, s.WhyEn),
+			fmt.Sprintf("返送されたメッセージに当方ドメインの DKIM 署名（d=%s%s）があります（%s）", s.Domain, sel, s.WhyJa)
+	})}
 }
 
 func (jc judgeCtx) knowsOurDomains() bool {
@@ -522,23 +557,27 @@ func (jc judgeCtx) batvEvidence(f *Facts) []Item {
 			}
 			continue
 		case BATVOK:
-			return []Item{item(CodeBATVValid, WeightBATVValid,
-				fmt.Sprintf("The bounce went to %s, whose BATV tag validates with our key", c.Addr),
-				fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できました", c.Addr))}
+			return []Item{jc.item(CodeBATVValid, WeightBATVValid, func() (string, string) {
+				return fmt.Sprintf("The bounce went to %s, whose BATV tag validates with our key", c.Addr),
+					fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できました", c.Addr)
+			})}
 		case BATVExpired:
-			return []Item{item(CodeBATVExpired, WeightBATVExpired,
-				fmt.Sprintf("The bounce went to %s: our BATV tag, but expired (day %03d): an old address reused", c.Addr, c.Day),
-				fmt.Sprintf("バウンスの宛先 %s は当方の BATV タグですが期限切れです（日付 %03d）。古いアドレスが再利用されています", c.Addr, c.Day))}
+			return []Item{jc.item(CodeBATVExpired, WeightBATVExpired, func() (string, string) {
+				return fmt.Sprintf("The bounce went to %s: our BATV tag, but expired (day %03d): an old address reused", c.Addr, c.Day),
+					fmt.Sprintf("バウンスの宛先 %s は当方の BATV タグですが期限切れです（日付 %03d）。古いアドレスが再利用されています", c.Addr, c.Day)
+			})}
 		default:
-			return []Item{item(CodeBATVInvalid, WeightBATVInvalid,
-				fmt.Sprintf("The bounce went to %s, whose BATV tag does not validate with our key: we never sent with this envelope sender", c.Addr),
-				fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できません。当方はこのエンベロープ送信者で送信していません", c.Addr))}
+			return []Item{jc.item(CodeBATVInvalid, WeightBATVInvalid, func() (string, string) {
+				return fmt.Sprintf("The bounce went to %s, whose BATV tag does not validate with our key: we never sent with this envelope sender", c.Addr),
+					fmt.Sprintf("バウンスの宛先 %s の BATV タグが当方の鍵で検証できません。当方はこのエンベロープ送信者で送信していません", c.Addr)
+			})}
 		}
 	}
 	if oursSeen != "" && jc.ix.cfg.BATVSignsAll {
-		return []Item{item(CodeBATVAbsent, WeightBATVAbsent,
-			fmt.Sprintf("The bounce went to %s without a BATV tag, though we tag every envelope sender", oursSeen),
-			fmt.Sprintf("当方はすべてのエンベロープ送信者に BATV タグを付けていますが、バウンスの宛先 %s にはタグがありません", oursSeen))}
+		return []Item{jc.item(CodeBATVAbsent, WeightBATVAbsent, func() (string, string) {
+			return fmt.Sprintf("The bounce went to %s without a BATV tag, though we tag every envelope sender", oursSeen),
+				fmt.Sprintf("当方はすべてのエンベロープ送信者に BATV タグを付けていますが、バウンスの宛先 %s にはタグがありません", oursSeen)
+		})}
 	}
 	return nil
 }

@@ -2,9 +2,13 @@ package attrib
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncewatch/bouncewatch/bounce"
 )
 
 // buildIndex adds n messages from a few hundred accounts and client IPs,
@@ -58,6 +62,39 @@ func BenchmarkAttribute(b *testing.B) {
 			for b.Loop() {
 				_ = ix.Attribute(res)
 			}
+		})
+	}
+}
+
+// BenchmarkDetectFake: the fake check per message, over this package's
+// real bounces (what a flood is made of: the cost that counts) and over
+// its fake notices.
+func BenchmarkDetectFake(b *testing.B) {
+	files, _ := filepath.Glob("testdata/*.eml")
+	var real, fakes []*bounce.Result
+	for _, p := range files {
+		r := decodeFile(b, filepath.Base(p))
+		if strings.HasPrefix(filepath.Base(p), "fake-") {
+			fakes = append(fakes, r)
+		} else {
+			real = append(real, r)
+		}
+	}
+	ours := []string{"example.jp"}
+	for _, set := range []struct {
+		name string
+		rs   []*bounce.Result
+	}{{"real", real}, {"fakes", fakes}} {
+		b.Run(set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				for _, r := range set.rs {
+					_ = DetectFake(r, ours)
+					n++
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/message")
 		})
 	}
 }

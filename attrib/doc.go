@@ -2,11 +2,20 @@
 // bounced was really sent by us, and flags fake bounces (phishing posing as
 // a mailer-daemon or carrier notice).
 //
-// An [Index] is built from the outbound log ([Sent], one per message) and
-// the site's [Config]; [Index.Attribute] then weighs the evidence of one
-// [bounce.Result]. Every piece of evidence is an [Item] with a code, a
-// weight (positive: sent by us; negative: not sent by us) and plain text in
-// English and Japanese.
+// Attribution comes in two steps, so that a bounce can be judged again as
+// the log grows. An [Extractor] reads the [Facts] of one [bounce.Result]
+// when it arrives: what attribution needs, independent of the log (the
+// returned Message-ID and its form, the Received chain in short, DKIM
+// signatures verified when a verifier is set, BATV checks, authenticated
+// submission markers, the fake check's answers). An [Index] holds the
+// outbound log ([Sent], one per message; it may keep growing) and the
+// site's [Config]; [Index.Judge] weighs Facts against it and against a
+// [Population] — what the bounces together teach, from [Index.Learn]: the
+// entry relays most bounces claiming to be ours share, and whether our
+// relays sign every message. [Index.Attribute] does both for one result.
+// Every piece of evidence is an [Item] with a code, a weight (positive:
+// sent by us; negative: not sent by us) and plain text in English and
+// Japanese.
 //
 // # Rules and weights
 //
@@ -16,17 +25,28 @@
 //     original's Date (±ActivityWindow) and has Message-IDs, but not this
 //     one: message_id_not_in_log −3.
 //  2. Received chain (RFC 5321 section 4.4). A hop added by, or received
-//     from, one of our relays (configured, or learnt from Sent.Host):
-//     received_our_relay +3. Such a hop with an authenticated protocol
-//     (ESMTPSA, ESMTPA, RFC 3848) is a hijack signal:
+//     from, one of our relays (configured, learnt from Sent.Host, a host in
+//     our domains, or voted by the bounces: Population):
+//     received_our_relay +3. Such a hop with an authenticated submission
+//     (ESMTPSA, ESMTPA, RFC 3848; "Authenticated sender"; or, at the entry
+//     hop, the submission server's headers: Microsoft 365's
+//     X-MS-Exchange-Organization-AuthAs: Internal, X-Authenticated-User,
+//     cPanel's authenticated_id) is a hijack signal:
 //     received_esmtpsa_our_relay +1 (in addition). A chain of one or more
-//     hops that never touches a relay of ours, while we know at least one:
-//     received_not_our_relay −2 (every relay adds its field, ours too).
+//     hops that never touches a relay of ours, while we know one or our
+//     domains: received_not_our_relay −2 (every relay adds its field, ours
+//     too). A message claiming our From or Return-Path whose chain starts
+//     at a public client that did not authenticate, nowhere near our
+//     relays (a bot straight to the recipient's server):
+//     received_unauthenticated_entry −2.
 //  3. DKIM (RFC 6376). A signature with d= one of our domains (or a
 //     subdomain): dkim_ours_present_unverified +2; verified over the
 //     returned message (body returned and Config.DKIM set):
 //     dkim_ours_verified +6; fails to verify: dkim_ours_failed −4 (forged,
-//     or altered on the way back); only foreign d=: dkim_foreign_only −1.
+//     or altered on the way back); only foreign d=: dkim_foreign_only −1;
+//     no signature on a message in our name outside our relays, while
+//     nearly every message through our relays carries ours (Population):
+//     dkim_ours_absent −2.
 //  4. BATV (draft-levine-smtp-batv-01, "prvs=KDDDSSSSSS=local@domain") on
 //     the bounce's envelope recipient (Delivered-To, X-Original-To,
 //     Envelope-To, X-Envelope-To, To, and the original's Return-Path), when
@@ -45,7 +65,9 @@
 // The score is the sum of the weights. Score ≥ 3 gives [Ours], score ≤ −3
 // gives [NotOurs], anything between is [Unknown]. Contradictory evidence
 // (at least +5 and at most −5 at once) is [Unknown] unless the send log
-// itself matched (rule 1), which is taken as the truth. A bounce that
+// itself matched (rule 1) or a proof only we can make holds (our DKIM
+// signature verifies, our BATV tag validates), which is taken as the
+// truth. A bounce that
 // returned nothing of the original is [Unknown] with the item no_original.
 //
 // # Fake bounces
@@ -62,8 +84,10 @@
 //
 // A notice shaped like a real delivery report (a DSN part, a returned
 // message, or a diagnostic an MTA writes: RFC 3464, RFC 3463 codes), or
-// one from the genuine domain of the provider it names, is fake only with
-// a hook no mail server adds: an archive, program or script attached; a
+// one from the genuine domain of the provider it names or from ours that
+// our server did not find forged (its attachments, such as DMARC
+// aggregate reports, and links to its own sites then count for nothing),
+// is fake only with a hook no mail server adds: an archive, program or script attached; a
 // link in its own text (not in the returned message) whose address asks
 // to log in, verify, restore, upgrade or release messages, or carries the
 // reader's address (as it is, URL- or base64-encoded); a look-alike

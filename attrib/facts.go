@@ -124,7 +124,35 @@ func (ex *Extractor) Extract(res *bounce.Result) *Facts {
 		return f
 	}
 	f.Fake = (fakeInput{res: res, ours: ex.ix.domains}).detect()
+	f.own()
 	return f
+}
+
+// own makes f's strings its own: the decoder's are slices of the whole
+// message, which a kept Facts must not hold alive.
+func (f *Facts) own() {
+	c := strings.Clone
+	f.MessageID, f.Shape, f.FromDomain, f.ReturnPath = c(f.MessageID), c(f.Shape), c(f.FromDomain), c(f.ReturnPath)
+	f.AuthHeader, f.OriginatingIP = c(f.AuthHeader), c(f.OriginatingIP)
+	for i := range f.Hops {
+		h := &f.Hops[i]
+		h.By, h.From, h.IP, h.Client, h.With, h.ID, h.Auth = c(h.By), c(h.From), c(h.IP), c(h.Client), c(h.With), c(h.ID), c(h.Auth)
+	}
+	for i := range f.DKIM {
+		d := &f.DKIM[i]
+		d.Domain, d.Selector, d.Err = c(d.Domain), c(d.Selector), c(d.Err)
+	}
+	for i := range f.BATV {
+		f.BATV[i].Addr, f.BATV[i].Domain = c(f.BATV[i].Addr), c(f.BATV[i].Domain)
+	}
+	if fk := f.Fake; fk != nil {
+		for i := range fk.Reasons {
+			fk.Reasons[i].En, fk.Reasons[i].Ja = c(fk.Reasons[i].En), c(fk.Reasons[i].Ja)
+		}
+	}
+	if len(f.Hops) > 0 {
+		f.Hops = append([]Hop(nil), f.Hops...) // no spare capacity
+	}
 }
 
 func (ex *Extractor) original(f *Facts, res *bounce.Result, o *bounce.Original) {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/width"
 
@@ -42,7 +43,7 @@ var dangerousTypes = []string{
 	"application/javascript", "application/x-javascript", "text/javascript",
 	"application/hta", "application/x-ms-shortcut", "application/x-bat", "application/x-sh",
 	"application/vnd.ms-htmlhelp", "application/x-msi", "application/x-ms-installer",
-	"application/octet-stream", "text/html",
+	"application/octet-stream", "text/html", "image/svg+xml", "application/x-shockwave-flash",
 }
 
 // helpDomains are the help and reference sites real mail systems link to
@@ -103,6 +104,17 @@ var brands = []brand{
 	{"Lolipop", []string{"lolipop", "ロリポップ"}, []string{"lolipop"}, []string{"lolipop.jp", "paperboy.co.jp", "pepabo.com"}},
 	{"Onamae.com (GMO)", []string{"お名前.com", "onamae"}, []string{"onamae"}, []string{"onamae.com", "gmo.jp", "onamae.ne.jp"}},
 	{"ConoHa", []string{"conoha"}, []string{"conoha"}, []string{"conoha.jp"}},
+	{"OCN", []string{"ocn ", "ocnメール", "nttコミュニケーションズ"}, []string{"ocn-"}, []string{"ocn.ne.jp", "ocn.com", "ntt.com", "ocn.jp"}},
+	{"BIGLOBE", []string{"biglobe", "ビッグローブ"}, []string{"biglobe"}, []string{"biglobe.ne.jp", "biglobe.co.jp"}},
+	{"So-net", []string{"so-net", "ソネット"}, []string{"so-net", "sonet"}, []string{"so-net.ne.jp", "sonynetwork.co.jp", "so-net.jp"}},
+	{"@nifty", []string{"@nifty", "ニフティ"}, []string{"nifty"}, []string{"nifty.com", "nifty.ne.jp"}},
+	{"plala", []string{"plala", "ぷらら"}, []string{"plala"}, []string{"plala.or.jp", "plala.jp"}},
+	{"J:COM", []string{"j:com", "jcom", "ジェイコム"}, []string{"jcom"}, []string{"jcom.home.ne.jp", "jcom.co.jp", "jcom.zaq.ne.jp", "zaq.ne.jp"}},
+	{"eo", []string{"eo光", "eoネット", "eonet"}, []string{"eonet"}, []string{"eonet.ne.jp", "k-opti.com", "eo.jp"}},
+	{"Rakuten", []string{"rakuten", "楽天"}, []string{"rakuten"}, []string{"rakuten.co.jp", "rakuten.jp", "rakuten.com", "mail.rakuten.com"}},
+	{"KAGOYA", []string{"kagoya", "カゴヤ"}, []string{"kagoya"}, []string{"kagoya.jp", "kagoya.net", "kagoya.com"}},
+	{"Zoho", []string{"zoho"}, []string{"zoho"}, []string{"zoho.com", "zoho.jp", "zohomail.com", "zoho.eu"}},
+	{"Amazon", []string{"amazon", "アマゾン"}, []string{"amazon"}, []string{"amazon.com", "amazon.co.jp", "amazonses.com", "amazonaws.com", "amazon.jp"}},
 }
 
 // daemonWords in a From or Subject make a message pose as a delivery
@@ -113,6 +125,7 @@ var daemonWords = []string{
 	"failure notice", "non-delivery", "not delivered", "could not be delivered",
 	"mailbox", "mail box", "email account", "e-mail account", "mail account", "webmail", "quota",
 	"配信不能", "配信エラー", "送信エラー", "不達", "エラーメール", "配送エラー", "返送",
+	"messages held", "held messages", "messages on hold", "pending messages", "incoming messages", "mail storage",
 	"メール管理者", "システム管理者", "メールボックス", "メールアカウント", "メール容量", "保留", "受信手続き",
 	"未配信", "送信できなかった", "受信できな",
 }
@@ -120,10 +133,10 @@ var daemonWords = []string{
 // adminNames in a display name pose as the administrator of our own mail:
 // a real one writes from our domain.
 var adminNames = []string{
-	"メール管理者", "システム管理者", "管理者", "サーバー管理", "サポートセンター", "ヘルプデスク",
+	"メール管理者", "システム管理者", "メールサーバー管理", "メールシステム管理", "メールサポート",
 	"mail administrator", "email administrator", "e-mail administrator", "system administrator",
-	"mail admin", "email admin", "webmail", "help desk", "helpdesk", "it support", "it service",
-	"it department", "admin team", "security team", "mail server", "email server", "mail service", "email service",
+	"mailbox administrator", "mail admin", "email admin", "webmail", "mail server", "email server",
+	"mail support", "email support",
 }
 
 // urlActions in a link's path or query, or as the first label of its
@@ -149,12 +162,14 @@ var actionPhrases = []string{
 	"will be deactivated", "will be deleted", "will be closed", "will be disabled", "will be terminated",
 	"within 24 hours", "within 48 hours", "password expire", "password will expire", "keep your password",
 	"keep same password", "update your account", "re-activate", "reactivate", "unlock your",
+	"scan the qr code", "scan this qr code", "qr code below",
 	// Japanese
 	"保留されています", "保留中のメール", "保留されたメール", "受信手続き", "アカウントが停止", "アカウントを停止",
 	"停止されます", "停止いたします", "停止させていただきます", "利用停止", "凍結されます", "24時間以内", "48時間以内",
 	"認証してください", "再認証", "本人確認", "ログインして", "ログインの上", "サインインして", "パスワードの有効期限",
 	"パスワードを更新", "こちらをクリック", "下記のリンク", "以下のリンク", "リンクをクリック", "手続きをしてください",
 	"手続きを行って", "受け取るには", "受信するには", "容量を増や", "アップグレード",
+	"qrコードを読み取", "qrコードをスキャン", "qrコードから",
 	// German, French, Spanish, Portuguese, Chinese, Korean
 	"melden sie sich", "bestätigen sie ihr", "innerhalb von 24 stunden", "wird gesperrt",
 	"connectez-vous", "vérifiez votre", "dans les 24 heures", "sera suspendu",
@@ -290,6 +305,7 @@ func (in fakeInput) detect() *Fake {
 
 	// Who the sender claims to be, and whether its domain agrees.
 	var posing []Item
+	skel := "" // the sender domain as it looks, computed once when needed
 	lookalike, genuineBrand := false, (*brand)(nil)
 	for i := range brands {
 		b := &brands[i]
@@ -298,14 +314,19 @@ func (in fakeInput) detect() *Fake {
 			claimed = true
 			continue
 		}
-		named := namesBrand(display, b) || namesBrand(subject, b)
+		// A brand in the display name, or in a Subject that speaks of the
+		// mail system ("【docomo】メール送信エラー").
+		named := namesBrand(display, b) || posingAsNotice && namesBrand(subject, b)
 		if named {
-			claimed, posingAsNotice = true, true
+			claimed = true
 			posing = append(posing, item(CodeFakeImpersonation, -1,
 				fmt.Sprintf("It presents itself as %s but writes from %s, which is not %s's domain", b.name, firstNonEmpty(fromDom, "no domain"), b.name),
 				fmt.Sprintf("%s を名乗っていますが、送信元ドメイン %s は %s のものではありません", b.name, firstNonEmpty(fromDom, "（なし）"), b.name)))
 		}
-		if posingAsNotice && fromDom != "" && !isAbusedHost(fromDom) && borrowsToken(fromDom, b.tokens) {
+		if (posingAsNotice || named) && fromDom != "" && skel == "" && !isAbusedHost(fromDom) {
+			skel = labelSkeleton(fromDom)
+		}
+		if (posingAsNotice || named) && skel != "" && borrowsSkeleton(skel, b.tokens) {
 			claimed, lookalike = true, true
 			posing = append(posing, item(CodeFakeLookalike, -1,
 				fmt.Sprintf("Its sender domain %s imitates %s's name but is not %s's", fromDom, b.name, b.name),
@@ -326,20 +347,35 @@ func (in fakeInput) detect() *Fake {
 	shape := shapeOf(res, o)
 	// The notice's own text: a returned message quoted inline (its links,
 	// its wording) is the sender's, ours perhaps, not the notice's.
-	ownText, quotedText := splitReturned(res.Prose)
-	strict := shape.any() || genuineBrand != nil
+	auth := authFailures(res.Headers, fromDom)
+	// From the genuine domain of the provider it names, or from ours, and
+	// not found forged by our server: the provider (or we) speaking —
+	// its reports with archives attached (DMARC aggregate reports), its
+	// own sign-in pages.
+	genuine := (genuineBrand != nil || in.isOurs(fromDom)) && len(auth) == 0
+	strict := shape.any() || genuine
+	var ownText, quotedText string
+	if !strict || len(res.Links) > 0 {
+		ownText, quotedText = splitReturned(res.Prose)
+	}
 	noOurs := !shape.returned || o != nil && len(in.ours) > 0 && !in.returnsOurs(o)
 
 	// Attachments.
 	var strong, weak []Item
 	for _, t := range res.Attachments {
 		t = strings.ToLower(t)
-		if strings.HasPrefix(t, "image/") || strings.HasPrefix(t, "message/") ||
+		if strings.HasPrefix(t, "image/") && t != "image/svg+xml" || strings.HasPrefix(t, "message/") ||
 			t == "application/pgp-signature" || t == "application/pkcs7-signature" ||
 			t == "application/x-pkcs7-signature" || t == "application/ms-tnef" {
 			continue
 		}
-		if contains(dangerousTypes, t) {
+		if genuine {
+			continue
+		}
+		// A program or script is never part of a report; a bare
+		// octet-stream or an HTML file is, in a report's shape, too
+		// often a mailer's way of attaching anything.
+		if contains(dangerousTypes, t) && !(strict && (t == "application/octet-stream" || t == "text/html")) {
 			strong = append(strong, item(CodeFakeDangerousAttached, -1,
 				fmt.Sprintf("It carries an attachment of type %s, a common way to deliver malware; real delivery notices do not", t),
 				fmt.Sprintf("マルウェア配布によく使われる種類（%s）の添付ファイルがあります。本物の配信エラー通知には付きません", t)))
@@ -362,8 +398,8 @@ func (in fakeInput) detect() *Fake {
 		help := !abused && isHelpHost(host)
 		brandOrg := !abused && genuineBrand != nil && inDomains(host, genuineBrand.domains)
 		own := !abused && sameOrganization(host, fromDom)
-		if help || brandOrg {
-			continue
+		if help || brandOrg || genuine && !abused && (own || in.isOurs(host)) {
+			continue // the provider's, or our own, site
 		}
 		if quotedText != "" && strings.Contains(quotedText, l) && !strings.Contains(ownText, l) ||
 			shape.returned && o != nil && len(o.Raw) > 0 && bytes.Contains(o.Raw, []byte(l)) {
@@ -391,7 +427,6 @@ func (in fakeInput) detect() *Fake {
 				fmt.Sprintf("リンク先 %s は送信元ドメイン（%s）でもメール事業者のヘルプサイトでもありません", host, firstNonEmpty(fromDom, "なし"))))
 		}
 	}
-	auth := authFailures(res.Headers, fromDom)
 
 	var reasons []Item
 	add := func(items ...[]Item) {
@@ -420,7 +455,15 @@ func (in fakeInput) detect() *Fake {
 				"It is HTML only, with no delivery status report, no returned message and no diagnostic: mail servers write none of their notices like this",
 				"HTML だけの通知で、配信状況レポートも返送メッセージもエラーの詳細もありません。メールサーバーはこのような通知を書きません"))
 		}
-		if len(strong)+len(weak)+len(cred)+len(addrLinks)+len(foreign)+len(wording)+len(html)+len(auth)+len(posing) == 0 {
+		// What only phishing does counts always; what a newsletter does
+		// too (links elsewhere, HTML, pressing words, a brand's name) only
+		// once the message calls itself a mail system's notice or its
+		// sender domain is a look-alike.
+		n := len(strong) + len(cred) + len(addrLinks) + len(auth)
+		if posingAsNotice || lookalike {
+			n += len(foreign) + len(weak) + len(wording) + len(html) + len(posing)
+		}
+		if n == 0 {
 			return nil
 		}
 		add(strong, cred, addrLinks, foreign, weak, wording, html, auth, posing)
@@ -476,9 +519,9 @@ func splitReturned(prose string) (own, quoted string) {
 		if i := strings.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
 		}
-		l := strings.ToLower(strings.TrimSpace(line))
+		l := strings.TrimSpace(line)
 		for _, m := range returnedMarkers {
-			if strings.HasPrefix(l, m) {
+			if len(l) >= len(m) && strings.EqualFold(l[:len(m)], m) {
 				return prose[:off], prose[off:]
 			}
 		}
@@ -599,8 +642,8 @@ func phrasesIn(s string, phrases []string, max int) []string {
 	s = strings.ToLower(width.Fold.String(s))
 	s = strings.Join(strings.Fields(s), " ")
 	var out []string
-	for _, p := range phrases {
-		if strings.Contains(s, width.Fold.String(p)) {
+	for _, p := range phrases { // written lower case and folded
+		if strings.Contains(s, p) {
 			out = append(out, p)
 			if len(out) == max {
 				break
@@ -644,19 +687,62 @@ func namesBrand(s string, b *brand) bool {
 }
 
 // borrowsToken reports whether a domain's labels (left of its public
-// suffix) contain one of the tokens: "docomo-mail-center.example",
-// "secure-outlook365.example".
+// suffix), as they look (skeleton), contain one of the tokens:
+// "docomo-mail-center.example", "secure-outlook365.example",
+// "rnicrosoft-online.example".
 func borrowsToken(dom string, tokens []string) bool {
+	return borrowsSkeleton(labelSkeleton(dom), tokens)
+}
+
+// labelSkeleton is the skeleton of a domain's labels left of its public
+// suffix.
+func labelSkeleton(dom string) string {
 	labels := dom
 	if suf, _ := publicsuffix.PublicSuffix(dom); suf != "" && suf != dom {
 		labels = strings.TrimSuffix(dom, "."+suf)
 	}
+	return skeleton(labels)
+}
+
+func borrowsSkeleton(skel string, tokens []string) bool {
 	for _, t := range tokens {
-		if strings.Contains(labels, t) {
+		if strings.Contains(skel, t) {
 			return true
 		}
 	}
 	return false
+}
+
+// skeleton maps a domain to what it looks like: an internationalised
+// name to Unicode (RFC 5891), letters that look Latin (Cyrillic, Greek,
+// full-width) to their Latin twins, and the classic swaps — "rn" for "m",
+// "vv" for "w", 0 1 3 5 for o l e s — so that "rnicrosoft", "g00gle" and
+// "dосomо" (Cyrillic о) borrow their brands' names as plainly as
+// "docomo-support" does (Unicode TR 39's confusables, the common part).
+func skeleton(dom string) string {
+	if u, err := idna.ToUnicode(dom); err == nil {
+		dom = u
+	}
+	dom = strings.ToLower(width.Fold.String(dom))
+	var b strings.Builder
+	for _, r := range dom {
+		if l, ok := confusables[r]; ok {
+			r = l
+		}
+		b.WriteRune(r)
+	}
+	return lookalikeSwaps.Replace(b.String())
+}
+
+// lookalikeSwaps are the letter swaps of skeleton (a Replacer is safe for
+// concurrent use and never changes).
+var lookalikeSwaps = strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l", "3", "e", "5", "s")
+
+// confusables are Cyrillic and Greek letters that look Latin.
+var confusables = map[rune]rune{
+	'а': 'a', 'с': 'c', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'ӏ': 'l', 'о': 'o', 'р': 'p', 'ԛ': 'q',
+	'ѕ': 's', 'ԝ': 'w', 'х': 'x', 'у': 'y', 'ԁ': 'd', 'ɡ': 'g', 'ı': 'i',
+	'α': 'a', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
 }
 
 // inDomains reports whether host is one of ds or below one.
@@ -665,7 +751,7 @@ func inDomains(host string, ds []string) bool {
 		return false
 	}
 	for _, d := range ds {
-		if host == d || strings.HasSuffix(host, "."+d) {
+		if strings.HasSuffix(host, d) && (len(host) == len(d) || host[len(host)-len(d)-1] == '.') {
 			return true
 		}
 	}

@@ -49,7 +49,19 @@ func TestDetectFake(t *testing.T) {
 		{name: "hosting provider's name, restore-mailbox link", file: "fake-hosting-xserver.eml",
 			fake: []string{CodeFakeCredentialLink, CodeFakeImpersonation, CodeFakeHTMLOnly}, from: "エックスサーバー"},
 
+		{name: "look-alike in an internationalised name (Cyrillic о)", file: "fake-homoglyph-idn.eml",
+			fake: []string{CodeFakeLookalike}},
+		{name: "look-alike with rn for m", file: "fake-rnicrosoft.eml",
+			fake: []string{CodeFakeLookalike}},
+
+		{name: "Google's exact domain forged (DMARC fail), login link elsewhere", file: "fake-google-dmarcfail.eml",
+			fake: []string{CodeFakeAuthFail, CodeFakeCredentialLink, CodeFakeHTMLOnly}},
+
 		{name: "genuine Exchange Online NDR on the recipient's domain", file: "genuine-exchange-ndr.eml"},
+		{name: "genuine DMARC aggregate report from Google with a zip", file: "genuine-dmarc-report.eml"},
+		{name: "our own server's quota warning with a quota link", file: "genuine-own-quota-warning.eml"},
+		{name: "a carrier's dealer's newsletter naming the carrier", file: "genuine-dealer-newsletter.eml", from: "docomoショップ"},
+		{name: "a newsletter with a brand and sign-in in its Subject", file: "genuine-apple-subject-newsletter.eml"},
 		{name: "genuine Google sign-in alert from Google's domain", file: "genuine-google-alert.eml"},
 		{name: "genuine Japanese bounce quoting our login link", file: "genuine-ja-plain.eml"},
 		{name: "newsletter with a sign-in link and our address", file: "genuine-newsletter.eml"},
@@ -197,6 +209,30 @@ func TestCarriedAddress(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := carriedAddress(tc.link, targets) != ""; got != tc.want {
 				t.Errorf("carriedAddress(%q) = %v, want %v", tc.link, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSkeleton: look-alike domains are seen through.
+func TestSkeleton(t *testing.T) {
+	cases := []struct {
+		dom   string
+		token string
+		want  bool
+	}{
+		{"rnicrosoft-online.example", "microsoft", true},
+		{"g00gle-mail.example", "google", true},
+		{"xn--dom-mail-nbhc4a.example", "docomo", true},
+		{"app1e-id.example", "apple", true},
+		{"example.jp", "docomo", false},
+		{"pineapple.example", "apple", true}, // a token inside a word still borrows (hence: only with a notice's claim)
+		{"mail.example.com", "microsoft", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dom, func(t *testing.T) {
+			if got := borrowsToken(tc.dom, []string{tc.token}); got != tc.want {
+				t.Errorf("borrowsToken(%q, %q) = %v (skeleton %q)", tc.dom, tc.token, got, skeleton(tc.dom))
 			}
 		})
 	}

@@ -14,9 +14,10 @@ import (
 // not depend on the order the bounces came in.
 type Population struct {
 	domains map[string]bool
-	hosts   map[string]bool // entry hosts voted ours
-	orgs    map[string]bool // entry organisations voted ours (authenticated entries only)
-	signs   string          // our domain our relays sign with, when they sign nearly all
+	hosts   map[string]bool   // entry hosts voted ours
+	orgs    map[string]bool   // entry organisations voted ours (authenticated entries only)
+	signs   string            // our domain our relays sign with, when they sign nearly all
+	org     map[string]string // Org of the entry hosts seen (read-only after Learn)
 	shift   time.Duration
 	// Relays are the entry relays voted ours, most used first.
 	Relays []Relay
@@ -65,6 +66,14 @@ func (p *Population) isOurDomain(d string) bool {
 	return false
 }
 
+// orgOf is Org, from the cache Learn filled.
+func (p *Population) orgOf(host string) string {
+	if o, ok := p.org[host]; ok {
+		return o
+	}
+	return Org(host)
+}
+
 func (p *Population) logShift() time.Duration {
 	if p == nil {
 		return 0
@@ -111,7 +120,7 @@ type LearnOptions struct {
 // by us (a forger's bots and the recipients' servers are many, and none
 // logs in as us); and it tells whether our relays sign every message.
 func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
-	p := &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, shift: o.LogShift}
+	p := &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, org: map[string]string{}, shift: o.LogShift}
 	for _, d := range o.Domains {
 		if d = normDomain(d); d != "" {
 			p.domains[d] = true
@@ -156,7 +165,12 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 			}
 		}
 		add(hosts, e.By)
-		if org := Org(e.By); org != e.By {
+		org, ok := p.org[e.By]
+		if !ok {
+			org = Org(e.By)
+			p.org[e.By] = org
+		}
+		if org != e.By {
 			add(orgs, org)
 		}
 	}
@@ -170,7 +184,7 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 	for o, t := range orgs {
 		covered := false
 		for h := range p.hosts {
-			covered = covered || Org(h) == o
+			covered = covered || p.orgOf(h) == o
 		}
 		if !covered && t.n >= need && 2*t.auth >= t.n {
 			p.orgs[o] = true

@@ -26,12 +26,17 @@ func BenchmarkDecodeCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for _, m := range msgs {
 			DecodeBytes(m)
 		}
 	}
+	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(len(msgs))*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(len(msgs))*float64(b.N)/cpu.Seconds(), "msgs/cpu-s")
+	}
 }
 
 // BenchmarkDecodeLarge decodes a 15 MB bounce whose returned message has a

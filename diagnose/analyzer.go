@@ -35,6 +35,12 @@ type Config struct {
 	// MaxAccounts bounds the accounts listed in the report (the rest are
 	// summed up in Report.OtherAccounts); 0 means 200.
 	MaxAccounts int
+	// LookupMX, when set, names the MX hosts of a domain: those of
+	// Attrib.Domains are taken for our relays too (a hosting provider's
+	// server receives and sends our mail under its own name). Nil: no
+	// lookup (only host names in our domains count). The scan command sets
+	// it with --relays-from-mx; tests give their own.
+	LookupMX func(domain string) ([]string, error)
 }
 
 // Analyzer collects the send log and the mail of a mailbox, in any order
@@ -102,6 +108,19 @@ func New(cfg Config) *Analyzer {
 	if loc == nil {
 		loc = time.Local
 	}
+	if cfg.LookupMX != nil {
+		relays := append([]string(nil), cfg.Attrib.Relays...)
+		for _, d := range cfg.Attrib.Domains {
+			if hosts, err := cfg.LookupMX(normDomain(d)); err == nil {
+				for _, h := range hosts {
+					if h = normDomain(h); h != "" && h != "." {
+						relays = append(relays, h)
+					}
+				}
+			}
+		}
+		cfg.Attrib.Relays = relays
+	}
 	a := &Analyzer{
 		cfg:     cfg,
 		loc:     loc,
@@ -143,18 +162,18 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 	switch ev.Kind {
 	case sendlog.Login:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {
-			st.acct(accountKey(ev.SASLUser, "", "")).login(ev.ClientIP, ev.Time)
+			acc := st.acct(accountKey(ev.SASLUser, "", ""))
+			acc.login(ev.ClientIP, ev.Time)
+			acc.loginPlace(ev.ClientHost, ev.ClientIP, ev.Time)
 		}
 	case sendlog.AuthFail:
 		if ev.SASLUser != "" && a.inPeriod(ev.Time) {
 			acc := st.acct(accountKey(ev.SASLUser, "", ""))
-			if len(acc.authFails) < maxAuthFails {
-				acc.authFails = append(acc.authFails, ev.Time.Unix())
-			}
+			acc.addAuthFail(ev.Time.Unix())
 		}
 	case sendlog.Count:
-		if !a.inPeriod(ev.Time) {
-			return
+		if ev.Time.IsZero() || !a.inPeriod(ev.Time) {
+			return // undated (or dated impossibly): no hour to count in
 		}
 		key := accountKey(ev.SASLUser, ev.From, "")
 		if key == "" {
@@ -164,8 +183,8 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 		n := ev.Count
 		acc.addSent(ev.Time, n)
 		st.sentAll.add(ev.Time.Unix(), float64(n))
-		acc.sentN += n
-		acc.counted += n
+		acc.sentN += int32(n)
+		acc.x().counted += n
 		a.hasCounts = true
 		if a.learn {
 			st.learnDomain(ev.From)

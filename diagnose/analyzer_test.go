@@ -368,3 +368,43 @@ func TestLocalDelivery(t *testing.T) {
 		})
 	}
 }
+
+// TestRelaysFromMX: a few bounces entered a hosting provider's server by
+// authenticated submission, too few for the bounces to vote it ours; the
+// MX of our domain names it.
+func TestRelaysFromMX(t *testing.T) {
+	var bs []*bounce.Result
+	for i := 0; i < 3; i++ {
+		b := dsn(base.Add(time.Duration(i)*time.Minute), "shop@example.jp", fmt.Sprintf("r%d@remote.example", i), fmt.Sprintf("m%d@example.jp", i), reason.UserUnknown, "550 5.1.1 unknown")
+		b.Original.Received = []bounce.Received{
+			{From: "sv1234.hosting-provider.example", By: "mx.remote.example", With: "ESMTPS", IP: "192.0.2.140"},
+			{From: "pc", By: "sv1234.hosting-provider.example", With: "ESMTPSA", IP: "198.18.1.1"},
+		}
+		bs = append(bs, b)
+	}
+	lookup := func(d string) ([]string, error) {
+		if d != "example.jp" {
+			return nil, fmt.Errorf("lookup %s: no such host", d)
+		}
+		return []string{"SV1234.hosting-provider.example."}, nil
+	}
+	for _, tc := range []struct {
+		name   string
+		lookup func(string) ([]string, error)
+		ours   int
+	}{
+		{"MX looked up: the provider's server is ours", lookup, 3},
+		{"no lookup: a foreign chain", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, bs, Config{Lang: advice.English, LookupMX: tc.lookup})
+			acc := find(r, "shop@example.jp")
+			if acc == nil || acc.BouncesOurs != tc.ours {
+				t.Fatalf("bounces ours: %+v, want %d", acc, tc.ours)
+			}
+			if tc.ours > 0 && acc.AuthenticatedRelayed != tc.ours {
+				t.Errorf("authenticated_relayed %d, want %d", acc.AuthenticatedRelayed, tc.ours)
+			}
+		})
+	}
+}

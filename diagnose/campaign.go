@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -255,19 +256,20 @@ func mailerKey(x string) string {
 
 // spamVocabulary are words of the subjects spam and phishing runs use,
 // in the languages a Japanese shop's mailbox sees, lower case. A shop's
-// own offers ("セール", "送料無料", "% off") are left out on purpose: a
-// newsletter uses them too.
+// own words ("セール", "送料無料", "% off", "緊急告知", "当選者発表",
+// "gift card") are left out on purpose: a newsletter uses them too.
 var spamVocabulary = []string{
 	// English
 	"verify your", "verify now", "account has been suspended", "account suspended", "unusual sign-in", "unusual activity",
-	"password expir", "action required", "could not be delivered", "unclaimed package", "parcel", "overdue",
-	"payment required", "unread messages", "a day from home", "bitcoin", "crypto", "investment opportunity",
-	"you have won", "congratulations", "gift card", "lottery", "viagra", "casino", "hot singles", "luxury watches",
-	"mailbox before", "mailbox is full", "urgent:",
+	"password expir", "action required", "could not be delivered", "unclaimed package", "parcel could not", "parcel is waiting",
+	"overdue", "payment required", "unread messages", "a day from home", "bitcoin", "crypto investment", "investment opportunity",
+	"you have won", "you've won", "lottery", "viagra", "casino", "hot singles", "luxury watches", "mailbox before",
+	"mailbox is full", "urgent:",
 	// Japanese
-	"アカウントの確認", "アカウント情報", "アカウントが停止", "アカウント停止", "利用停止", "停止のお知らせ", "ご利用確認",
-	"お支払い方法の更新", "支払い方法", "カード会社", "不在通知", "お荷物のお届け", "未払い", "当選", "本人確認",
-	"パスワードの有効期限", "ログイン", "セキュリティ警告", "利用照会", "自動更新に失敗", "副業", "高収入", "緊急",
+	"アカウントの確認", "アカウント情報", "アカウントが停止", "アカウント停止", "アカウントを停止", "利用停止", "停止のお知らせ",
+	"ご利用確認", "お支払い方法の更新", "支払い方法を更新", "お支払い方法の確認", "カード会社", "不在通知", "お荷物のお届け",
+	"未払い", "ご当選", "当選しました", "本人確認", "パスワードの有効期限", "不正ログイン", "ログインできなくなります",
+	"セキュリティ警告", "利用照会", "自動更新に失敗", "副業", "高収入", "【緊急】",
 	// Chinese, Korean, and European languages seen in spam runs
 	"账户", "验证", "发票", "중요", "계정", "konto gesperrt", "bestätigen sie", "vérifiez votre", "compte suspendu",
 	"verifique su", "cuenta suspendida",
@@ -414,11 +416,11 @@ func (j *judge) weighBehaviour() behaviourFacts {
 
 	// Recipients first mailed in the window, and the domains first
 	// mailed in it (all of whose recipients are then new too).
-	for _, first := range j.acc.log.firstRcpt {
+	j.acc.log.recipients(func(first int64) {
 		if first >= l0 && first < l1 {
 			f.newRcpts++
 		}
-	}
+	})
 	old, fresh := 0, 0
 	j.acc.log.doms.each(func(d domStat) {
 		switch {
@@ -437,6 +439,9 @@ func (j *judge) weighBehaviour() behaviourFacts {
 	// returned messages.
 	f.formKnown, f.newFormMsgs, f.newForms = newForms(j.acc.log.shapes, l0, l1)
 	f.mailerKnown, f.newMailer, f.newMailers = newForms(b.mailers, w0, w1)
+	for i, m := range f.newMailers {
+		f.newMailers[i] = strings.TrimSpace(strings.ReplaceAll(m, "#", "")) // "foxmail #" reads "foxmail"
+	}
 	return f
 }
 
@@ -720,6 +725,15 @@ func (j *judge) ownAddress() {
 func (j *judge) describeCampaign(intrusion bool) {
 	j.campaignSaid = true
 	f, c := j.beh, j.campaign
+	// What a campaign does too is no sign of a hijack here: a list
+	// mailed for the first time reaches new recipients, and it is sent
+	// with the account's password. The figures stay in the report.
+	if j.unsay(SignalFirstTimeRcpts) {
+		j.say("",
+			fmt.Sprintf("%s of the campaign's recipients had never been mailed by this account: a list mailed for the first time, no sign of a hijack when nothing else changed", num(j.firstTime)),
+			fmt.Sprintf("一斉送信の宛先のうち %s 件は、このアカウントが初めて送った宛先です。初めて配信するリストであり、ほかに変化がなければ乗っ取りの兆候ではありません", num(j.firstTime)))
+	}
+	j.unsay(SignalESMTPSA)
 	if c != nil {
 		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (%s of the surge's bounces with a subject)",
 			j.fmtTime(c.Start), c.Subject, pct(f.topShare))
@@ -873,4 +887,155 @@ func isBracket(c rune) bool {
 		return true
 	}
 	return false
+}
+
+// loginPlace notes where a login came from, as far as the log tells
+// without a GeoIP database (none is available offline): the country code
+// of the client's reverse DNS name ("…vnpt.example.vn" gives "cc:vn";
+// generic domains such as .com tell no country) and the address family
+// ("ip:4", "ip:6").
+func (a *logAcct) loginPlace(host, ip string, t time.Time) {
+	if t.IsZero() || ip == "" {
+		return
+	}
+	if p, err := netip.ParseAddr(ip); err == nil {
+		fam := "ip:4"
+		if p.Unmap().Is6() {
+			fam = "ip:6"
+		}
+		a.places.add(fam, t.Unix())
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	if i := strings.LastIndexByte(host, '.'); i > 0 && len(host)-i == 3 {
+		cc := host[i+1:]
+		if cc[0] >= 'a' && cc[0] <= 'z' && cc[1] >= 'a' && cc[1] <= 'z' {
+			a.places.add(placeCountry[cc], t.Unix())
+		}
+	}
+}
+
+// placeCountry interns the country keys.
+var placeCountry = func() map[string]string {
+	m := map[string]string{}
+	for a := 'a'; a <= 'z'; a++ {
+		for b := 'a'; b <= 'z'; b++ {
+			cc := string([]rune{a, b})
+			m[cc] = "cc:" + cc
+		}
+	}
+	return m
+}()
+
+// newPlaces lists the places of the account's logins first seen in the
+// window [l0, l1) (log times) while it had logged in from others of the
+// same kind before: new country codes of the clients' reverse names, a
+// new address family.
+func (j *judge) newPlaces(l0, l1 int64) (countries []string, family string) {
+	oldKind := map[string]bool{}
+	for _, p := range j.acc.log.places {
+		if p.first < l0 && len(p.key) > 3 {
+			oldKind[p.key[:3]] = true
+		}
+	}
+	for _, p := range j.acc.log.places {
+		if p.first < l0 || p.first >= l1 || len(p.key) <= 3 || !oldKind[p.key[:3]] {
+			continue
+		}
+		switch p.key[:3] {
+		case "cc:":
+			countries = append(countries, "."+p.key[3:])
+		case "ip:":
+			family = "IPv" + p.key[3:]
+		}
+	}
+	sort.Strings(countries)
+	return countries, family
+}
+
+// describePlaces adds, beside the new login addresses, what the log
+// tells of where they are.
+func (j *judge) describePlaces() {
+	if j.wFrom.IsZero() || !j.longHistory {
+		return
+	}
+	sh := int64(j.r.shift / time.Second)
+	cs, fam := j.newPlaces(j.wFrom.Unix()-sh, j.wTo.Unix()-sh)
+	if len(cs) == 0 && fam == "" {
+		return
+	}
+	var en, ja []string
+	if len(cs) > 0 {
+		what := "a country code"
+		if len(cs) > 1 {
+			what = "country codes"
+		}
+		en = append(en, fmt.Sprintf("reverse DNS names under %s, %s never seen for this account", strings.Join(cs, ", "), what))
+		ja = append(ja, fmt.Sprintf("逆引き名の国別ドメイン %s はこのアカウントでこれまで見られませんでした", strings.Join(cs, "、")))
+	}
+	if fam != "" {
+		en = append(en, "the first logins over "+fam)
+		ja = append(ja, fam+" での初めてのログイン")
+	}
+	j.say(SignalNewLoginPlaces,
+		"Where the logins came from: "+strings.Join(en, "; ")+" (no GeoIP database is used: countries are told by the host names' country codes only)",
+		"ログイン元："+strings.Join(ja, "、")+"（GeoIP データベースは使っていないため、国はホスト名の国別ドメインからの推定です）")
+}
+
+// unsay takes back the sentences and the code of a signal; it reports
+// whether there were any.
+func (j *judge) unsay(signal string) bool {
+	n := len(j.signals)
+	j.signals = slices.DeleteFunc(j.signals, func(s string) bool { return s == signal })
+	j.ev = slices.DeleteFunc(j.ev, func(s sentence) bool { return s.signal == signal })
+	return len(j.signals) < n
+}
+
+// intruderAfter looks past the surge's window for logins from networks
+// the account never used: a small hijack later the same day, too small
+// to make a surge of its own, must not hide behind the campaign. It says
+// so, once, and reports whether there were any.
+func (j *judge) intruderAfter() bool {
+	if j.wTo.IsZero() || !j.longHistory {
+		return false
+	}
+	if j.afterSaid {
+		return true
+	}
+	sh := int64(j.r.shift / time.Second)
+	l0, l1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
+	old := map[netip.Prefix]bool{}
+	j.acc.log.eachLoginIP(func(ip netip.Addr, first int64) {
+		if first < l0 {
+			old[network(ip)] = true
+		}
+	})
+	if len(old) == 0 {
+		return false
+	}
+	var later []netip.Addr
+	var at int64
+	j.acc.log.eachLoginIP(func(ip netip.Addr, first int64) {
+		if first >= l1 && !old[network(ip)] {
+			later = append(later, ip)
+			if at == 0 || first < at {
+				at = first
+			}
+		}
+	})
+	if len(later) == 0 {
+		return false
+	}
+	slices.SortFunc(later, func(a, b netip.Addr) int { return a.Compare(b) })
+	for _, ip := range later {
+		j.laterIPs = append(j.laterIPs, ip.String())
+	}
+	shown := j.laterIPs[:min(5, len(j.laterIPs))]
+	t := j.fmtTime(time.Unix(at+sh, 0))
+	j.afterSaid = true
+	j.say(SignalNewLoginIPs,
+		fmt.Sprintf("After the surge, from %s, SASL logins for %s came from %s in networks never seen for this account (%s): whoever holds the password is using it beside the account's own mailing",
+			t, j.acc.key, plural(len(later), "IP address", "IP addresses"), strings.Join(shown, ", ")),
+		fmt.Sprintf("急増の後、%s から、%s への SASL ログインがこのアカウントで使われたことのないネットワークの IP アドレス %s 件（%s）からあります。アカウント自身の一斉送信とは別に、パスワードを持つ誰かが使っています",
+			t, j.acc.key, num(len(later)), strings.Join(shown, ", ")))
+	return true
 }

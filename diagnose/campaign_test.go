@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,15 @@ func TestSpamSubject(t *testing.T) {
 		{"Winter sale: 30% off everything", false},
 		{"Re: お見積りの件", false},
 		{"Quotation request #4471", false},
+		{"【緊急告知】冬のセール開催", false},
+		{"ログインでポイント2倍キャンペーン", false},
+		{"プレゼント当選者発表", false},
+		{"Give a gift card this Christmas", false},
+		{"Your parcel is on its way", false},
+		{"【緊急】お支払い方法の確認", true},
+		{"Congratulations! You have won a $1000 gift card", true},
+		{"Amazonプライム会員の自動更新に失敗しました", true},
+		{"Your parcel could not be delivered - action required #4471", true},
 	} {
 		if got := spamSubject(tc.subject); got != tc.spam {
 			t.Errorf("spamSubject(%q) = %v, want %v", tc.subject, got, tc.spam)
@@ -120,7 +130,7 @@ func TestCampaignVersusHijack(t *testing.T) {
 		noSignals []string
 	}{
 		{"newsletter in business hours", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
-			advice.Ordinary, true, []string{SignalCampaign}, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalNewLoginIPs}},
+			advice.Ordinary, true, []string{SignalCampaign}, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalNewLoginIPs, SignalFirstTimeRcpts, SignalESMTPSA}},
 		{"newsletter from a new network", campaignCase{start: morning, minutes: 40, n: 1200, ip: "203.0.113.99", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
 			advice.Hijacked, true, []string{SignalNewLoginIPs}, nil},
 		{"one subject of spam's shape", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: spam[:1], domains: 6, mailer: "PHP/8.2", bounced: 10},
@@ -382,5 +392,56 @@ func TestCampaignVariants(t *testing.T) {
 				t.Errorf("campaign %+v, want %d sent, %d bounced, subject %q", *c, tc.sent, tc.bounced, tc.subject)
 			}
 		})
+	}
+}
+
+// TestLoginPlaces: without GeoIP, a login's country is told by the
+// country code of its reverse name; generic names and "unknown" tell
+// none; a first login over another address family is named too.
+func TestLoginPlaces(t *testing.T) {
+	var la logAcct
+	before, during := base.Add(-48*time.Hour), base.Add(time.Hour)
+	la.loginPlace("fp76f1c2a3.tkyc.example.ne.jp", "198.51.100.7", before)
+	la.loginPlace("unknown", "198.51.100.8", before)
+	la.loginPlace("dynamic-18-112-4.vnpt.example.vn", "198.18.112.4", during)
+	la.loginPlace("vps.hosting.example.com", "2001:db8::1", during)
+	la.loginPlace("mail.example.jp.", "198.51.100.9", during)
+	j := &judge{acc: &account{log: &la}}
+	cs, fam := j.newPlaces(base.Unix(), base.Add(6*time.Hour).Unix())
+	if !reflect.DeepEqual(cs, []string{".vn"}) || fam != "IPv6" {
+		t.Errorf("new places %v, %q; want [.vn], IPv6", cs, fam)
+	}
+	if cs, fam := j.newPlaces(base.Add(-72*time.Hour).Unix(), base.Add(6*time.Hour).Unix()); cs != nil || fam != "" {
+		t.Errorf("with no earlier logins: %v, %q; want nothing", cs, fam)
+	}
+}
+
+// TestCampaignThenSmallHijack: the newsletter in the morning, and in the
+// evening an intruder from a new network sends a few dozen messages, too
+// few for a surge of their own: the account is hijacked, the campaign
+// named beside it.
+func TestCampaignThenSmallHijack(t *testing.T) {
+	const shop = "shop@example.jp"
+	c := campaignCase{start: base.Add(10*time.Hour + 5*time.Minute), minutes: 40, n: 1200, ip: "198.51.100.10",
+		subjects: []string{"【山田商店】11月のおすすめ商品のご案内"}, domains: 6, mailer: "PHP/8.2", bounced: 10}
+	l, bs := c.build()
+	evening := base.Add(18 * time.Hour)
+	for i := 0; i < 30; i++ {
+		t := evening.Add(time.Duration(i) * time.Minute)
+		rcpt := fmt.Sprintf("x%d@spam%d.example", i, i)
+		mid := l.send(t, shop, "203.0.113.200", shop, rcpt)
+		if i%3 == 0 {
+			b := dsn(t.Add(time.Minute), shop, rcpt, mid, reason.UserUnknown, "550 5.1.1 unknown")
+			b.Original.Subject = "Re: your order"
+			bs = append(bs, b)
+		}
+	}
+	r := run(t, l, bs, Config{Lang: advice.English, Now: base.Add(24 * time.Hour)})
+	acc := find(r, shop)
+	if acc == nil || acc.Verdict != advice.Hijacked || acc.Campaign == nil || !slices.Contains(acc.NewLoginIPs, "203.0.113.200") || !slices.Contains(acc.Signals, SignalNewLoginIPs) {
+		t.Fatalf("%+v", acc)
+	}
+	if !slices.ContainsFunc(acc.Evidence, func(e string) bool { return strings.HasPrefix(e, "After the surge") }) {
+		t.Errorf("the later logins are not said as such:\n%s", join(acc.Evidence))
 	}
 }

@@ -137,7 +137,7 @@ func (r *reportCtx) judgeAll() []judged {
 }
 
 func (r *reportCtx) judge(f *attrib.Facts) judged {
-	at := r.st.index.Judge(f, r.pop)
+	at := r.st.index.JudgeCodes(f, r.pop)
 	j := judged{verdict: at.Verdict, inLog: at.InLog, sasl: at.SASLUser, logFrom: at.LogFrom,
 		authVia: at.AuthVia, client: at.EntryClient, fake: at.Fake}
 	for _, it := range at.Items {

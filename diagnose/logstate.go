@@ -26,28 +26,43 @@ const (
 )
 
 // logAcct is what the send log tells of one account: compact, since a
-// hosting server's log names a million of them.
+// hosting server's log names a million of them (about 130 bytes for an
+// account with one message, one recipient and one login address; what
+// more accounts have is behind more).
 type logAcct struct {
-	addresses []addrCount // envelope senders used (at most maxAddresses)
-
-	sentHours []int64 // times (Unix seconds) of sent mail, while few
-	sent      quarters
-	sentN     int
-	sentRcpt  int
-	counted   int // of sentN, from CSV counts
-
-	firstRcpt   map[uint64]int64 // recipient hash → first time mailed (Unix seconds)
-	rcptDropped int              // recipients past maxRecipients
-	loginIPs    map[netip.Addr]int64
-	ipsDropped  int
-	logins      int
-	authFails   []int64 // Unix seconds of failed logins
+	addr1    string // the first sender address and its messages
+	addr1n   int32
+	sentN    int32
+	sentRcpt int32
+	logins   int32
+	t1       int64 // the time of the only message sent, while hasT1
+	hasT1    bool
+	hasRcpt1 bool
+	rcpt1    uint64 // the first recipient's hash
+	rcpt1t   int64  // and when it was first mailed (Unix seconds)
+	ip1      netip.Addr
+	ip1t     int64 // when ip1 first logged in
+	more     *acctMore
 
 	// What a campaign and a hijack differ in (campaign.go): the forms of
 	// the Message-IDs, and the recipients' domains.
 	shapes forms
 	doms   domSet
 	multi  quarters // recipients past the first of messages to several (nil while none)
+	places forms    // where logins came from: "cc:vn" (reverse name's country code), "ip:6" (campaign.go)
+}
+
+// acctMore is what an account with more than one of anything keeps.
+type acctMore struct {
+	addresses   []addrCount // other sender addresses (at most maxAddresses)
+	sentHours   []int64     // times (Unix seconds) of sent mail, while few
+	sent        quarters    // then counted per quarter hour
+	counted     int         // of sentN, from CSV counts
+	firstRcpt   map[uint64]int64
+	rcptDropped int // recipients past maxRecipients
+	loginIPs    map[netip.Addr]int64
+	ipsDropped  int
+	authFails   []int64 // Unix seconds of failed logins
 }
 
 type addrCount struct {
@@ -55,51 +70,101 @@ type addrCount struct {
 	n    int
 }
 
+func (a *logAcct) x() *acctMore {
+	if a.more == nil {
+		a.more = &acctMore{}
+	}
+	return a.more
+}
+
 // clone copies a for an overlay.
 func (a *logAcct) clone() *logAcct {
 	c := *a
-	c.addresses = append([]addrCount(nil), a.addresses...)
-	c.sentHours = append([]int64(nil), a.sentHours...)
-	c.sent = a.sent.clone()
-	if a.firstRcpt != nil {
-		c.firstRcpt = make(map[uint64]int64, len(a.firstRcpt))
-		for k, v := range a.firstRcpt {
-			c.firstRcpt[k] = v
-		}
-	}
-	if a.loginIPs != nil {
-		c.loginIPs = make(map[netip.Addr]int64, len(a.loginIPs))
-		for k, v := range a.loginIPs {
-			c.loginIPs[k] = v
-		}
-	}
-	c.authFails = append([]int64(nil), a.authFails...)
 	c.shapes = append(forms(nil), a.shapes...)
 	c.doms = a.doms.clone()
 	c.multi = a.multi.clone()
+	c.places = append(forms(nil), a.places...)
+	if a.more == nil {
+		return &c
+	}
+	m := *a.more
+	m.addresses = append([]addrCount(nil), m.addresses...)
+	m.sentHours = append([]int64(nil), m.sentHours...)
+	m.sent = m.sent.clone()
+	if m.firstRcpt != nil {
+		m.firstRcpt = make(map[uint64]int64, len(a.more.firstRcpt))
+		for k, v := range a.more.firstRcpt {
+			m.firstRcpt[k] = v
+		}
+	}
+	if m.loginIPs != nil {
+		m.loginIPs = make(map[netip.Addr]int64, len(a.more.loginIPs))
+		for k, v := range a.more.loginIPs {
+			m.loginIPs[k] = v
+		}
+	}
+	m.authFails = append([]int64(nil), m.authFails...)
+	c.more = &m
 	return &c
+}
+
+func (a *logAcct) counted() int {
+	if a.more == nil {
+		return 0
+	}
+	return a.more.counted
+}
+
+func (a *logAcct) authFails() []int64 {
+	if a.more == nil {
+		return nil
+	}
+	return a.more.authFails
+}
+
+func (a *logAcct) addAuthFail(t int64) {
+	if m := a.x(); len(m.authFails) < maxAuthFails {
+		m.authFails = append(m.authFails, t)
+	}
 }
 
 func (a *logAcct) addSent(t time.Time, n int) {
 	if n <= 0 {
 		return
 	}
-	if n == 1 && len(a.sent) == 0 && len(a.sentHours) < smallHours {
-		a.sentHours = append(a.sentHours, t.Unix())
+	if n == 1 && !a.hasT1 && (a.more == nil || len(a.more.sent) == 0 && len(a.more.sentHours) == 0) {
+		a.t1, a.hasT1 = t.Unix(), true
 		return
 	}
-	for _, h := range a.sentHours {
-		a.sent.add(h, 1)
+	m := a.x()
+	if a.hasT1 {
+		m.sentHours = append(m.sentHours, a.t1)
+		a.hasT1 = false
 	}
-	a.sentHours = nil
-	a.sent.add(t.Unix(), float64(n))
+	if n == 1 && len(m.sent) == 0 && len(m.sentHours) < smallHours {
+		m.sentHours = append(m.sentHours, t.Unix())
+		return
+	}
+	for _, h := range m.sentHours {
+		m.sent.add(h, 1)
+	}
+	m.sentHours = nil
+	m.sent.add(t.Unix(), float64(n))
 }
 
 // sentSeries returns the account's sent mail per hour, its times shifted.
 func (a *logAcct) sentSeries(loc *time.Location, shift time.Duration) surge.Series {
-	c := a.sent.counter(loc, shift)
-	for _, h := range a.sentHours {
-		c.Add(time.Unix(h, 0).Add(shift))
+	var c *surge.Counter
+	if a.more != nil {
+		c = a.more.sent.counter(loc, shift)
+		for _, h := range a.more.sentHours {
+			c.Add(time.Unix(h, 0).Add(shift))
+		}
+	} else {
+		c = &surge.Counter{Location: loc}
+	}
+	if a.hasT1 {
+		c.Add(time.Unix(a.t1, 0).Add(shift))
 	}
 	return c.Series()
 }
@@ -138,19 +203,49 @@ func (q quarters) counter(loc *time.Location, shift time.Duration) *surge.Counte
 }
 
 func (a *logAcct) addAddress(addr string) {
-	for i := range a.addresses {
-		if a.addresses[i].addr == addr {
-			a.addresses[i].n++
+	switch {
+	case a.addr1 == "":
+		a.addr1, a.addr1n = strings.Clone(addr), 1
+		return
+	case a.addr1 == addr:
+		a.addr1n++
+		return
+	}
+	m := a.x()
+	for i := range m.addresses {
+		if m.addresses[i].addr == addr {
+			m.addresses[i].n++
 			return
 		}
 	}
-	if len(a.addresses) < maxAddresses {
-		a.addresses = append(a.addresses, addrCount{strings.Clone(addr), 1})
+	if len(m.addresses) < maxAddresses {
+		m.addresses = append(m.addresses, addrCount{strings.Clone(addr), 1})
 	}
 }
 
+// addrCount returns the messages sent as addr.
+func (a *logAcct) addrCount(addr string) int {
+	if a.addr1 == addr {
+		return int(a.addr1n)
+	}
+	if a.more != nil {
+		for _, ac := range a.more.addresses {
+			if ac.addr == addr {
+				return ac.n
+			}
+		}
+	}
+	return 0
+}
+
 func (a *logAcct) topAddresses(n int) []string {
-	s := append([]addrCount(nil), a.addresses...)
+	var s []addrCount
+	if a.addr1 != "" {
+		s = append(s, addrCount{a.addr1, int(a.addr1n)})
+	}
+	if a.more != nil {
+		s = append(s, a.more.addresses...)
+	}
 	sort.Slice(s, func(i, k int) bool {
 		if s[i].n != s[k].n {
 			return s[i].n > s[k].n
@@ -164,24 +259,90 @@ func (a *logAcct) topAddresses(n int) []string {
 	return out
 }
 
+// recipients calls f with the first time each recipient was mailed.
+func (a *logAcct) recipients(f func(first int64)) {
+	if a.hasRcpt1 {
+		f(a.rcpt1t)
+	}
+	if a.more != nil {
+		for _, t := range a.more.firstRcpt {
+			f(t)
+		}
+	}
+}
+
+func (a *logAcct) nRecipients() int {
+	n := 0
+	if a.hasRcpt1 {
+		n++
+	}
+	if a.more != nil {
+		n += len(a.more.firstRcpt) + a.more.rcptDropped
+	}
+	return n
+}
+
 // addRecipient notes a recipient mailed at t; it reports whether the
 // recipient is one the account had not mailed yet (and is kept).
 func (a *logAcct) addRecipient(h uint64, t int64) bool {
-	if a.firstRcpt == nil {
-		a.firstRcpt = make(map[uint64]int64, 2)
+	if !a.hasRcpt1 || a.rcpt1 == h {
+		fresh := !a.hasRcpt1
+		if !a.hasRcpt1 || t < a.rcpt1t {
+			a.rcpt1, a.rcpt1t = h, t
+		}
+		a.hasRcpt1 = true
+		return fresh
 	}
-	if f, ok := a.firstRcpt[h]; ok {
+	m := a.x()
+	if m.firstRcpt == nil {
+		m.firstRcpt = make(map[uint64]int64, 2)
+	}
+	if f, ok := m.firstRcpt[h]; ok {
 		if t < f {
-			a.firstRcpt[h] = t
+			m.firstRcpt[h] = t
 		}
 		return false
 	}
-	if len(a.firstRcpt) >= maxRecipients {
-		a.rcptDropped++
+	if len(m.firstRcpt) >= maxRecipients {
+		m.rcptDropped++
 		return false
 	}
-	a.firstRcpt[h] = t
+	m.firstRcpt[h] = t
 	return true
+}
+
+// eachLoginIP calls f with each login address and its first time.
+func (a *logAcct) eachLoginIP(f func(ip netip.Addr, first int64)) {
+	if a.ip1.IsValid() {
+		f(a.ip1, a.ip1t)
+	}
+	if a.more != nil {
+		for ip, t := range a.more.loginIPs {
+			f(ip, t)
+		}
+	}
+}
+
+func (a *logAcct) nLoginIPs() int {
+	n := 0
+	if a.ip1.IsValid() {
+		n++
+	}
+	if a.more != nil {
+		n += len(a.more.loginIPs) + a.more.ipsDropped
+	}
+	return n
+}
+
+// loginFirst returns when ip first logged in.
+func (a *logAcct) loginFirst(ip netip.Addr) int64 {
+	if ip == a.ip1 {
+		return a.ip1t
+	}
+	if a.more != nil {
+		return a.more.loginIPs[ip]
+	}
+	return 0
 }
 
 func (a *logAcct) login(ip string, t time.Time) {
@@ -194,20 +355,27 @@ func (a *logAcct) login(ip string, t time.Time) {
 	}
 	p = p.Unmap().WithZone("")
 	a.logins++
-	if a.loginIPs == nil {
-		a.loginIPs = make(map[netip.Addr]int64, 1)
-	}
-	if f, ok := a.loginIPs[p]; ok {
-		if t.Unix() < f {
-			a.loginIPs[p] = t.Unix()
+	if !a.ip1.IsValid() || a.ip1 == p {
+		if !a.ip1.IsValid() || t.Unix() < a.ip1t {
+			a.ip1, a.ip1t = p, t.Unix()
 		}
 		return
 	}
-	if len(a.loginIPs) >= maxLoginIPs {
-		a.ipsDropped++
+	m := a.x()
+	if m.loginIPs == nil {
+		m.loginIPs = make(map[netip.Addr]int64, 1)
+	}
+	if f, ok := m.loginIPs[p]; ok {
+		if t.Unix() < f {
+			m.loginIPs[p] = t.Unix()
+		}
 		return
 	}
-	a.loginIPs[p] = t.Unix()
+	if len(m.loginIPs) >= maxLoginIPs {
+		m.ipsDropped++
+		return
+	}
+	m.loginIPs[p] = t.Unix()
 }
 
 // logState is what the send log taught: accounts, the sender addresses
@@ -261,7 +429,7 @@ func (s *logState) acct(key string) *logAcct {
 	if a == nil {
 		a = &logAcct{}
 	}
-	s.accounts[key] = a
+	s.accounts[strings.Clone(key)] = a
 	return a
 }
 
@@ -304,14 +472,21 @@ func (s *logState) alias(from, key string) {
 	al[key]++
 }
 
-func (s *logState) aliasesOf(from string) map[string]int {
-	if al, ok := s.aliases[from]; ok {
-		return al
+// aliasesOf calls f with each login that sent as from and how often.
+func (s *logState) aliasesOf(from string, f func(login string, n int)) {
+	al, ok := s.aliases[from]
+	if !ok && s.base != nil {
+		al = s.base.aliases[from]
 	}
-	if s.base != nil {
-		return s.base.aliases[from]
+	for k, n := range al {
+		f(k, n)
 	}
-	return nil
+	// The login named as its own address.
+	if acc := s.get(from); acc != nil {
+		if n := acc.addrCount(from); n > 0 {
+			f(from, n)
+		}
+	}
 }
 
 func (s *logState) isDomain(d string) bool {
@@ -359,8 +534,13 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 	from := strings.ToLower(m.From)
 	acc.addAddress(from)
 	if m.SASLUser != "" {
-		s.alias(from, key)
+		if from != key {
+			// A login sending as its own address needs no alias: its
+			// count is the address's in the account (aliasesOf).
+			s.alias(from, key)
+		}
 		acc.login(m.ClientIP, m.Time)
+		acc.loginPlace(m.ClientHost, m.ClientIP, m.Time)
 	}
 	t := m.Time.Unix()
 	if n := len(m.Recipients); n > 1 {

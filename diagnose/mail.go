@@ -101,6 +101,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 		d.fakeSubject, d.fakeFrom = oneLine(res.Subject, 120), oneLine(res.From, 120)
 	}
 	if !d.bounce {
+		d.own()
 		return d
 	}
 	d.records = len(res.Records)
@@ -125,6 +126,7 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 	}
 	d.cands[1] = envelopeRecipient(res)
 	if !d.failure {
+		d.own()
 		return d
 	}
 	d.digestBehaviour(res)
@@ -152,7 +154,22 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 			}
 		}
 	}
+	d.own()
 	return d
+}
+
+// own makes d's strings its own (the decoder's are slices of the whole
+// message).
+func (d *Digest) own() {
+	c := strings.Clone
+	d.src, d.err, d.subject, d.refusal = c(d.src), c(d.err), c(d.subject), c(d.refusal)
+	d.fakeSubject, d.fakeFrom = c(d.fakeSubject), c(d.fakeFrom)
+	for i := range d.cands {
+		d.cands[i] = c(d.cands[i])
+	}
+	for i := range d.rcptDoms {
+		d.rcptDoms[i] = c(d.rcptDoms[i])
+	}
 }
 
 // AddMail takes one message of the mailbox, at any time (before, between
@@ -182,7 +199,7 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
-	d.src = a.internStr(d.src, d.facts.Fake != nil)
+	d.src = a.internStr(d.src, d.facts.Fake != nil || d.when.implausible) // named in a sample
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
 	}
@@ -212,7 +229,7 @@ func (a *Analyzer) internStr(s string, keep bool) string {
 // keepError keeps the first maxSamples failures in source order, whatever
 // the order they came in.
 func (a *Analyzer) keepError(src, text string) {
-	e := srcErr{src, text}
+	e := srcErr{strings.Clone(src), strings.Clone(text)}
 	i := sort.Search(len(a.in.errors), func(i int) bool { return a.in.errors[i].src > src })
 	if i >= maxSamples {
 		return
@@ -318,11 +335,11 @@ func (r *reportCtx) bounceAccount(d *Digest, at *judged) string {
 func (r *reportCtx) alias(addr string) string {
 	addr = strings.ToLower(addr)
 	best, n := "", 0
-	for k, c := range r.st.aliasesOf(addr) {
+	r.st.aliasesOf(addr, func(k string, c int) {
 		if c > n || (c == n && k < best) {
 			best, n = k, c
 		}
-	}
+	})
 	if best != "" {
 		return best
 	}
@@ -334,6 +351,7 @@ func fakeSample(d *Digest, f *attrib.Fake) FakeBounce {
 	for _, it := range f.Reasons {
 		fb.Reasons = append(fb.Reasons, it.En)
 		fb.ReasonsJa = append(fb.ReasonsJa, it.Ja)
+		fb.Codes = append(fb.Codes, it.Code)
 	}
 	return fb
 }

@@ -179,6 +179,8 @@ type FakeBounce struct {
 	From      string   `json:"from"`
 	Reasons   []string `json:"reasons"`
 	ReasonsJa []string `json:"reasons_ja"`
+	// Codes are the reasons' stable codes (attrib.CodeFake…), for scripts.
+	Codes []string `json:"codes"`
 }
 
 // Inputs tells what was read.

@@ -55,7 +55,12 @@ const (
 // counted in Report.Inputs and returned joined as the error, beside the
 // report. Only ctx being done returns no report.
 func Scan(ctx context.Context, in Input, cfg Config) (*Report, error) {
-	a := New(cfg)
+	return scanWith(ctx, New(cfg), in)
+}
+
+// scanWith is Scan feeding a given Analyzer (the benchmarks keep it to
+// measure Report alone).
+func scanWith(ctx context.Context, a *Analyzer, in Input) (*Report, error) {
 	var errs []error // the send log's, then the first messages' that failed
 	var logErr error
 	failed := 0

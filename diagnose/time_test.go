@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/diagnose"
 	"github.com/bouncewatch/bouncewatch/internal/cli"
@@ -117,6 +119,11 @@ func TestForgedDates(t *testing.T) {
 	if tm.ClaimedImplausible < 6 || tm.LogUndated < 8 || len(tm.Samples) == 0 {
 		t.Errorf("times %+v: want the 6 forged dates ignored and the 8 future log lines undated", tm)
 	}
+	for _, s := range tm.Samples {
+		if !strings.Contains(s, "Maildir") || !strings.Contains(s, "ignored") {
+			t.Errorf("sample %q does not name its message", s)
+		}
+	}
 	if tm.Received+tm.Arrival != rep.Inputs.Bounces-rep.Inputs.Undated || tm.Arrival < 1 {
 		t.Errorf("times %+v for %d bounces (%d undated): each must be placed by a trace of ours, one by its Maildir name", tm, rep.Inputs.Bounces, rep.Inputs.Undated)
 	}
@@ -203,5 +210,59 @@ func TestExtremeDates(t *testing.T) {
 	}
 	if err := report.HTML(&b, rep); err != nil {
 		t.Errorf("HTML: %v", err)
+	}
+}
+
+// dsnAt is a minimal DSN for shop@example.jp that reached our MX at t.
+func dsnAt(t *testing.T, at time.Time, n int) *bounce.Result {
+	t.Helper()
+	d := at.Format("Mon, 2 Jan 2006 15:04:05 -0700")
+	raw := fmt.Sprintf("Received: from mx.remote.example (mx.remote.example [192.0.2.9]) by mail.example.jp (Postfix) with ESMTPS id Q%06d; %s\n"+
+		"From: MAILER-DAEMON@remote.example\nTo: shop@example.jp\nDate: %s\nSubject: Undelivered Mail Returned to Sender\n"+
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nfailed\n\n--b\n"+
+		"Content-Type: message/delivery-status\n\nReporting-MTA: dns; remote.example\n\nFinal-Recipient: rfc822; u%d@remote.example\nAction: failed\nStatus: 5.1.1\n\n--b\n"+
+		"Content-Type: text/rfc822-headers\n\nFrom: shop@example.jp\nTo: u%d@remote.example\nSubject: hello\nMessage-ID: <m%d@example.jp>\n\n--b--\n", n, d, d, n, n, n)
+	res, err := bounce.DecodeBytes([]byte(raw))
+	if res == nil {
+		t.Fatalf("decoding: %v", err)
+	}
+	return res
+}
+
+// TestLiveFloodMinutesIn (issue 11 §3): a watch that reports ten minutes
+// into the hour, three minutes into a flood, sees it, its onset to the
+// minute; the same counts judged as a whole hour are no surge.
+func TestLiveFloodMinutesIn(t *testing.T) {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	flood := start.Add(4*24*time.Hour + 9*time.Hour + 7*time.Minute)
+	mk := func(now time.Time) *diagnose.Analyzer {
+		a := diagnose.New(diagnose.Config{Location: time.UTC, Now: now, Lang: advice.English, Attrib: attrib.Config{Domains: []string{"example.jp"}}})
+		n := 0
+		// Four days of 24 bounces an hour (a large shop's everyday
+		// failures), then 30 in three minutes: a flood, though a whole
+		// hour with 33 would be ordinary.
+		for m := 0; start.Add(time.Duration(m) * time.Minute).Before(flood); m += 2 {
+			if m%5 == 0 {
+				continue
+			}
+			n++
+			a.AddMail(diagnose.Mail{Source: fmt.Sprint("h", n), Result: dsnAt(t, start.Add(time.Duration(m)*time.Minute+17*time.Second), n)})
+		}
+		for i := range 30 {
+			n++
+			a.AddMail(diagnose.Mail{Source: fmt.Sprint("f", n), Result: dsnAt(t, flood.Add(time.Duration(i)*6*time.Second), n)})
+		}
+		return a
+	}
+	live := mk(flood.Add(3 * time.Minute)).Report()
+	if live.Surge == nil {
+		t.Fatalf("three minutes into the flood: no surge (series ends %v)", live.Period.To)
+	}
+	if d := live.Surge.Onset.Sub(flood); live.Surge.OnsetPrecision != "minute" || d < -2*time.Minute || d > 2*time.Minute {
+		t.Errorf("onset %v (%s), the flood began at %v", live.Surge.Onset, live.Surge.OnsetPrecision, flood)
+	}
+	// Reported hours later with nothing more, the hour is whole.
+	if late := mk(flood.Add(3 * time.Hour)).Report(); late.Surge != nil {
+		t.Errorf("33 bounces in a whole hour against 24 an hour: surge %+v", *late.Surge)
 	}
 }

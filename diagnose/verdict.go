@@ -59,19 +59,26 @@ const (
 	SignalShortHistory     = "short_history"
 	SignalOrdinaryCampaign = "known_ips_and_recipients"
 	SignalBouncesInSendLog = "bounces_in_send_log"
+	// Signals of a verdict from the bounces alone (issue 11 §1).
+	SignalBouncesOnly          = "verdict_from_bounces"
+	SignalAuthClients          = "authenticated_submissions_varied_clients"
+	SignalDKIMOurs             = "dkim_ours"
+	SignalUnauthenticatedEntry = "unauthenticated_entry"
+	SignalDKIMAbsent           = "dkim_ours_absent"
 	// What a hijack changes besides volume (campaign.go).
-	SignalOddHours      = "odd_hours"
-	SignalSpamSubjects  = "spam_subjects"
-	SignalManyDomains   = "many_domains"
-	SignalNewClientForm = "new_client_form"
-	SignalOwnAddress    = "usual_login_address"
+	SignalOddHours       = "odd_hours"
+	SignalSpamSubjects   = "spam_subjects"
+	SignalManyDomains    = "many_domains"
+	SignalNewClientForm  = "new_client_form"
+	SignalOwnAddress     = "usual_login_address"
+	SignalNewLoginPlaces = "new_login_places"
 	// A mailing of the account's own (a newsletter) explains the surge.
 	SignalCampaign          = "campaign"
 	SignalRecurringCampaign = "recurring_campaign"
 )
 
 // sentence is one piece of evidence in both languages.
-type sentence struct{ en, ja string }
+type sentence struct{ en, ja, signal string }
 
 // judge holds what one account's verdict is decided from.
 type judge struct {
@@ -96,6 +103,8 @@ type judge struct {
 	beh            behaviourFacts
 	campaign       *Campaign
 	campaignSaid   bool
+	afterSaid      bool     // intruderAfter said its sentence
+	laterIPs       []string // and the addresses it found
 
 	ev      []sentence
 	signals []string
@@ -103,7 +112,7 @@ type judge struct {
 }
 
 func (j *judge) say(signal, en, ja string) {
-	j.ev = append(j.ev, sentence{en, ja})
+	j.ev = append(j.ev, sentence{en, ja, signal})
 	if signal != "" {
 		j.signals = append(j.signals, signal)
 	}
@@ -322,8 +331,8 @@ func (j *judge) decide() AccountReport {
 	j.nB = j.nO + j.nN + j.nU
 	rep := AccountReport{
 		Account: acc.key, Bounces: j.nB, BouncesOurs: j.nO, BouncesNotOurs: j.nN, BouncesUnknown: j.nU,
-		BouncesInLog: acc.b.inLog, Complaints: acc.b.complaint, Sent: acc.log.sentN,
-		LoginIPs: len(acc.log.loginIPs) + acc.log.ipsDropped, Recipients: len(acc.log.firstRcpt) + acc.log.rcptDropped,
+		BouncesInLog: acc.b.inLog, Complaints: acc.b.complaint, Sent: int(acc.log.sentN),
+		LoginIPs: acc.log.nLoginIPs(), Recipients: acc.log.nRecipients(),
 		AuthenticatedRelayed: acc.b.esmtpsa, VolumeRefusals: acc.b.refusals,
 		Addresses: acc.log.topAddresses(5),
 	}
@@ -363,6 +372,7 @@ func (j *judge) decide() AccountReport {
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
 	rep.Campaign = j.campaign
+	rep.NewLoginIPs = append(rep.NewLoginIPs, j.laterIPs...)
 	j.campaignBeside()
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
@@ -417,13 +427,13 @@ func (j *judge) logins() {
 	w0, w1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
 	oldNets := map[netip.Prefix]bool{}
 	var fresh []netip.Addr
-	for ip, first := range j.acc.log.loginIPs {
+	j.acc.log.eachLoginIP(func(ip netip.Addr, first int64) {
 		if first < w0 {
 			oldNets[network(ip)] = true
 		} else if first < w1 {
 			fresh = append(fresh, ip)
 		}
-	}
+	})
 	if j.longHistory && len(oldNets) > 0 {
 		sort.Slice(fresh, func(i, k int) bool { return fresh[i].Less(fresh[k]) })
 		nets := map[netip.Prefix]bool{}
@@ -435,7 +445,7 @@ func (j *judge) logins() {
 		}
 		j.newNets = len(nets)
 	}
-	for _, t := range j.acc.log.authFails {
+	for _, t := range j.acc.log.authFails() {
 		if t >= w0-int64(historyNeeded/time.Second) && t < w1 {
 			j.fails++
 		}
@@ -459,11 +469,11 @@ func (j *judge) recipients() {
 	}
 	sh := int64(j.r.shift / time.Second)
 	w0, w1 := j.wFrom.Unix()-sh, j.wTo.Unix()-sh
-	for _, first := range j.acc.log.firstRcpt {
+	j.acc.log.recipients(func(first int64) {
 		if first >= w0 && first < w1 {
 			j.firstTime++
 		}
-	}
+	})
 }
 
 // verdict decides, saying why.
@@ -497,6 +507,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 				acc.key, plural(len(j.newIPs), "IP address", "IP addresses"), strings.Join(shown, ", "), plural(j.newNets, "new network", "new networks"), j.fmtTime(first)),
 			fmt.Sprintf("%s への SASL ログインが、これまでに使われたことのない IP アドレス %s 件（%s、新しいネットワーク %d 件）からあり、最初は %s です",
 				acc.key, num(len(j.newIPs)), strings.Join(shown, ", "), j.newNets, j.fmtTime(first)))
+		j.describePlaces()
 	}
 	if j.fails > 0 {
 		j.say(SignalFailedLogins,
@@ -512,7 +523,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	}
 	if authRelayed {
 		j.say(SignalESMTPSA,
-			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPA/ESMTPSA): whoever sent them had the account's password",
+			fmt.Sprintf("%s passed our relay as an authenticated submission (ESMTPA/ESMTPSA or the submission server's authentication headers): whoever sent them had the account's password",
 				plural(acc.b.esmtpsa, "returned message", "returned messages")),
 			fmt.Sprintf("返送されたメッセージ %s 件は、認証付き送信（ESMTPA/ESMTPSA）で当方のリレーを通っています。送信者はアカウントのパスワードを持っていました", num(acc.b.esmtpsa)))
 	}
@@ -593,8 +604,11 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 			// did not jump: a slow or early hijack.
 			return advice.Hijacked, conf(0.45, newIPs, firstBurst, authRelayed)
 		case authRelayed || newIPs:
+			// No log covers the surge: the returned messages' headers
+			// decide (issue 11 §1).
 			j.missingLog()
-			return advice.Hijacked, conf(0.45, authRelayed, newIPs, firstBurst)
+			manyClients, signed := j.hijackHeaders()
+			return advice.Hijacked, conf(0.45, authRelayed, newIPs, firstBurst, manyClients, signed)
 		default:
 			j.missingLog()
 			return advice.InsufficientEvidence, 0.3
@@ -614,6 +628,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 		}
 		if !sentKnown {
 			j.missingLog()
+			j.spoofHeaders()
 		}
 		return advice.Spoofed, conf(0.55, sentKnown, float64(j.nN) >= 0.9*float64(j.nB), j.nO == 0)
 
@@ -650,6 +665,86 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 	return advice.InsufficientEvidence, 0.3
 }
 
+// hijackHeaders says what the returned messages show of a hijack when no
+// log covers it: where and how they entered the mail system, from how
+// many clients, with whose signature. It reports whether the clients
+// were many (three networks or more) and whether most carried our
+// signature.
+func (j *judge) hijackHeaders() (manyClients, signed bool) {
+	b := &j.acc.b
+	auth := 0
+	var how []string
+	for _, k := range sortedKeys(b.authVia) {
+		auth += b.authVia[k]
+		how = append(how, fmt.Sprintf("%s ×%s", k, num(b.authVia[k])))
+	}
+	relay := "our server"
+	relayJa := "当方のサーバー"
+	if rs := j.r.pop.Relays; len(rs) > 0 {
+		relay, relayJa = rs[0].Host, rs[0].Host
+		if rs[0].Org {
+			relay, relayJa = "our provider's servers at "+rs[0].Host, "当方のプロバイダーのサーバー（"+rs[0].Host+"）"
+		}
+	}
+	nets := b.clientNets()
+	manyClients = nets >= 3
+	j.say(SignalBouncesOnly,
+		"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where and how they entered the mail system",
+		"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこからどのように送信されたかがわかります")
+	if auth > 0 {
+		j.say(SignalAuthClients,
+			fmt.Sprintf("%s of %s returned messages entered %s by authenticated submission (%s) from %s in %s: whoever sent them logged in with the account's password",
+				num(auth), num(j.nB), relay, strings.Join(how, ", "), plural(len(b.clients), "client address", "client addresses"), plural(nets, "network", "networks")),
+			fmt.Sprintf("返送されたメッセージ %s 件のうち %s 件は、%s に認証付き送信で入っています（%s）。送信元のクライアントは %s 個のアドレス（%s 個のネットワーク）で、送信者はアカウントのパスワードでログインしています",
+				num(j.nB), num(auth), relayJa, strings.Join(how, "、"), num(len(b.clients)), num(nets)))
+	}
+	nSig := 0
+	for _, n := range b.dkimOurs {
+		nSig += n
+	}
+	signed = nSig*2 >= j.nO && nSig > 0
+	if nSig > 0 {
+		sigs := sortedKeys(b.dkimOurs)
+		j.say(SignalDKIMOurs,
+			fmt.Sprintf("%s of them carry our DKIM signature (%s): they left through our provider's server", num(nSig), strings.Join(sigs, "; ")),
+			fmt.Sprintf("そのうち %s 件に当方の DKIM 署名（%s）があり、当方のプロバイダーのサーバーから送信されています", num(nSig), strings.Join(sigs, "；")))
+	}
+	return manyClients, signed
+}
+
+// spoofHeaders says what the returned messages show of a forgery when no
+// log covers it.
+func (j *judge) spoofHeaders() {
+	b := &j.acc.b
+	j.say(SignalBouncesOnly,
+		"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where they entered the mail system",
+		"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこから送信されたかがわかります")
+	if b.unauth > 0 {
+		j.say(SignalUnauthenticatedEntry,
+			fmt.Sprintf("%s of %s returned messages entered the mail system straight from clients that never logged in (their Received chains start at other people's machines) and never passed our relays", num(b.unauth), num(j.nB)),
+			fmt.Sprintf("返送されたメッセージ %s 件のうち %s 件は、ログインしていないクライアントから直接送信され（Received が第三者のマシンから始まっています）、当方のリレーを一度も経由していません", num(j.nB), num(b.unauth)))
+	}
+	if b.dkimAbsent > 0 {
+		j.say(SignalDKIMAbsent,
+			fmt.Sprintf("%s of them carry no DKIM signature of ours, though our server signs every message it sends (d=%s)", num(b.dkimAbsent), j.r.pop.Signs()),
+			fmt.Sprintf("そのうち %s 件には当方の DKIM 署名がありません。当方のサーバーは送信するすべてのメールに署名しています（d=%s）", num(b.dkimAbsent), j.r.pop.Signs()))
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if m[out[i]] != m[out[k]] {
+			return m[out[i]] > m[out[k]]
+		}
+		return out[i] < out[k]
+	})
+	return out
+}
+
 // legitimateCampaign decides whether a surge of bounces of mail we sent
 // is the account's own mailing (a newsletter) rather than a hijack
 // (issue 11 §2). It needs positive evidence of a campaign—one subject,
@@ -667,7 +762,10 @@ func (j *judge) legitimateCampaign(intrusion bool, changed int) bool {
 	if intrusion || f.spammy() || changed >= 2 {
 		return false
 	}
-	return f.oneSubject() || len(f.recurring) > 0
+	if !f.oneSubject() && len(f.recurring) == 0 {
+		return false
+	}
+	return !j.intruderAfter()
 }
 
 // missingLog notes the missing send log.
@@ -708,7 +806,7 @@ func (j *judge) describeBounces() {
 			logName := "send log"
 			en += fmt.Sprintf(" (%s found in our %s", num(acc.b.inLog), logName)
 			ja += fmt.Sprintf("（送信ログで %s 件を確認", num(acc.b.inLog))
-			if strings.Contains(acc.key, "@") || len(acc.log.loginIPs) > 0 {
+			if strings.Contains(acc.key, "@") || acc.log.nLoginIPs() > 0 {
 				en += fmt.Sprintf(", sent by account %s", acc.key)
 				ja += fmt.Sprintf("、送信アカウント %s", acc.key)
 			}
@@ -746,7 +844,7 @@ func (j *judge) describeVolume(sentKnown bool) {
 	if !sentKnown {
 		return
 	}
-	if j.acc.log.counted > 0 && j.acc.log.counted == j.acc.log.sentN { // only a panel's CSV counts
+	if c := j.acc.log.counted(); c > 0 && c == int(j.acc.log.sentN) { // only a panel's CSV counts
 		j.signals = append(j.signals, SignalCountsOnly)
 	}
 	if w.Jump {
@@ -771,7 +869,7 @@ func (j *judge) firstNewLogin() time.Time {
 	var t int64
 	for _, ip := range j.newIPs {
 		p, _ := netip.ParseAddr(ip)
-		if f := j.acc.log.loginIPs[p]; t == 0 || f < t {
+		if f := j.acc.log.loginFirst(p); t == 0 || f < t {
 			t = f
 		}
 	}

@@ -24,7 +24,8 @@ import (
 //     Maildir file name, the mbox From_ line, IMAP INTERNALDATE);
 //  3. else, for want of both, the bounce's own claimed date
 //     (bounce.Result.Time), if it is plausible: not before 1995, not
-//     more than a day after now.
+//     more than a day after now (the report's time or the clock's,
+//     whichever is later).
 //
 // With an arrival known, the claimed date is only evidence: one outside
 // [arrival − 8 days, arrival + 1 day] (a DSN may report mail that waited
@@ -84,7 +85,7 @@ func plausible(t, now time.Time) bool {
 }
 
 // placeBounce decides when res reached us (see the rules above). arrival
-// is the mailbox's record (zero: none), now the report's time, ours tells
+// is the mailbox's record (zero: none), now the latest possible time, ours tells
 // whether a host name belongs to us (nil: none is known). It is pure.
 func placeBounce(res *bounce.Result, arrival, now time.Time, ours func(string) bool) placement {
 	var p placement
@@ -172,12 +173,15 @@ type TimeStats struct {
 	Samples    []string `json:"samples"` // "source: claimed date … ignored"
 }
 
-// now is the report's time.
-func (a *Analyzer) now() time.Time {
-	if !a.cfg.Now.IsZero() {
+// horizon is the latest time mail or a log line can carry: the report's
+// time or the clock's, whichever is later (a report dated in the past, as
+// tests do, must not turn the data after it into forgeries).
+func (a *Analyzer) horizon() time.Time {
+	now := time.Now()
+	if a.cfg.Now.After(now) {
 		return a.cfg.Now
 	}
-	return time.Now()
+	return now
 }
 
 // ours tells whether a host name is one of our servers: in one of our
@@ -216,7 +220,7 @@ type mailWhen struct {
 // mailTime decides when a mail is placed in time: the one place where
 // that is decided (see placeBounce). It is safe for concurrent use.
 func (a *Analyzer) mailTime(m Mail) (time.Time, bool, mailWhen) {
-	p := placeBounce(m.Result, m.Arrival, a.now(), a.ours)
+	p := placeBounce(m.Result, m.Arrival, a.horizon(), a.ours)
 	w := mailWhen{source: p.Source, implausible: p.Implausible, claimed: p.Claimed}
 	if o := m.Result.Returned(); o != nil {
 		for _, r := range o.Received { // newest first: the last ones are the oldest
@@ -228,13 +232,16 @@ func (a *Analyzer) mailTime(m Mail) (time.Time, bool, mailWhen) {
 				w.zoneQID, w.zoneAt = r.ID, r.Date.Unix()
 			}
 		}
+		// A copy: the ID is a slice of the returned header, which the
+		// digest must not keep alive.
+		w.zoneQID = strings.Clone(w.zoneQID)
 	}
 	return p.At, p.Source != TimeNone, w
 }
 
 // logTime is the time of a log event, or zero when it cannot be real.
 func (a *Analyzer) logTime(t time.Time) time.Time {
-	if t.IsZero() || plausible(t, a.now()) {
+	if t.IsZero() || plausible(t, a.horizon()) {
 		return t
 	}
 	a.logUndated++
@@ -298,11 +305,18 @@ func onsetOf(d surge.Surge) time.Time {
 }
 
 // surgeOptions are the options of every surge test of a report: the
-// hour in progress at now is scored against its elapsed share.
+// hour in progress at the end of the data — the report's time, or the
+// last event when a report is dated before it — is scored against its
+// elapsed share.
 func (a *Analyzer) surgeOptions(now time.Time) surge.Options {
 	o := a.cfg.Surge
 	if o.Now.IsZero() {
 		o.Now = now
+		for _, last := range []time.Time{a.agg.bLast, a.logLast} {
+			if end := last.Add(time.Second); end.After(o.Now) {
+				o.Now = end
+			}
+		}
 	}
 	return o
 }

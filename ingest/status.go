@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"net"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -124,4 +125,19 @@ func Protect(f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// Loopback tells whether addr ("host:port") is on the loopback interface
+// (127.0.0.0/8, ::1, localhost); listeners and clear-text logins warn
+// otherwise.
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

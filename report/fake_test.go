@@ -16,7 +16,7 @@ import (
 func TestFakeSamples(t *testing.T) {
 	sample := diagnose.FakeBounce{Source: "cur/1.eml", Subject: "【重要】受信保留のお知らせ\x1b[2J", From: "メール管理者 <notice@mailcenter.example>",
 		Reasons:   []string{"Its link to mailcenter.example carries our address shop@example.jp, to fill in a login form"},
-		ReasonsJa: []string{"リンク（mailcenter.example）に当方のアドレス shop@example.jp が埋め込まれています"}}
+		ReasonsJa: []string{"リンク（mailcenter.example）に当方のアドレス shop@example.jp が埋め込まれています", "HTML だけの通知です"}}
 	cases := []struct {
 		name string
 		lang advice.Lang
@@ -27,7 +27,7 @@ func TestFakeSamples(t *testing.T) {
 			"3 messages posing as bounces", "Do not follow their links", "【重要】受信保留のお知らせ", "メール管理者", "carries our address shop@example.jp"},
 			[]string{"当方のアドレス shop@example.jp"}},
 		{"japanese", advice.Japanese, []string{"偽の通知", "3 件は、根拠から除外しました", "パスワードを入力しないでください", "【重要】受信保留のお知らせ",
-			"当方のアドレス shop@example.jp が埋め込まれています"}, []string{"carries our address"}},
+			"当方のアドレス shop@example.jp が埋め込まれています。HTML だけの通知です。"}, []string{"carries our address", "; HTML"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

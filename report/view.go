@@ -231,7 +231,7 @@ func newView(r *diagnose.Report) *view {
 			why = f.ReasonsJa
 		}
 		v.FakeSamples = append(v.FakeSamples, fakeRow{Subject: clean(f.Subject), From: clean(f.From), Source: clean(f.Source),
-			Reasons: strings.Join(cleanAll(why), "; ")})
+			Reasons: joinReasons(cleanAll(why), ja)})
 	}
 	in := r.Inputs
 	v.Mail = p.mail(inputCounts{messages: in.Messages, bounces: in.Bounces, records: in.Records, notBounces: in.NotBounces,
@@ -386,4 +386,18 @@ func maxOf(v []float64) float64 {
 		m = math.Max(m, x)
 	}
 	return m
+}
+
+// joinReasons writes the reasons a fake notice was judged fake as one
+// text: "; " between English ones, as sentences (。) in Japanese.
+func joinReasons(rs []string, ja bool) string {
+	if !ja {
+		return strings.Join(rs, "; ")
+	}
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(strings.TrimSuffix(r, "。"))
+		b.WriteString("。")
+	}
+	return b.String()
 }

@@ -62,3 +62,26 @@ func ExampleSparkline() {
 	fmt.Println(surge.Sparkline([]float64{1, 2, 3, 5, 8, 13, 21, 34}, 8))
 	// Output: ▂▂▂▂▃▄▅█
 }
+
+// Pinpoint places a surge's onset to the minute from counts per minute:
+// a flood that starts at 05:40 is found at 05:40, not at the top of the
+// hour.
+func ExamplePinpoint() {
+	c := surge.Counter{PerMinute: true}
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	// Four days of a bounce every 20 minutes, then, from 05:40 on the
+	// fifth day, ten a minute for two hours.
+	for m := 0; m < 4*24*60; m += 20 {
+		c.Add(start.Add(time.Duration(m) * time.Minute))
+	}
+	flood := start.Add(4*24*time.Hour + 5*time.Hour + 40*time.Minute)
+	for m := 0; m < 120; m++ {
+		for i := 0; i < 10; i++ {
+			c.Add(flood.Add(time.Duration(m)*time.Minute + time.Duration(i)*time.Second))
+		}
+	}
+	d := surge.Detect(c.Series(), surge.Options{})
+	on, ok := surge.Pinpoint(d, c.Minutes(d.Onset.Add(-time.Hour), d.Onset.Add(3*time.Hour)))
+	fmt.Println(d.Onset.Format("15:04"), on.Format("15:04"), ok)
+	// Output: 05:00 05:40 true
+}

@@ -53,10 +53,19 @@ func Pinpoint(d Surge, m Minutes) (time.Time, bool) {
 	if ib-ia < 2 {
 		return time.Time{}, false
 	}
+	c := m.Counts
+	// Minutes after the last event are left out: they may lie beyond the
+	// end of the data (a live watch, minutes into the hour), and would
+	// dilute the flood's rate.
+	for ib > ia && !(c[ib-1] > 0) {
+		ib--
+	}
 	if ib <= io {
 		io = ia
 	}
-	c := m.Counts
+	if ib-ia < 2 {
+		return time.Time{}, false
+	}
 	mean := func(from, to int) float64 {
 		s := 0.0
 		for _, v := range c[from:to] {

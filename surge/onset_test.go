@@ -238,3 +238,31 @@ func TestCounterCore(t *testing.T) {
 		t.Fatal("a core without events")
 	}
 }
+
+// TestPinpointLive: three minutes into a flood, with Options.Now, the
+// partial hour is a surge and its change point the flood's first minute.
+func TestPinpointLive(t *testing.T) {
+	start := time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC)
+	at := start.Add(7*24*time.Hour + 9*time.Hour + 41*time.Minute)
+	c := Counter{PerMinute: true}
+	for _, e := range events(77, start, 7*24+9, constant(20)) {
+		c.Add(e)
+	}
+	for _, e := range events(78, start.Add(7*24*time.Hour+9*time.Hour), 1, constant(20)) {
+		if e.Before(at) {
+			c.Add(e)
+		}
+	}
+	for i := range 40 {
+		c.Add(at.Add(time.Duration(i) * 4 * time.Second))
+	}
+	now := at.Add(3 * time.Minute)
+	d := Detect(c.Series(), Options{Now: now})
+	if !d.Detected {
+		t.Fatal("no surge three minutes into a flood of 40")
+	}
+	on, ok := Pinpoint(d, c.Minutes(d.Onset.Add(-time.Hour), d.Onset.Add(3*time.Hour)))
+	if !ok || on.Sub(at).Abs() > time.Minute {
+		t.Fatalf("change point %v (%v), the flood began at %v", on, ok, at)
+	}
+}

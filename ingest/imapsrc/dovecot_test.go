@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -108,8 +109,12 @@ func mail(n int) []byte {
 	return []byte(fmt.Sprintf("From: customer%d@example.net\r\nTo: shop@example.jp\r\nSubject: order %d\r\nMessage-Id: <m%d@example.net>\r\n\r\nbody %d\r\n", n, n, n, n))
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) (*Source, func()) {
 	t.Helper()
+	o.Logger = quiet
 	if o.Backoff.Min == 0 {
 		o.Backoff = ingest.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond}
 	}
@@ -295,5 +300,82 @@ func TestDovecotWrongPassword(t *testing.T) {
 	waitFor(t, "the login failure in health", func() bool { return strings.Contains(s.Health().LastError, "logging in") })
 	if h := s.Health(); strings.Contains(h.LastError, "wrong-password-xyz") || h.Connected {
 		t.Errorf("health %+v: shows the password, or connected", h)
+	}
+}
+
+// Two folders of one account, one with a Japanese name (modified UTF-7 on
+// the wire, RFC 3501 §5.1.3), and a Japanese folder to move bounces to.
+func TestDovecotJapaneseFolders(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	c := client(t, d)
+	if err := c.Create("エラー通知", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	appendMsg(t, d, "エラー通知", testdata(t, "bounce.eml"), time.Now())
+	sink := &counting{}
+	o := options(d, sink)
+	o.Folders, o.MoveTo = []string{"INBOX", "エラー通知"}, "バウンス"
+	appendMsg(t, d, "INBOX", mail(1), time.Now())
+	s, _ := start(t, o)
+	waitFor(t, "the bounce and the INBOX message stored", func() bool { return len(sink.Mails()) == 2 })
+	if f := s.Folders(); len(f) != 2 || f[0].Items+f[1].Items != 2 || s.Health().Items != 2 {
+		t.Errorf("folders' health %+v", f)
+	}
+	waitFor(t, "the bounce moved", func() bool { return count(t, d, "バウンス") == 1 })
+	if n := count(t, d, "エラー通知"); n != 0 {
+		t.Errorf("the folder read still has %d messages", n)
+	}
+	sources := map[string]bool{}
+	for _, m := range sink.Mails() {
+		sources[m.Source[strings.LastIndexByte(m.Source, '/')+1:]] = true
+	}
+	if !sources["INBOX"] || !sources["エラー通知"] {
+		t.Errorf("sources %v", sources)
+	}
+	if h := s.Health(); h.LastError != "" {
+		t.Errorf("health %+v", h)
+	}
+}
+
+// A server that offers neither IDLE nor MOVE (Dovecot told to advertise
+// less): new mail is found by polling, and a stored bounce is moved with
+// UID COPY + \Deleted + UID EXPUNGE of its own UID (RFC 4315) — a message
+// the user marked \Deleted stays. Without UIDPLUS either, it is copied and
+// left in place.
+func TestDovecotWithoutIdleAndMove(t *testing.T) {
+	for _, tc := range []struct {
+		name, caps string
+		inbox      int // messages left in INBOX: the user's deleted one, the ordinary one, and the bounce unless moved
+	}{
+		{"UIDPLUS", "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS", 2},
+		{"neither MOVE nor UIDPLUS", "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mailserver.StartDovecot(t, 14300, "protocol imap {\n  imap_capability = "+tc.caps+"\n}")
+			// The user's own message, marked \Deleted but not expunged.
+			c := client(t, d)
+			cmd := c.Append("INBOX", int64(len(mail(9))), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDeleted}})
+			cmd.Write(mail(9))
+			cmd.Close()
+			if _, err := cmd.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			sink := &counting{}
+			o := options(d, sink)
+			o.MoveTo, o.Poll = "Bounces", 100*time.Millisecond
+			s, _ := start(t, o)
+			waitFor(t, "the user's message", func() bool { return len(sink.Mails()) == 1 })
+			appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
+			appendMsg(t, d, "INBOX", testdata(t, "ordinary.eml"), time.Now())
+			waitFor(t, "the polled messages", func() bool { return len(sink.Mails()) == 3 })
+			waitFor(t, "the bounce in Bounces", func() bool { return count(t, d, "Bounces") == 1 })
+			time.Sleep(300 * time.Millisecond)
+			if n := count(t, d, "INBOX"); n != tc.inbox {
+				t.Errorf("INBOX has %d messages, want %d", n, tc.inbox)
+			}
+			if h := s.Health(); h.LastError != "" {
+				t.Errorf("health %+v", h)
+			}
+		})
 	}
 }

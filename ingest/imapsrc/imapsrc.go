@@ -202,6 +202,9 @@ func New(o Options) (*Source, error) {
 		o.Backoff.Max = 2 * time.Minute
 	}
 	s := &Source{o: o, password: pw, log: o.Logger.With("source", o.Name)}
+	if o.Security == Insecure && !ingest.Loopback(o.Addr) {
+		s.log.Warn("IMAP without TLS to a server beyond loopback: the password crosses the network in the clear", "addr", o.Addr)
+	}
 	for _, f := range o.Folders {
 		src := o.Name + "/" + f
 		s.folders = append(s.folders, &folder{s: s, name: f, source: src,

@@ -117,3 +117,18 @@ func TestBatchLen(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"imaps://shop@mail.example.jp/INBOX", "imap://u:pw@h:1/a,b", "imap+insecure://u@[::1]:143", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := ParseURL(s)
+		if err != nil {
+			return
+		}
+		if o.Username == "" || o.Addr == "" || o.Password != "" {
+			t.Fatalf("ParseURL(%q) = %+v", s, o)
+		}
+	})
+}

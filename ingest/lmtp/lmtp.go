@@ -186,6 +186,9 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		defer os.Remove(s.o.Addr)
 	}
+	if netw == "tcp" && !ingest.Loopback(s.o.Addr) {
+		s.log.Warn("LMTP open beyond loopback: anyone who reaches it can deliver mail into the store", "addr", s.o.Addr)
+	}
 	s.mu.Lock()
 	s.addr = ln.Addr()
 	s.mu.Unlock()

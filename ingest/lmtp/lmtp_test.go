@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/user"
@@ -48,8 +49,12 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) *Server {
 	t.Helper()
+	o.Logger = quiet
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)

@@ -10,17 +10,24 @@
 //     between that offset and the copy's end are read from PATH.1, then the
 //     file again from its start.
 //
-// Each line's Position is "dev:ino:offset" (the file's device and inode
-// numbers and the line's byte offset). A file truncated in place keeps its
-// inode, so its later generations are told apart as "dev:ino.N:offset"
-// (N = 1, 2, … truncations seen). The cursor (see [ingest.Cursors]) is the
-// position of the first byte not yet stored, so a restart resumes exactly
-// there: nothing is lost and nothing stored twice.
+// Each line's Position is "dev:ino:fp:offset": the file's device and inode
+// numbers, a fingerprint of its first line (8 hex digits of its SHA-256),
+// and the line's byte offset. The inode alone is not enough: a file system
+// reuses the inode of a rotated file once it is deleted, and a new log
+// file's offsets would then repeat the old one's positions. A file
+// truncated in place (copytruncate) keeps its inode; its first line, and
+// so its fingerprint, changes, and a generation counter is added as well
+// ("fp.N", N = 1, 2, … truncations seen) in case it does not. The cursor
+// (see [ingest.Cursors]) is the position of the first byte not yet stored,
+// so a restart resumes exactly there: nothing is lost and nothing stored
+// twice.
 package logtail
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -75,15 +82,20 @@ type Tail struct {
 // cursor is a file identity and an offset in it.
 type cursor struct {
 	dev, ino uint64
-	gen      int // truncations seen (copytruncate)
+	fp       string // fingerprint of the first line; "" until it is complete
+	gen      int    // truncations seen (copytruncate)
 	off      int64
 }
 
 func (c cursor) id() string {
-	if c.gen == 0 {
-		return fmt.Sprintf("%d:%d", c.dev, c.ino)
+	fp := c.fp
+	if fp == "" {
+		fp = "-"
 	}
-	return fmt.Sprintf("%d:%d.%d", c.dev, c.ino, c.gen)
+	if c.gen > 0 {
+		fp += "." + strconv.Itoa(c.gen)
+	}
+	return fmt.Sprintf("%d:%d:%s", c.dev, c.ino, fp)
 }
 
 func (c cursor) String() string { return c.id() + ":" + strconv.FormatInt(c.off, 10) }
@@ -93,25 +105,68 @@ func (c cursor) sameFile(st os.FileInfo) bool {
 	return dev == c.dev && ino == c.ino
 }
 
-// parseCursor reads "dev:ino:offset" or "dev:ino.gen:offset".
+// isFile tells whether f (with stat st) is the file c names: the same
+// inode and, when both are known, the same first line.
+func (c cursor) isFile(f *os.File, st os.FileInfo) bool {
+	if !c.sameFile(st) {
+		return false
+	}
+	fp, ok := fingerprint(f, false)
+	return c.fp == "" || !ok || fp == c.fp
+}
+
+// parseCursor reads "dev:ino:fp[.gen]:offset" (and the older
+// "dev:ino[.gen]:offset", without a fingerprint).
 func parseCursor(s string) (cursor, error) {
 	var c cursor
 	f := strings.Split(s, ":")
-	if len(f) != 3 {
+	if len(f) == 3 {
+		ino, gen, _ := strings.Cut(f[1], ".")
+		f = []string{f[0], ino, "-." + gen, f[2]}
+		if gen == "" {
+			f[2] = "-"
+		}
+	}
+	if len(f) != 4 {
 		return c, fmt.Errorf("logtail: bad cursor %q", s)
 	}
-	ino, gen, _ := strings.Cut(f[1], ".")
+	fp, gen, _ := strings.Cut(f[2], ".")
 	var err1, err2, err3, err4 error
 	c.dev, err1 = strconv.ParseUint(f[0], 10, 64)
-	c.ino, err2 = strconv.ParseUint(ino, 10, 64)
+	c.ino, err2 = strconv.ParseUint(f[1], 10, 64)
 	if gen != "" {
 		c.gen, err3 = strconv.Atoi(gen)
 	}
-	c.off, err4 = strconv.ParseInt(f[2], 10, 64)
-	if err := errors.Join(err1, err2, err3, err4); err != nil || c.off < 0 {
+	if fp != "-" {
+		c.fp = fp
+		if _, err := strconv.ParseUint(fp, 16, 64); err != nil || len(fp) != 8 {
+			err3 = errors.New("bad fingerprint")
+		}
+	}
+	c.off, err4 = strconv.ParseInt(f[3], 10, 64)
+	if err := errors.Join(err1, err2, err3, err4); err != nil || c.off < 0 || c.gen < 0 {
 		return cursor{}, fmt.Errorf("logtail: bad cursor %q", s)
 	}
 	return c, nil
+}
+
+// fingerprint is 8 hex digits of the SHA-256 of f's first line (its first
+// 4 KiB if longer); ok is false while the first line is not complete,
+// unless final (a rotated file that will not grow).
+func fingerprint(f *os.File, final bool) (fp string, ok bool) {
+	buf := make([]byte, 4096)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false
+	}
+	b := buf[:n]
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	} else if n < len(buf) && !final {
+		return "", false
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:4]), true
 }
 
 func fileID(st os.FileInfo) (dev, ino uint64) {
@@ -144,6 +199,7 @@ func New(o Options) (*Tail, error) {
 	if o.MaxLine <= 0 {
 		o.MaxLine = 64 << 10
 	}
+	o.MaxLine = min(o.MaxLine, readBuf) // a line must fit in one read
 	if o.Backoff.Min == 0 {
 		o.Backoff.Min = 250 * time.Millisecond
 	}
@@ -222,7 +278,10 @@ func (t *Tail) follow(ctx context.Context, bo *ingest.Backoff) error {
 		}
 		t.cur = newCursor(st)
 		t.last = nil
-	case st.Size() < t.cur.off || t.rewritten(f):
+	case !t.cur.isFile(f, st) || st.Size() < t.cur.off || t.rewritten(f):
+		// The same inode with other content: truncated in place
+		// (copytruncate; the rest is in the copy), or a new file that got
+		// the inode of the deleted old one.
 		if err := t.truncated(ctx, bo); err != nil {
 			return err
 		}
@@ -235,7 +294,7 @@ func (t *Tail) follow(ctx context.Context, bo *ingest.Backoff) error {
 		// Truncated in place (copytruncate) since the last look? Checked
 		// before reading, or the new content would be read from the old
 		// offset.
-		if fst, err := f.Stat(); err == nil && (fst.Size() < t.cur.off || t.rewritten(f)) {
+		if fst, err := f.Stat(); err == nil && (fst.Size() < t.cur.off || t.rewritten(f) || !t.cur.isFile(f, fst)) {
 			if err := t.truncated(ctx, bo); err != nil {
 				return err
 			}
@@ -323,7 +382,7 @@ func (t *Tail) drainRotated(ctx context.Context, bo *ingest.Backoff) error {
 	}
 	defer old.Close()
 	st, err := old.Stat()
-	if err != nil || !t.cur.sameFile(st) {
+	if err != nil || !t.cur.isFile(old, st) {
 		t.log.Warn("the file we were reading was rotated away and is not PATH.1; its unread end is lost", "cursor", t.cur.String())
 		return nil
 	}
@@ -338,7 +397,8 @@ func (t *Tail) drainRotated(ctx context.Context, bo *ingest.Backoff) error {
 func (t *Tail) truncated(ctx context.Context, bo *ingest.Backoff) error {
 	if cp, err := os.Open(t.o.Path + ".1"); err == nil {
 		st, err := cp.Stat()
-		if err == nil && !t.cur.sameFile(st) && st.Size() > t.cur.off {
+		fp, _ := fingerprint(cp, true)
+		if err == nil && !t.cur.sameFile(st) && st.Size() > t.cur.off && (t.cur.fp == "" || fp == t.cur.fp) {
 			t.log.Info("log file truncated (copytruncate); reading the rest from the copy", "file", t.o.Path+".1", "from", t.cur.off)
 			err = t.readAll(ctx, cp, bo, true)
 		}
@@ -349,22 +409,33 @@ func (t *Tail) truncated(ctx context.Context, bo *ingest.Backoff) error {
 	}
 	t.cur.gen++
 	t.cur.off = 0
+	t.cur.fp = "" // the new first line's, once written
 	t.last = nil
 	t.log.Info("log file truncated; reading it again from its start", "generation", t.cur.gen)
 	t.saveCursor(ctx)
 	return nil
 }
 
+// readBuf is the size of one read.
+const readBuf = 256 << 10
+
 // readAll reads f from the cursor's offset to its end and stores the
 // complete lines; with final, a last line without a line end too.
 func (t *Tail) readAll(ctx context.Context, f *os.File, bo *ingest.Backoff, final bool) error {
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, readBuf)
 	for {
 		n, err := f.ReadAt(buf, t.cur.off)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("reading %s: %w", f.Name(), err)
 		}
 		data := buf[:n]
+		if t.cur.fp == "" && n > 0 {
+			fp, ok := fingerprint(f, final)
+			if !ok {
+				return nil // no complete first line yet: nothing to store
+			}
+			t.cur.fp = fp
+		}
 		var lines []ingest.LogLine
 		now := time.Now()
 		consumed := 0

@@ -202,13 +202,15 @@ func (w *Watcher) scan(ctx context.Context) bool {
 			return false
 		}
 		for _, e := range ents {
-			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
 			p := filepath.Join(d, e.Name())
 			ct, err := ctime(p)
-			if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
 				continue // moved meanwhile; seen under its new name
+			} else if err != nil {
+				ct = time.Now() // unreadable: handle reports it
 			}
 			if !w.watermark.IsZero() && ct.Before(w.watermark) {
 				continue
@@ -335,8 +337,9 @@ func (w *Watcher) retryFailed(ctx context.Context) {
 		}
 		w.handle(ctx, f.path)
 	}
-	if len(w.failed) == 0 {
-		w.scan(ctx) // catch up on what a failed scan left behind
+	if len(w.failed) == 0 && w.scan(ctx) { // catch up on what a failed scan left behind
+		w.status.ClearError()
+		w.updateLag()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,8 +70,12 @@ func deliver(t *testing.T, dir string, n int, at time.Time) string {
 	return unique
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) (*Watcher, func()) {
 	t.Helper()
+	o.Logger = quiet
 	o.Rescan, o.Retry = 200*time.Millisecond, 50*time.Millisecond
 	o.Backoff = ingest.Backoff{Min: 20 * time.Millisecond, Max: 100 * time.Millisecond}
 	w, err := New(o)
@@ -228,4 +233,38 @@ func TestArrival(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestReadErrorReportedAndRetried(t *testing.T) {
+	dir := newMaildir(t)
+	sink := &counting{}
+	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+	waitFor(t, "the watch", func() bool { return w.Health().Connected })
+	bad := filepath.Join(dir, "new", "1733490000.M1P1.host")
+	// A file that cannot be read (a symbolic link to itself: ELOOP).
+	if err := os.Symlink(bad, bad); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the read error in health", func() bool { return strings.Contains(w.Health().LastError, "too many levels") })
+	os.Remove(bad)
+	deliver(t, dir, 2, time.Now())
+	waitFor(t, "the next message", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
+}
+
+func FuzzUniqueName(f *testing.F) {
+	for _, s := range []string{"1733490000.M1P2.host:2,RS", "a;2,", "x!1,y", ":2,", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u := UniqueName(s)
+		if !strings.HasPrefix(s, u) {
+			t.Fatalf("UniqueName(%q) = %q, not a prefix", s, u)
+		}
+		// The name with flags added or changed is the same message.
+		if got := UniqueName(u + ":2,S"); u != "" && got != u && UniqueName(u) == u {
+			t.Fatalf("UniqueName(%q) = %q, want %q", u+":2,S", got, u)
+		}
+		arrival(u, time.Time{})
+	})
 }

@@ -123,3 +123,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	msgs := [][]byte{
+		[]byte("<22>Nov  2 02:14:07 mail postfix/smtp[4242]: 4Nq2Zx0abcz9sT: to=<nobody@remote.test>, relay=127.0.0.1[127.0.0.1]:2525, delay=0.1, delays=0/0/0/0, dsn=5.1.1, status=bounced (host said: 550 5.1.1 unknown)"),
+		[]byte("<22>1 2026-11-02T02:14:07.123+09:00 mail postfix/smtp 4242 - - 4Nq2Zx0abcz9sT: to=<nobody@remote.test>, relay=127.0.0.1[127.0.0.1]:2525, dsn=5.1.1, status=bounced"),
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		Parse(msgs[i%2], recv, "127.0.0.1:1")
+	}
+}

@@ -158,6 +158,11 @@ func (l *Listener) Run(ctx context.Context) error {
 		}
 		defer ln.Close()
 	}
+	for _, a := range []string{l.o.UDP, l.o.TCP} {
+		if a != "" && !ingest.Loopback(a) {
+			l.log.Warn("syslog listener open beyond loopback: anyone who reaches it can add lines to the mail log", "addr", a)
+		}
+	}
 	l.mu.Lock()
 	if pc != nil {
 		l.udpAddr = pc.LocalAddr()
@@ -203,7 +208,12 @@ func (l *Listener) Run(ctx context.Context) error {
 
 func (l *Listener) line(source string, b []byte, peer string) ingest.LogLine {
 	now := time.Now()
-	m := Parse(b, now, peer)
+	var m Message
+	if err := ingest.Protect(func() error { m = Parse(b, now, peer); return nil }); err != nil {
+		// A bug in the parser loses no message: it is kept whole.
+		l.status.Failed(err)
+		m.Line = now.Format(time.RFC3339Nano) + " " + hostOf(peer) + " syslog: " + clean(b)
+	}
 	return ingest.LogLine{Source: source, Position: strconv.FormatInt(now.UnixNano(), 10) + "-" + strconv.FormatUint(l.seq.Add(1), 10),
 		Received: now, Line: m.Line}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -42,8 +43,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// quiet keeps the sources' logs out of the test output.
+var quiet = slog.New(slog.DiscardHandler)
+
 func start(t *testing.T, o Options) (*Listener, func()) {
 	t.Helper()
+	o.Logger = quiet
 	o.Flush = 20 * time.Millisecond
 	o.Backoff = ingest.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	l, err := New(o)
@@ -230,4 +235,28 @@ mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" templa
 		out, _ := os.ReadFile(filepath.Join(dir, "rsyslog.out"))
 		t.Errorf("tcp %v udp %v; rsyslog said:\n%s", tcpSeen, udpSeen, out)
 	}
+}
+
+func TestTCPConnectionLimit(t *testing.T) {
+	sink := &flaky{}
+	l, _ := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, MaxConns: 1})
+	_, tcp := l.Addrs()
+	c1, err := net.Dial("tcp", tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c1.Close()
+	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: first\n")
+	waitFor(t, "the first sender's line", func() bool { return len(sink.LogLines()) == 1 })
+	c2, err := net.Dial("tcp", tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	c2.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c2.Read(make([]byte, 1)); err == nil {
+		t.Error("a sender beyond the limit was kept")
+	}
+	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: second\n")
+	waitFor(t, "the first sender still served", func() bool { return len(sink.LogLines()) == 2 })
 }

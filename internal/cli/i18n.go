@@ -50,6 +50,8 @@ var (
 	msgNothing       = msg{"nothing to judge: no bounce among what was read (%s)", "判定できるものがありません: 読み込んだ中にバウンスがありません（%s）"}
 	msgLiveCheck     = msg{"Live check of the domain's sender authentication (SPF, DKIM, DMARC)", "ドメインの送信認証（SPF・DKIM・DMARC）のライブ確認"}
 	msgNoLogsInDir   = msg{"--sendlog %s is a directory without mail logs (mail.log, maillog, exim mainlog, *.csv)", "--sendlog %s はメールのログ（mail.log、maillog、exim の mainlog、*.csv）を含まないディレクトリです"}
+	msgQuotePattern  = msg{" (if the shell expanded a pattern given to --sendlog, quote it: --sendlog '/var/log/mail.log*')", "（--sendlog に指定したパターンをシェルが展開した場合は、引用符で囲んでください: --sendlog '/var/log/mail.log*'）"}
+	msgSkipped       = msg{"skipped: %s", "読み飛ばしました: %s"}
 	msgProgressLog   = msg{"send log: %d events (%.0f/s)", "送信ログ: %d 件（%.0f 件/秒）"}
 	msgProgressMail  = msg{"mail: %d messages, %d bounces, %d failed, %.1f MB (%.0f msgs/s)", "メール: %d 件、バウンス %d 件、読めないもの %d 件、%.1f MB（%.0f 件/秒）"}
 	msgCheckingDNS   = msg{"checking %s: %v", "%s を確認できませんでした: %v"}

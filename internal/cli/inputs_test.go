@@ -99,6 +99,7 @@ func TestScanRefusals(t *testing.T) {
 		code   int
 		stderr []string // all must be in standard error
 		stdout []string // all must be in standard output; nil: it must be empty
+		lines  int      // lines on stderr of a refusal: one per path refused (0 means 1)
 	}{
 		{name: "since after until", args: []string{"--mail", good, "--since", "2026-11-05", "--until", "2026-11-01", "--tz", "Asia/Tokyo"},
 			code: 2, stderr: []string{"--since (2026-11-05 00:00 JST) is later than --until (2026-11-01 00:00 JST)"}},
@@ -128,6 +129,8 @@ func TestScanRefusals(t *testing.T) {
 			code: 2, stderr: []string{"--mail " + rotated + " looks like a mail server's log", "give it with --sendlog"}},
 		{name: "compressed rotated log given as mail", args: []string{rotatedGz},
 			code: 2, stderr: []string{"give it with --sendlog"}},
+		{name: "an unquoted pattern the shell expanded", args: []string{"--mail", good, "--sendlog", isoLog, rotated, rotatedGz},
+			code: 2, stderr: []string{"give it with --sendlog", "quote it: --sendlog '/var/log/mail.log*'"}, lines: 2},
 		{name: "ISO-stamped log given as mail", args: []string{"--mail", isoLog},
 			code: 2, stderr: []string{"give it with --sendlog"}},
 		{name: "Exim mainlog given as mail", args: []string{"--mail", exim},
@@ -163,8 +166,8 @@ func TestScanRefusals(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s", w, out)
 				}
 			}
-			if tc.code == 2 && strings.Count(strings.TrimSpace(errs), "\n") != 0 {
-				t.Errorf("want one line on stderr, got:\n%s", errs)
+			if want := max(tc.lines, 1); tc.code == 2 && strings.Count(strings.TrimSpace(errs), "\n")+1 != want {
+				t.Errorf("want %d line(s) on stderr, got:\n%s", want, errs)
 			}
 			if strings.Contains(out, "Verdicts by account") || strings.Contains(out, "アカウント別の判定") {
 				t.Errorf("a report of zeros:\n%s", out)
@@ -173,6 +176,31 @@ func TestScanRefusals(t *testing.T) {
 				t.Errorf("terminal controls in the output: %q / %q", out, errs)
 			}
 		})
+	}
+}
+
+// TestScanLogDirSkipsBinary: in a directory given as --sendlog, a binary
+// file with a mail log's name is skipped with a warning, and the logs
+// beside it are read.
+func TestScanLogDirSkipsBinary(t *testing.T) {
+	dir := t.TempDir()
+	real, err := os.ReadFile(postfixLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "mail.log"), real)
+	writeFile(t, filepath.Join(dir, "maillog.db"), randomBytes(5000, 9))
+	code, out, errs := runScanCLI(t, nil, "", "--mail", examplesDir, "--sendlog", dir, "--format", "json", "--tz", "Asia/Tokyo")
+	if code != 0 || !strings.Contains(errs, "skipped: --sendlog "+filepath.Join(dir, "maillog.db")+" is not a mail log") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Inputs struct {
+			Log struct{ Files int } `json:"log"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Inputs.Log.Files != 1 {
+		t.Errorf("%v: %+v", err, doc.Inputs)
 	}
 }
 
@@ -446,4 +474,40 @@ func TestTablesAligned(t *testing.T) {
 		}
 		columnsAligned(t, lines, cells)
 	})
+}
+
+// TestScanFakesJSON: the hijack with fake notices of every kind mixed in,
+// through the command: every fake counted, each sample saying why in both
+// languages with stable codes, and the verdict still hijacked.
+func TestScanFakesJSON(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	if code := Main(t.Context(), []string{"demo", "--scenario", "hijack-fakes", "--format", "json"}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc struct {
+		Verdicts []struct{ Account, Verdict string } `json:"verdicts"`
+		Fakes    int                                 `json:"fake_bounces"`
+		Samples  []struct {
+			Subject, From, Source string
+			Reasons               []string `json:"reasons"`
+			ReasonsJa             []string `json:"reasons_ja"`
+			Codes                 []string `json:"codes"`
+		} `json:"fake_bounce_samples"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Fakes != 39 || len(doc.Samples) == 0 {
+		t.Errorf("fake_bounces %d with %d samples, want 39", doc.Fakes, len(doc.Samples))
+	}
+	for _, s := range doc.Samples {
+		if s.Subject == "" || s.From == "" || s.Source == "" || len(s.Reasons) == 0 ||
+			len(s.Reasons) != len(s.ReasonsJa) || len(s.Codes) != len(s.Reasons) || strings.Contains(s.Subject, "=?") {
+			t.Errorf("sample %+v", s)
+		}
+	}
+	if len(doc.Verdicts) == 0 || doc.Verdicts[0].Account != "shop@example.jp" || doc.Verdicts[0].Verdict != "hijacked" {
+		t.Errorf("verdicts %+v", doc.Verdicts)
+	}
 }

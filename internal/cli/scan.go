@@ -51,7 +51,11 @@ Inputs:
                    chains and signatures, but says what is missing.
   --domain D       our mail domains (repeat, or comma-separated); default:
                    learnt from the log's authenticated senders.
-  --relay H        our relay host names or IPs (default: learnt from the log).
+  --relay H        our relay host names or IPs (default: learnt from the log,
+                   the host names in our domains, and the host most returned
+                   messages entered at).
+  --relays-from-mx take the MX hosts of --domain for our relays too (DNS
+                   lookups; for a mailbox rented from a hosting provider).
 
 Secrets: the BATV key is read from the file named by --batv-key-file or from
 the environment variable BOUNCEWATCH_BATV_KEY, never from the command line.
@@ -183,6 +187,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	batvFile := fs.String("batv-key-file", "", "file holding our BATV (prvs) key")
 	checkDNS := fs.Bool("check-dns", false, "when an account is spoofed (or mixed), check its domain's SPF, DKIM, DMARC and MX live and add the result")
 	resolver := fs.String("resolver", "", "DNS resolver HOST[:PORT] for --check-dns (default: from /etc/resolv.conf)")
+	relaysMX := fs.Bool("relays-from-mx", false, "take the MX hosts of --domain for our relays too (DNS lookups)")
 	verifyDKIM := fs.Bool("verify-dkim", false, "verify our DKIM signatures on the returned messages (DNS lookups, cached)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "messages decoded at once")
 	pos, err := parseInterleaved(fs, args)
@@ -237,6 +242,16 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if *verifyDKIM {
 		cfg.Attrib.DKIM = attrib.MsgauthVerifier{LookupTXT: cachedTXT(net.LookupTXT)}
 	}
+	if *relaysMX {
+		cfg.LookupMX = func(d string) ([]string, error) {
+			mxs, err := net.LookupMX(d)
+			var hosts []string
+			for _, mx := range mxs {
+				hosts = append(hosts, mx.Host)
+			}
+			return hosts, err
+		}
+	}
 
 	// Every path is checked before anything is read: a report is never
 	// built on a typo.
@@ -250,16 +265,38 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	} else if err != nil {
 		return fail(msg{"--sendlog: %v", "--sendlog: %v"}, err)
 	}
+	positional := map[string]bool{}
+	for _, p := range pos {
+		positional[p] = true
+	}
 	for _, p := range paths {
 		if e := checkMailFile(p); e != nil {
+			if positional[p] {
+				// "--sendlog /var/log/mail.log*" unquoted: the shell
+				// gave the first file to --sendlog, the rest as mail.
+				e.hint = msgQuotePattern
+			}
 			bad = append(bad, e)
 		}
 	}
+	named := map[string]bool{} // files named on the command line, not found in a directory
+	for _, p := range logPaths {
+		named[p] = true
+	}
+	kept := logFiles[:0:0]
 	for _, p := range logFiles {
-		if e := checkLogFile(p); e != nil {
+		e := checkLogFile(p)
+		switch {
+		case e == nil:
+			kept = append(kept, p)
+		case named[p]:
 			bad = append(bad, e)
+		default:
+			// Found in a directory given as --sendlog: skipped, said.
+			say(env.Stderr, "scan", ml, msgSkipped, e.text(ml))
 		}
 	}
+	logFiles = kept
 	if len(bad) > 0 {
 		for _, e := range bad {
 			say(env.Stderr, "scan", ml, msg{"%s", "%s"}, e.text(ml))

@@ -18,8 +18,13 @@
 // own format: Sendmail DSN, Exim free text, qmail, Microsoft 365 NDR,
 // Gmail DSN, a foreign Postfix. Backscatter for forged mail comes from
 // foreign systems only, returns a message whose Received chain starts at
-// a botnet host and whose Message-ID our log never saw. Fake carrier
-// notices (phishing) refer to no message at all.
+// a botnet host and whose Message-ID our log never saw. Fake notices
+// (phishing, FakeKinds designs: carriers, providers, our "mail
+// administrator", look-alike mailer-daemons; ISO-2022-JP, Shift_JIS,
+// base64 and quoted-printable HTML, encoded names; links to login pages
+// on other sites or their own, our address in a link, archives and
+// programs, or only wording, HTML or a look-alike sender) refer to no
+// message of ours; the one dressed as a DSN returns a fabricated one.
 //
 // The site: example.jp, served by mail.example.jp (syslog host "mail",
 // 192.0.2.25). Addresses use the documentation ranges (RFC 5737, RFC

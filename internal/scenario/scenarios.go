@@ -28,6 +28,9 @@ type Scenario struct {
 	// FakeBounces is the number of fake notices the scan must count
 	// (Stats.Fakes unless a scenario says otherwise).
 	FakeBounces int
+	// ReturnsNothing says the scenario's notices return nothing of the
+	// original (by design: the undecidable case).
+	ReturnsNothing bool
 	// MaxPeriodHours bounds the report's period (0: unchecked): forged
 	// dates must not stretch it.
 	MaxPeriodHours int
@@ -104,6 +107,11 @@ func All() []Def {
 		{"malware-pc", MalwarePC},
 		{"sunday-newsletter", SundayNewsletter},
 		{"hijack-fakes", HijackFakes},
+		// Verdicts from the bounces alone (issue 11 §1).
+		{"hosting-no-log", HostingNoLog},
+		{"m365-no-log", M365NoLog},
+		{"spoof-no-log", SpoofNoLog},
+		{"nothing-returned", NothingReturned},
 	}, timeScenarios()...)
 }
 

@@ -125,7 +125,7 @@ func Campaign(dir string) (*Scenario, error) {
 	w.mailList(&tl, newsletter{acct: shop, start: start, minutes: 45, subject: newsletterSubject, list: list, bad: w.markList(list, 0.06)})
 	sc.Now = end.Add(time.Hour)
 	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Ordinary, Surge: Present, MinOursShare: 0.9, Campaign: Present,
-		NoSignals: []string{"new_login_ips", "odd_hours", "spam_subjects", "many_domains", "new_client_form"}}}
+		NoSignals: []string{"new_login_ips", "odd_hours", "spam_subjects", "many_domains", "new_client_form", "first_time_recipients", "authenticated_relay", "failed_logins", "volume_refusal"}}}
 	return finish(w, &tl, sc)
 }
 
@@ -224,7 +224,7 @@ func SundayNewsletter(dir string) (*Scenario, error) {
 		bad = grown
 	}
 	sc.Now = end.Add(time.Hour)
-	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Ordinary,
-		NoSignals: []string{"new_login_ips", "odd_hours", "spam_subjects", "many_domains", "new_client_form"}}}
+	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Ordinary, Campaign: Present, Signals: []string{"campaign", "recurring_campaign"},
+		NoSignals: []string{"new_login_ips", "odd_hours", "spam_subjects", "many_domains", "new_client_form", "first_time_recipients", "authenticated_relay", "failed_logins", "volume_refusal"}}}
 	return finish(w, &tl, sc)
 }

@@ -44,6 +44,10 @@ type outMsg struct {
 
 // submit runs one submission through our server.
 func (w *world) submit(m *outMsg) {
+	if w.hosted != nil {
+		w.hostedSubmit(m)
+		return
+	}
 	w.stats.Sent++
 	if m.spam {
 		w.stats.Spam++

@@ -82,11 +82,14 @@ const (
 // world is the state of one simulation: the random source, the clock's
 // zone, the log and the mailbox being written, and the counters.
 type world struct {
-	rng     *rand.Rand
-	loc     *time.Location
-	log     *logSink
-	box     *mailbox
-	exim    bool // our server runs Exim (mainlog) instead of Postfix
+	rng  *rand.Rand
+	loc  *time.Location
+	log  *logSink
+	box  *mailbox
+	exim bool // our server runs Exim (mainlog) instead of Postfix
+	// hosted, when set, is a provider's server our accounts submit
+	// through instead (bouncesonly.go): no log of it is written.
+	hosted  *hostedServer
 	lmtp    bool // Postfix hands local mail to Dovecot over LMTP
 	inode   uint32
 	pidNext int

@@ -211,7 +211,9 @@ type Dovecot struct {
 // on two free loopback ports in [base, base+49] (each test package its
 // own range in 14300-14399, as packages' tests run in parallel), stopped
 // when the test ends.
-func StartDovecot(t testing.TB, base int) *Dovecot {
+// Extra configuration lines (e.g. an imap_capability without IDLE) are
+// appended.
+func StartDovecot(t testing.TB, base int, extra ...string) *Dovecot {
 	t.Helper()
 	Require(t, "dovecot", "imap")
 	d := &Dovecot{Dir: WorldDir(t, "bw-dovecot-"), User: "bw", Password: "s3cret-" + strconv.Itoa(os.Getpid())}
@@ -280,7 +282,7 @@ service anvil {
 namespace inbox {
   inbox = yes
 }
-`, d.Dir, certFile, keyFile, mail, passwd, p1, p2)
+`, d.Dir, certFile, keyFile, mail, passwd, p1, p2) + strings.Join(extra, "\n") + "\n"
 	if err := os.WriteFile(d.Conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -299,21 +301,28 @@ func (d *Dovecot) Start(t testing.TB) {
 	WaitPort(t, d.IMAPSAddr)
 }
 
-// Stop stops the instance and waits until its ports are closed.
+// Stop stops the instance and waits until its master process has exited
+// (not only its ports closed: a new start fails while it runs).
 func (d *Dovecot) Stop(t testing.TB) {
 	t.Helper()
+	pid := 0
+	if b, err := os.ReadFile(filepath.Join(d.Dir, "run", "master.pid")); err == nil {
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
 	if out, err := Run("doveadm", "-c", d.Conf, "stop"); err != nil {
 		t.Logf("doveadm stop: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout("tcp", d.IMAPAddr, 200*time.Millisecond)
-		if err != nil {
+		if err == nil {
+			c.Close()
+		} else if pid == 0 || syscall.Kill(pid, 0) != nil {
 			return
 		}
-		c.Close()
 		time.Sleep(50 * time.Millisecond)
 	}
+	t.Logf("dovecot (pid %d) still running after 15 s", pid)
 }
 
 // KillSessions kills the instance's IMAP session processes (as a crash or

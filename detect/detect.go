@@ -1,0 +1,435 @@
+// Package detect runs the scan's analysis continuously over the store: a
+// diagnose.Analyzer — the one scan uses, not a copy — is fed the stored
+// log lines (parsed by package sendlog, as scan parses files) and the
+// stored messages (decoded again from their raw form), its Report is taken
+// periodically and soon after new data arrives, and the per-account
+// verdicts become incidents: opened with verdict, confidence, evidence and
+// onset; updated as evidence arrives (a spoof that turns into a hijack
+// becomes mixed), each change kept in the incident's history; closed when
+// the account's bounces are back to their baseline.
+//
+// On a store shared by several nodes only the holder of the "detector"
+// lease runs passes; any node may ingest.
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/sendlog"
+	"github.com/bouncewatch/bouncewatch/store"
+)
+
+// Config tunes a Detector. The zero value works.
+type Config struct {
+	// Analyzer configures the analysis as scan's options do (domains,
+	// relays, time zone, language, sensitivity). Its Now is set from
+	// Now at each pass.
+	Analyzer diagnose.Config
+	// Interval is the time between passes when nothing arrives (default
+	// 30 s); Debounce the wait after new data before a pass (default
+	// 500 ms), so that a burst is taken in one pass.
+	Interval, Debounce time.Duration
+	// CloseAfter is how long after the end of an account's surge its
+	// incident is closed (default 1 h).
+	CloseAfter time.Duration
+	// Now is the clock (default time.Now); serve --demo runs an
+	// accelerated one.
+	Now func() time.Time
+	// FollowClock makes each pass analyse the store afresh with Now's
+	// time as the analysis' present (Analyzer.Now, fixed when an
+	// analyzer is made): for an accelerated clock. Without it the
+	// analyzer is fed incrementally and its present is the wall clock.
+	FollowClock bool
+	// Holder names this node for the detector lease (default host:pid).
+	Holder string
+	// Alerts renders the alerts an incident change raises; they are
+	// queued in the outbox in the same transaction as the change.
+	Alerts func(in *store.Incident, change string, rep *diagnose.AccountReport) []store.Alert
+	// OnChange is called after each incident change is stored (serve
+	// pokes the alert dispatcher; the demo prints it).
+	OnChange func(in *store.Incident, change string)
+	// Log receives the detector's messages (default: discarded).
+	Log *slog.Logger
+}
+
+// Detector keeps the analysis of one store up to date.
+type Detector struct {
+	st  *store.Store
+	cfg Config
+
+	poke chan struct{}
+
+	mu       sync.Mutex // guards the fields below
+	an       *diagnose.Analyzer
+	lastMail int64
+	lastLog  int64
+	mailSeen bool // a message was given to the analyzer
+	sources  map[string]*logSource
+	latest   *diagnose.Report
+	passes   int
+	lastPass time.Time
+}
+
+// logSource is what is remembered of one log's parsing between passes.
+type logSource struct {
+	format sendlog.Format
+	header string // a CSV log's header line, given again before later lines
+}
+
+// logAfterMail says whether the analyzer takes log events after mail:
+// diagnose.Analyzer takes them in any order, so new data is fed as it
+// comes and a pass costs what arrived since the last one. (Were it false,
+// new log lines after mail would make the detector start again from the
+// store, log first.)
+const logAfterMail = true
+
+// New returns a detector over st.
+func New(st *store.Store, cfg Config) *Detector {
+	if cfg.Interval <= 0 {
+		cfg.Interval = 30 * time.Second
+	}
+	if cfg.Debounce <= 0 {
+		cfg.Debounce = 500 * time.Millisecond
+	}
+	if cfg.CloseAfter <= 0 {
+		cfg.CloseAfter = time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Holder == "" {
+		h, _ := os.Hostname()
+		cfg.Holder = h + ":" + strconv.Itoa(os.Getpid())
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Analyzer.Location == nil {
+		cfg.Analyzer.Location = time.Local
+	}
+	return &Detector{st: st, cfg: cfg, poke: make(chan struct{}, 1)}
+}
+
+// Poke tells the detector new data was stored: a pass follows within the
+// debounce time.
+func (d *Detector) Poke() {
+	select {
+	case d.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Report returns the latest report, or nil before the first pass.
+func (d *Detector) Report() *diagnose.Report {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.latest
+}
+
+// LastPass tells when the last pass ended and how many there were.
+func (d *Detector) LastPass() (time.Time, int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lastPass, d.passes
+}
+
+const leaseName = "detector"
+
+// Run makes passes until ctx is done: one at start, one Debounce after
+// each Poke, one every Interval. It returns nil when ctx is done.
+func (d *Detector) Run(ctx context.Context) error {
+	defer d.st.ReleaseLease(context.WithoutCancel(ctx), leaseName, d.cfg.Holder)
+	tick := time.NewTicker(d.cfg.Interval)
+	defer tick.Stop()
+	d.tryPass(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-d.poke:
+			select {
+			case <-time.After(d.cfg.Debounce):
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		d.tryPass(ctx)
+	}
+}
+
+func (d *Detector) tryPass(ctx context.Context) {
+	ok, err := d.st.AcquireLease(ctx, leaseName, d.cfg.Holder, 3*d.cfg.Interval)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.cfg.Log.Error("detector lease", "err", err)
+		}
+		return
+	}
+	if !ok {
+		d.cfg.Log.Debug("another node holds the detector lease")
+		return
+	}
+	if _, err := d.Pass(ctx); err != nil && ctx.Err() == nil {
+		d.cfg.Log.Error("detector pass", "err", err)
+	}
+}
+
+// Pass catches up with the store, takes the report and updates the
+// incidents. It is what Run does each time; tests and import call it
+// directly.
+func (d *Detector) Pass(ctx context.Context) (*diagnose.Report, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.cfg.Now()
+	if d.cfg.FollowClock {
+		d.cfg.Analyzer.Now = now
+	}
+	if err := d.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	rep := d.an.Report()
+	// The analyzer's Config.Now is fixed at New; the report's time is
+	// the detector's clock (accelerated under serve --demo).
+	rep.GeneratedAt = now
+	if err := d.incidents(ctx, rep, now); err != nil {
+		return rep, err
+	}
+	d.latest = rep
+	d.passes++
+	d.lastPass = time.Now()
+	return rep, nil
+}
+
+// catchUp feeds the analyzer what was stored since the last pass.
+func (d *Detector) catchUp(ctx context.Context) error {
+	maxMail, maxLog, err := d.st.MaxIDs(ctx)
+	if err != nil {
+		return err
+	}
+	if d.an == nil || d.cfg.FollowClock || (!logAfterMail && d.mailSeen && maxLog > d.lastLog) {
+		d.reset()
+	}
+	if maxLog > d.lastLog {
+		if err := d.feedLog(ctx); err != nil {
+			return err
+		}
+	}
+	if maxMail > d.lastMail {
+		if err := d.feedMail(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *Detector) reset() {
+	d.an = diagnose.New(d.cfg.Analyzer)
+	d.lastMail, d.lastLog, d.mailSeen = 0, 0, false
+	d.sources = make(map[string]*logSource)
+}
+
+// feedLog parses the new log lines, one run of consecutive lines of one
+// source at a time, as sendlog reads a file: the run's first Received time
+// dates year-less timestamps, and a log's format, once known, is kept.
+func (d *Detector) feedLog(ctx context.Context) error {
+	var run []store.LogLine
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		err := d.parseRun(ctx, run)
+		run = run[:0]
+		return err
+	}
+	last, err := d.st.LogLines(ctx, d.lastLog, 0, func(l store.LogLine) error {
+		if len(run) > 0 && run[0].Source != l.Source {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		run = append(run, l)
+		if len(run) >= 65536 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	d.lastLog = last
+	return err
+}
+
+func (d *Detector) parseRun(ctx context.Context, run []store.LogLine) error {
+	src := d.sources[run[0].Source]
+	if src == nil {
+		src = &logSource{}
+		d.sources[run[0].Source] = src
+	}
+	var b strings.Builder
+	if src.format == sendlog.CSV {
+		b.WriteString(src.header)
+		b.WriteByte('\n')
+	}
+	for _, l := range run {
+		b.WriteString(l.Line)
+		b.WriteByte('\n')
+	}
+	opts := sendlog.Options{Reference: run[0].Received, Location: d.cfg.Analyzer.Location, MaxSamples: -1}
+	if src.format == sendlog.CSV || src.format == sendlog.Exim {
+		opts.Format = src.format
+	}
+	st, err := sendlog.Read(ctx, strings.NewReader(b.String()), run[0].Source, opts, func(ev sendlog.Event) error {
+		d.an.AddEvent(ev)
+		return nil
+	})
+	if src.format == sendlog.Auto && st.Format != sendlog.Auto {
+		src.format = st.Format
+		if st.Format == sendlog.CSV {
+			src.header = run[0].Line
+		}
+	}
+	if err != nil && !errors.Is(err, sendlog.ErrFormat) {
+		return fmt.Errorf("detect: parsing %s: %w", run[0].Source, err)
+	}
+	return nil
+}
+
+// feedMail decodes the new messages from their raw form and gives them to
+// the analyzer with their arrival.
+func (d *Detector) feedMail(ctx context.Context) error {
+	last, err := d.st.Mails(ctx, d.lastMail, 0, func(m store.StoredMail) error {
+		if m.Data == nil {
+			return nil // raw data pruned by retention
+		}
+		res, derr := bounce.DecodeBytes(m.Data)
+		d.an.AddMail(diagnose.Mail{Source: m.Source + "#" + m.Position, Arrival: m.Arrival, Result: res, Err: derr})
+		d.mailSeen = true
+		return nil
+	})
+	d.lastMail = last
+	return err
+}
+
+// serious reports whether a verdict opens an incident.
+func serious(v advice.Verdict) bool {
+	return v == advice.Hijacked || v == advice.Spoofed || v == advice.Mixed
+}
+
+// merge is the verdict of an open incident that receives verdict v: a
+// spoof that turns into a hijack (or the reverse) is both, and stays so.
+func merge(old string, v advice.Verdict) string {
+	switch {
+	case old == string(advice.Mixed):
+		return old
+	case old == string(advice.Spoofed) && v == advice.Hijacked, old == string(advice.Hijacked) && v == advice.Spoofed:
+		return string(advice.Mixed)
+	}
+	return string(v)
+}
+
+// incidents turns the report's verdicts into incident changes.
+func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time.Time) error {
+	open, err := d.st.Incidents(ctx, store.IncidentFilter{OpenOnly: true, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	byAccount := make(map[string]*store.Incident, len(open))
+	for i := range open {
+		byAccount[open[i].Account] = &open[i]
+	}
+	for i := range rep.Verdicts {
+		ar := &rep.Verdicts[i]
+		in := byAccount[ar.Account]
+		detail, _ := json.Marshal(ar)
+		active := serious(ar.Verdict) && ar.Surge != nil
+		over := ar.Surge == nil || now.After(ar.Surge.End.Add(d.cfg.CloseAfter))
+		if in == nil && active {
+			// Not again for a surge whose incident was closed already.
+			prev, err := d.st.Incidents(ctx, store.IncidentFilter{Account: ar.Account, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(prev) == 1 && prev[0].ClosedAt != nil && (prev[0].Onset.Equal(ar.Surge.Onset) || !prev[0].ClosedAt.Before(ar.Surge.End)) {
+				continue
+			}
+		}
+		switch {
+		case in == nil && active:
+			in = &store.Incident{
+				Account: ar.Account, Verdict: string(ar.Verdict), Confidence: ar.Confidence, Onset: ar.Surge.Onset,
+				OpenedAt: now, UpdatedAt: now, Evidence: ar.Evidence, Detail: detail,
+			}
+			if err := d.save(ctx, in, store.ChangeOpened, ar, !over); err != nil {
+				return err
+			}
+			d.cfg.Log.Info("incident opened", "incident", in.ID, "account", in.Account, "verdict", in.Verdict,
+				"confidence", in.Confidence, "onset", in.Onset)
+			if over {
+				// A surge long over (found in imported history): kept,
+				// closed at once, no alert.
+				if err := d.close(ctx, in, ar, detail, now, false); err != nil {
+					return err
+				}
+			}
+		case in != nil && (!active || over):
+			if err := d.close(ctx, in, ar, detail, now, true); err != nil {
+				return err
+			}
+		case in != nil:
+			v := merge(in.Verdict, ar.Verdict)
+			if v == in.Verdict && math.Abs(ar.Confidence-in.Confidence) < 0.05 {
+				continue
+			}
+			changedVerdict := v != in.Verdict
+			in.Verdict, in.Confidence, in.Evidence, in.Detail, in.UpdatedAt = v, ar.Confidence, ar.Evidence, detail, now
+			if ar.Surge != nil && ar.Surge.Onset.Before(in.Onset) {
+				in.Onset = ar.Surge.Onset
+			}
+			if err := d.save(ctx, in, store.ChangeUpdated, ar, changedVerdict); err != nil {
+				return err
+			}
+			d.cfg.Log.Info("incident updated", "incident", in.ID, "account", in.Account, "verdict", in.Verdict, "confidence", in.Confidence)
+		}
+	}
+	return nil
+}
+
+func (d *Detector) close(ctx context.Context, in *store.Incident, ar *diagnose.AccountReport, detail []byte, now time.Time, alert bool) error {
+	t := now
+	in.ClosedAt, in.UpdatedAt, in.Detail = &t, now, detail
+	if err := d.save(ctx, in, store.ChangeClosed, ar, alert); err != nil {
+		return err
+	}
+	d.cfg.Log.Info("incident closed", "incident", in.ID, "account", in.Account, "verdict", in.Verdict)
+	return nil
+}
+
+// save stores an incident change with its alerts (when alert is set).
+func (d *Detector) save(ctx context.Context, in *store.Incident, change string, ar *diagnose.AccountReport, alert bool) error {
+	var render func(*store.Incident) []store.Alert
+	if alert && d.cfg.Alerts != nil {
+		render = func(in *store.Incident) []store.Alert { return d.cfg.Alerts(in, change, ar) }
+	}
+	if err := d.st.SaveIncident(ctx, in, change, render); err != nil {
+		return err
+	}
+	if d.cfg.OnChange != nil {
+		d.cfg.OnChange(in, change)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/bouncewatch/bouncewatch/backfill"
+	"github.com/bouncewatch/bouncewatch/store"
+)
+
+const importHelp = `Usage: bouncewatch import [--store DSN] [--mail PATH...] [--sendlog PATH...] [--domain D...]
+
+Backfills the store that 'bouncewatch serve' watches from files, so that
+the detector has history from its first minute: bounces in every form
+'decode' reads (message files, Maildirs, mbox, .gz), and mail logs in every
+form 'scan' reads (Postfix, Exim, Sendmail, CSV counts; rotated and
+compressed files; a directory stands for the mail logs in it). Log lines
+are stored as they are and parsed by the detector.
+
+Running it twice stores nothing twice: a message is stored once per content
+and per file position, a log line once per file position. A message the
+decoder cannot read is stored with its error (see 'bouncewatch serve' and
+GET /api/v1/stats); a file that cannot be read is reported and the import
+goes on (exit status 1).
+
+The store is a DSN: sqlite:PATH (default: $XDG_DATA_HOME/bouncewatch/
+bouncewatch.db) or postgres://USER@HOST:PORT/DB (the password from
+PGPASSWORD or ~/.pgpass, never on the command line).
+
+Examples:
+  bouncewatch import --mail ~/Maildir/.Bounces --sendlog /var/log/mail.log* --domain example.jp
+  bouncewatch import --store sqlite:/var/lib/bouncewatch/bw.db --mail bounces.mbox.gz
+
+Options:
+`
+
+func runImport(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	mail := &listFlag{}
+	logs := &listFlag{}
+	domains := &listFlag{split: true}
+	fs.Var(mail, "mail", "bounces to import (repeatable)")
+	fs.Var(logs, "sendlog", "outbound mail log to import (repeatable)")
+	fs.Var(domains, "domain", "our mail domain, remembered in the store for the detector (repeatable, or comma-separated)")
+	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
+	workers := fs.Int("workers", 4*runtime.GOMAXPROCS(0), "messages decoded and stored at once")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), importHelp)
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	paths := append(mail.vals, pos...)
+	if len(paths) == 0 && len(logs.vals) == 0 && len(domains.vals) == 0 {
+		fmt.Fprintln(env.Stderr, "bouncewatch import: nothing to import (--mail PATH, --sendlog PATH)")
+		fs.Usage()
+		return 2
+	}
+	if *dsn == "" {
+		*dsn = store.DefaultDSN(env.Getenv)
+	}
+	logFiles, err := expandLogDirs(logs.vals)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "bouncewatch import: --sendlog: %v\n", err)
+		return 2
+	}
+	st, err := store.Open(ctx, *dsn)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	before, err := st.Stats(ctx)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+		return 1
+	}
+	if len(domains.vals) > 0 {
+		if err := addDomains(ctx, st, domains.vals); err != nil {
+			fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+			return 1
+		}
+	}
+	prog := newProgress(env.Stderr, env.StderrIsTerminal)
+	status := 0
+	report := func(err error) {
+		if err == nil {
+			return
+		}
+		status = 1
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(env.Stderr, "bouncewatch import: %s\n", line)
+		}
+	}
+	if len(logFiles) > 0 {
+		_, err := backfill.Logs(ctx, st, logFiles, func(p backfill.Progress) {
+			prog.show(false, "log: %d lines, %.1f MB   ", p.LogLines, float64(p.Bytes)/1e6)
+		})
+		report(err)
+	}
+	if len(paths) > 0 && ctx.Err() == nil {
+		_, err := backfill.Mail(ctx, st, paths, backfill.Options{Workers: *workers, Progress: func(p backfill.Progress) {
+			prog.show(false, "mail: %d messages, %d unreadable, %.1f MB  (%.0f msgs/s)   ",
+				p.Messages, p.Failed, float64(p.Bytes)/1e6, float64(p.Messages)/prog.elapsed())
+		}})
+		report(err)
+	}
+	prog.done()
+	after, err := st.Stats(ctx)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(env.Stderr, "bouncewatch import: stored %d new messages (%d bounced recipients, %d undecodable) and %d new log lines in %s; it holds %d messages and %d log lines\n",
+		after.Messages-before.Messages, after.Bounces-before.Bounces, after.Undecodable-before.Undecodable,
+		after.LogLines-before.LogLines, st.Where(), after.Messages, after.LogLines)
+	return status
+}
+
+// SettingDomains is the store setting holding our mail domains
+// (comma-separated), which import --domain adds to and serve reads.
+const settingDomains = "domains"
+
+func addDomains(ctx context.Context, st *store.Store, add []string) error {
+	cur, err := st.Setting(ctx, settingDomains)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	var out []string
+	for _, d := range append(strings.Split(cur, ","), add...) {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d != "" && !have[d] {
+			have[d] = true
+			out = append(out, d)
+		}
+	}
+	return st.SetSetting(ctx, settingDomains, strings.Join(out, ","))
+}
+
+func storedDomains(ctx context.Context, st *store.Store) ([]string, error) {
+	cur, err := st.Setting(ctx, settingDomains)
+	if err != nil || cur == "" {
+		return nil, err
+	}
+	return strings.Split(cur, ","), nil
+}

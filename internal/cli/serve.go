@@ -1,0 +1,381 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/alert"
+	"github.com/bouncewatch/bouncewatch/api"
+	"github.com/bouncewatch/bouncewatch/detect"
+	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/store"
+	"github.com/bouncewatch/bouncewatch/surge"
+)
+
+const serveHelp = `Usage: bouncewatch serve [--config bouncewatch.toml] [options]
+       bouncewatch serve --demo
+
+Watches the bounce mailbox and the mail log live, keeps every message and
+log line in the store, runs the scan's analysis as they arrive, and opens an
+incident (verdict, confidence, evidence, onset) when an account is hijacked
+or its address spoofed; alerts go to webhooks and email; a JSON API serves
+the incidents, accounts, bounces and series.
+
+The common cases work with flags alone:
+  bouncewatch serve --store sqlite:/var/lib/bouncewatch/bw.db \
+      --maildir /home/shop/Maildir --sendlog /var/log/mail.log --domain example.jp \
+      --listen 127.0.0.1:8025 --webhook https://hooks.example/…
+
+  bouncewatch serve --demo      # a built-in scenario streamed live, no server of your own
+
+Secrets never go on the command line: the API token comes from
+BOUNCEWATCH_API_TOKEN_FILE or BOUNCEWATCH_API_TOKEN (else one is made and
+kept in the file 'api-token' beside the store); an --imap account's password
+from BOUNCEWATCH_IMAP_PASSWORD_FILE or BOUNCEWATCH_IMAP_PASSWORD; the SMTP
+relay's and the webhooks' secrets from the files or variables the config
+names. The README has a config for each source and a systemd unit.
+
+SIGTERM or Ctrl-C stops it gracefully: sources stop, pending writes commit,
+the HTTP server drains.
+
+Options:
+`
+
+func runServe(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfgPath := fs.String("config", "", "the configuration file (TOML); flags add to it")
+	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
+	listen := fs.String("listen", "", "HTTP address of the API, /healthz and /metrics (default 127.0.0.1:8025)")
+	maildirs, logs, imaps, hooks := &listFlag{}, &listFlag{}, &listFlag{}, &listFlag{}
+	domains := &listFlag{split: true}
+	fs.Var(maildirs, "maildir", "a Maildir to watch (repeatable)")
+	fs.Var(logs, "sendlog", "a mail log file to follow (repeatable)")
+	fs.Var(imaps, "imap", "an IMAP folder to watch: imaps://USER@HOST/INBOX (repeatable; password from BOUNCEWATCH_IMAP_PASSWORD[_FILE])")
+	fs.Var(hooks, "webhook", "a webhook URL to alert (repeatable)")
+	fs.Var(domains, "domain", "our mail domain (repeatable, or comma-separated)")
+	hookFormat := fs.String("webhook-format", "generic", "payload of the --webhook URLs: generic, slack or teams")
+	lmtpAddr := fs.String("lmtp", "", "listen for LMTP deliveries on host:port or a Unix socket path")
+	syslogAddr := fs.String("syslog", "", "listen for syslog lines (UDP and TCP) on host:port")
+	lang := fs.String("lang", "", "language of evidence and alerts: ja or en (default: from the locale)")
+	tz := fs.String("tz", "", "time zone of the hours and of log times without offset (default: local)")
+	logFormat := fs.String("log-format", "", "log format on standard error: text or json")
+	demo := fs.Bool("demo", false, "stream a built-in scenario into a temporary store, in accelerated time")
+	demoScenario := fs.String("scenario", "hijack", "the --demo scenario")
+	speed := fs.Float64("speed", 120, "the --demo clock's speed (120: an hour in 30 seconds)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveHelp)
+		fs.PrintDefaults()
+	}
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return flagError(err)
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "bouncewatch serve: "+format+"\n", a...)
+		return 2
+	}
+	c := &serveConfig{}
+	if *cfgPath != "" {
+		var err error
+		if c, err = loadConfig(*cfgPath); err != nil {
+			return fail("%v", err)
+		}
+	}
+	// Flags add to (or override) the file.
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&c.Store, *dsn)
+	set(&c.Listen, *listen)
+	set(&c.Lang, *lang)
+	set(&c.TZ, *tz)
+	set(&c.Log.Format, *logFormat)
+	c.Domains = append(c.Domains, domains.vals...)
+	for _, m := range maildirs.vals {
+		c.Maildir = append(c.Maildir, struct {
+			Path string `toml:"path"`
+		}{m})
+	}
+	for _, l := range logs.vals {
+		c.Logfile = append(c.Logfile, struct {
+			Path string `toml:"path"`
+		}{l})
+	}
+	for _, u := range imaps.vals {
+		c.IMAP = append(c.IMAP, struct {
+			URL          string        `toml:"url"`
+			PasswordFile string        `toml:"password_file"`
+			PasswordEnv  string        `toml:"password_env"`
+			MoveTo       string        `toml:"move_to"`
+			NoIdle       bool          `toml:"no_idle"`
+			Poll         time.Duration `toml:"poll"`
+		}{URL: u})
+	}
+	for _, h := range hooks.vals {
+		c.Webhook = append(c.Webhook, struct {
+			URL        string `toml:"url"`
+			URLFile    string `toml:"url_file"`
+			URLEnv     string `toml:"url_env"`
+			Format     string `toml:"format"`
+			SecretFile string `toml:"secret_file"`
+			SecretEnv  string `toml:"secret_env"`
+		}{URL: h, Format: *hookFormat, SecretEnv: "BOUNCEWATCH_WEBHOOK_SECRET"})
+	}
+	if *lmtpAddr != "" {
+		c.LMTP = append(c.LMTP, struct {
+			Listen      string `toml:"listen"`
+			SocketGroup string `toml:"socket_group"`
+		}{Listen: *lmtpAddr})
+	}
+	if *syslogAddr != "" {
+		c.Syslog = append(c.Syslog, struct {
+			UDP string `toml:"udp"`
+			TCP string `toml:"tcp"`
+		}{*syslogAddr, *syslogAddr})
+	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8025"
+	}
+	log, err := newLogger(env.Stderr, c.Log.Format, c.Log.Level)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if *demo {
+		return runDemoServe(ctx, c, *demoScenario, *speed, env, log)
+	}
+	if c.Store == "" {
+		c.Store = store.DefaultDSN(env.Getenv)
+	}
+	if len(c.Maildir)+len(c.IMAP)+len(c.LMTP)+len(c.Logfile)+len(c.Syslog) == 0 {
+		log.Warn("no source configured: serving what the store holds (bouncewatch import fills it)")
+	}
+	svc, code := newService(ctx, c, env, log, nil, nil)
+	if svc == nil {
+		return code
+	}
+	return svc.run(ctx)
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if level != "" {
+		if err := lv.UnmarshalText([]byte(level)); err != nil {
+			return nil, fmt.Errorf("log level %q: debug, info, warn or error", level)
+		}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: text or json", format)
+}
+
+// service is a running serve: the store, the sources, the detector, the
+// alert dispatcher and the HTTP server.
+type service struct {
+	cfg      *serveConfig
+	log      *slog.Logger
+	st       *store.Store
+	sources  []ingest.Source
+	det      *detect.Detector
+	disp     *alert.Dispatcher
+	srv      *http.Server
+	ln       net.Listener
+	token    string
+	extra    func(ctx context.Context) // the demo's feeder
+	ownStore bool
+}
+
+// pokingSink stores through the store and wakes the detector.
+type pokingSink struct {
+	st  *store.Store
+	det *detect.Detector
+}
+
+func (p *pokingSink) PutMail(ctx context.Context, m ingest.Mail) error {
+	err := p.st.PutMail(ctx, m)
+	if err == nil {
+		p.det.Poke()
+	}
+	return err
+}
+
+func (p *pokingSink) PutLogLines(ctx context.Context, l []ingest.LogLine) error {
+	err := p.st.PutLogLines(ctx, l)
+	if err == nil {
+		p.det.Poke()
+	}
+	return err
+}
+
+// newService opens and builds everything; on failure it returns nil and
+// the exit code. clock, when set, is the detector's (the demo's).
+func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, clock func() time.Time,
+	onChange func(*store.Incident, string)) (*service, int) {
+	s := &service{cfg: c, log: log}
+	failed := func(format string, a ...any) (*service, int) {
+		log.Error(fmt.Sprintf(format, a...))
+		if s.st != nil {
+			s.st.Close()
+		}
+		return nil, 1
+	}
+	acfg := diagnose.Config{Surge: surge.Options{Sensitivity: c.Sensitivity}, Location: time.Local}
+	acfg.Attrib.Relays = c.Relays
+	acfg.Lang = advice.LangFromEnv(env.Getenv)
+	if c.Lang != "" {
+		l, err := advice.ParseLang(c.Lang)
+		if err != nil {
+			return failed("%v", err)
+		}
+		acfg.Lang = l
+	}
+	if c.TZ != "" {
+		loc, err := time.LoadLocation(c.TZ)
+		if err != nil {
+			return failed("tz: %v", err)
+		}
+		acfg.Location = loc
+	}
+	var err error
+	if s.st, err = store.Open(ctx, c.Store); err != nil {
+		return failed("%v", err)
+	}
+	stored, err := storedDomains(ctx, s.st)
+	if err != nil {
+		return failed("%v", err)
+	}
+	acfg.Attrib.Domains = append(append([]string{}, c.Domains...), stored...)
+	dir := filepath.Dir(strings.TrimPrefix(c.Store, "sqlite:"))
+	if s.st.Engine() != store.SQLite {
+		dir = filepath.Dir(strings.TrimPrefix(store.DefaultDSN(env.Getenv), "sqlite:"))
+	}
+	if s.token, err = apiToken(c, dir, env.Getenv, log); err != nil {
+		return failed("API token: %v", err)
+	}
+	hooks, em, err := notifiers(c, env.Getenv)
+	if err != nil {
+		return failed("%v", err)
+	}
+	rend := &alert.Renderer{Webhooks: hooks, Email: em, Lang: acfg.Lang, Dashboard: c.DashboardURL}
+	if rend.Dashboard == "" {
+		rend.Dashboard = "http://" + c.Listen
+	}
+	s.disp = &alert.Dispatcher{Store: s.st, Webhooks: hooks, Email: em, Log: log.With("part", "alerts"), PerHour: c.AlertsPerHour}
+	dcfg := detect.Config{Analyzer: acfg, Interval: c.Detect.Interval, CloseAfter: c.Detect.CloseAfter, Now: clock,
+		FollowClock: clock != nil, Log: log.With("part", "detector")}
+	if len(hooks) > 0 || em != nil {
+		dcfg.Alerts = rend.Alerts
+	}
+	dcfg.OnChange = func(in *store.Incident, change string) {
+		s.disp.Poke()
+		if onChange != nil {
+			onChange(in, change)
+		}
+	}
+	s.det = detect.New(s.st, dcfg)
+	sink := &pokingSink{st: s.st, det: s.det}
+	if s.sources, err = buildSources(c, sink, s.st, env.Getenv, log); err != nil {
+		return failed("%v", err)
+	}
+	health := func() []ingest.Health {
+		var out []ingest.Health
+		for _, src := range s.sources {
+			out = append(out, src.Health())
+		}
+		return out
+	}
+	a := &api.Server{Store: s.st, Report: s.det.Report, Sources: health, Token: s.token, Log: log.With("part", "api")}
+	a.Registry = api.NewMetrics(s.st, s.det.Report, health)
+	if s.ln, err = net.Listen("tcp", c.Listen); err != nil {
+		return failed("listen: %v", err)
+	}
+	s.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return s, 0
+}
+
+// run runs the service until ctx is done, then stops it gracefully.
+func (s *service) run(ctx context.Context) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.log.Info("bouncewatch serve", "listen", s.ln.Addr().String(), "store", s.st.Where(), "engine", s.st.Engine(),
+		"sources", len(s.sources))
+	var wg sync.WaitGroup
+	goRun := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("stopped", "part", name, "err", err)
+			}
+		}()
+	}
+	for _, src := range s.sources {
+		goRun(src.Name(), src.Run)
+	}
+	goRun("detector", s.det.Run)
+	goRun("alerts", s.disp.Run)
+	if r := s.cfg.Retention; r.Raw > 0 || r.LogLines > 0 || r.Bounces > 0 {
+		goRun("retention", func(ctx context.Context) error {
+			t := time.NewTicker(time.Hour)
+			defer t.Stop()
+			for {
+				n, err := s.st.Prune(ctx, store.Retention{Raw: r.Raw, LogLines: r.LogLines, Bounces: r.Bounces}, time.Now())
+				if err != nil && ctx.Err() == nil {
+					s.log.Error("retention", "err", err)
+				} else if n > 0 {
+					s.log.Info("retention", "pruned", n)
+				}
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+				}
+			}
+		})
+	}
+	if s.extra != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.extra(ctx) }()
+	}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- s.srv.Serve(s.ln) }()
+	code := 0
+	select {
+	case <-ctx.Done():
+	case err := <-srvErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http", "err", err)
+			code = 1
+		}
+	}
+	s.log.Info("stopping")
+	cancel()
+	shut, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	_ = s.srv.Shutdown(shut)
+	wg.Wait()
+	if err := s.st.Close(); err != nil {
+		s.log.Error("closing the store", "err", err)
+		code = 1
+	}
+	s.log.Info("stopped")
+	return code
+}
