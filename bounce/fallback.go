@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bouncewatch/bouncewatch/reason"
@@ -25,7 +26,7 @@ const (
 	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
 	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
-	ruleFollowed   = "fallback rule b: address alone on its line, followed by an SMTP error or failure words"
+	ruleFollowed   = "fallback rule b: address alone on its line, next to an SMTP error or failure words"
 	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
 	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 )
@@ -488,6 +489,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 		off = next
 		last := prev
 		prev = line
+		adjacent := blanks == 0 // no blank line between last and this one
 		if strings.TrimSpace(line) == "" {
 			prev = last
 			if blanks++; blanks > 2 {
@@ -519,9 +521,11 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				continue // part of a link (a phishing notice's "login?u=you@..."), or a path
 			}
 			rule := lineRule(line, start, aend, intro > 0)
-			if rule == "" && alone(line, start, aend) && informative(followingLines(prose[off:])) {
+			if rule == "" && alone(line, start, aend) &&
+				(informative(followingLines(prose[off:])) || adjacent && informative(clip(last, maxLineScan))) {
 				// "<a@b>:" on its own line, the error on the lines
-				// after it (qmail, Postfix, Exim).
+				// after it (qmail, Postfix, Exim) or on the line just
+				// before it (Lotus Notes "Failure Reasons").
 				rule = ruleFollowed
 			}
 			before, after := around(line, start, aend)
@@ -724,7 +728,32 @@ func textDSNRecords(text string) []Record {
 		}
 		inField = false
 	}
-	return dsnRecords(nil, sb.String())
+	recs := dsnRecords(nil, sb.String())
+	for i := range recs {
+		recs[i].Recipient = mailboxOf(recs[i].Recipient)
+	}
+	return slices.DeleteFunc(recs, func(r Record) bool { return r.Recipient == "" })
+}
+
+// mailboxOf reduces a recipient field's value to its mailbox: the address
+// after an RFC 5321 source route ("@relay.example:user@example.com",
+// section C), the address inside a pipe or file destination that an MTA
+// reports ("|/usr/bin/prog user@example.com"); "" when it holds none.
+func mailboxOf(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, "@") {
+		if i := strings.LastIndexByte(v, ':'); i >= 0 {
+			v = v[i+1:]
+		}
+	}
+	if strings.ContainsAny(v, " \t|") || strings.HasPrefix(v, "/") {
+		a, _, _ := nextAddress(v, 0)
+		if strings.ContainsRune(a, '/') {
+			return ""
+		}
+		return a
+	}
+	return v
 }
 
 // addressParagraph returns the words around the first mention of addr in

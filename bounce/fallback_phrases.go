@@ -45,7 +45,7 @@ var failureWords = []string{
 	"e-mail was rejected", "message was bounced", "returned to sender", "bounced mail", "bounced message",
 	"delivery notification: delivery has failed", "mail system error", "had delivery errors",
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
-	"trouble delivering", "problem delivering", "error sending your", "there was an error sending",
+	"mail failure", "delivery aborted", "was aborted after", "trouble delivering", "problem delivering", "error sending your", "there was an error sending",
 	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",

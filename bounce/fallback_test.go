@@ -451,3 +451,20 @@ func TestCorpusFallbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestMailboxOf checks the mailbox taken from odd recipient fields of
+// delivery-status text (RFC 5321 source routes, pipe destinations).
+func TestMailboxOf(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"user@example.com", "user@example.com"},
+		{"<user@example.com>", "<user@example.com>"},
+		{"@relay.example.net:user@example.com", "user@example.com"},
+		{"|/usr/local/bin/prog user@example.com /home/u/.prog", "user@example.com"},
+		{"/home/user/mbox", ""},
+		{"User Name <user@example.com>", "user@example.com"},
+	} {
+		if got := mailboxOf(tc.in); got != tc.want {
+			t.Errorf("mailboxOf(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
