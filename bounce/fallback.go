@@ -90,7 +90,6 @@ func scanFallback(f *flat) *scan {
 			return nil // an out-of-office reply from an automatic address
 		}
 	}
-	text := newProse(prose)
 	named := false
 	if len(recs) == 0 {
 		recs, named = proseRecipients(prose, bad)
@@ -129,6 +128,7 @@ func scanFallback(f *flat) *scan {
 	if len(recs) == 0 {
 		return nil
 	}
+	text := newProse(prose)
 	general := noticeDiagnostic(prose)
 	delayed := (containsAny(subj, delayWords) || containsAny(op, delayWords)) && !containsAny(op, permanentWords)
 	for i := range recs {
@@ -222,10 +222,9 @@ func headerValue(h header, name string) (string, bool) {
 // than a person: MAILER-DAEMON, postmaster (RFC 5321 section 4.5.1), or a
 // display name such as "Mail Delivery System".
 func systemSender(v string) bool {
-	l := strings.ToLower(v)
 	for _, s := range []string{"mailer-daemon", "mailer_daemon", "mailerdaemon", "postmaster", "mail delivery",
 		"mail administrator", "mail system", "mail deliver system", "delivery subsystem", "mdaemon"} {
-		if strings.Contains(l, s) {
+		if indexFold(v, s) >= 0 { // in place: this runs on every message no recogniser claimed
 			return true
 		}
 	}
