@@ -1,6 +1,7 @@
 package advice
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,18 @@ func TestPlanAfterCampaign(t *testing.T) {
 	}
 	if steps := Plan(Ordinary, English, PlanContext{TopReasons: []reason.Reason{reason.UserUnknown}}); steps[0].ID == "clean-list-after-campaign" {
 		t.Error("a plan without a campaign starts with the campaign's step")
+	}
+	// Beside a hijack or a forgery, the list's cleaning comes last.
+	c := &CampaignContext{Start: start, Subject: "November news", Sent: 5200, Bounced: 312, HardBounces: 280}
+	for _, v := range []Verdict{Hijacked, Spoofed, Mixed} {
+		steps := Plan(v, English, PlanContext{Campaign: c})
+		if last := steps[len(steps)-1]; last.ID != "clean-list-after-campaign" || last.Urgent || steps[0].ID == last.ID {
+			t.Errorf("%s: plan %v does not end with the list's cleaning", v, steps)
+		} else if strings.Contains(last.Why, "not a hijack") || !strings.Contains(last.Why, "312 bounces") {
+			t.Errorf("%s: the list's step says %q", v, last.Why)
+		}
+	}
+	if steps := Plan(InsufficientEvidence, English, PlanContext{Campaign: c}); slices.ContainsFunc(steps, func(s Step) bool { return s.ID == "clean-list-after-campaign" }) {
+		t.Error("the insufficient-evidence plan cleans a list")
 	}
 }

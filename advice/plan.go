@@ -81,8 +81,9 @@ type PlanContext struct {
 	// TopReasons are the most frequent bounce reasons, most frequent
 	// first, for Ordinary.
 	TopReasons []reason.Reason
-	// Campaign is the account's own mailing that explains the bounces,
-	// for Ordinary: the plan then starts by cleaning the list.
+	// Campaign is the account's own mailing seen in the bounces: the
+	// Ordinary plan then starts by cleaning the list, the Hijacked,
+	// Spoofed and Mixed plans end with it.
 	Campaign *CampaignContext
 }
 
@@ -107,7 +108,9 @@ type CampaignContext struct {
 //     DKIM and DMARC, file the backscatter, warn contacts.
 //   - Ordinary: after a campaign (ctx.Campaign), first clean the list,
 //     with its figures and how to get the suppression list; then one step
-//     per reason in ctx.TopReasons, from [For].
+//     per reason in ctx.TopReasons, from [For]. The other plans (but
+//     InsufficientEvidence) end with the list's cleaning when a campaign
+//     of the account was seen beside the hijack or the forgery.
 //   - Mixed: the hijack steps, then the spoofing steps they do not cover.
 //   - InsufficientEvidence: one step per code in ctx.MissingEvidence telling
 //     what to collect, then the cautious steps.
@@ -116,23 +119,26 @@ type CampaignContext struct {
 // not known, collecting evidence and acting cautiously is the safe advice.
 func Plan(v Verdict, l Lang, ctx PlanContext) []Step {
 	p := planner{texts: planTexts(l), fill: placeholders(l, ctx), l: l, domainGiven: strings.TrimSpace(ctx.Domain) != ""}
+	var campaign []Step
+	if c := ctx.Campaign; c != nil {
+		key := campaignCleanList
+		switch {
+		case v != Ordinary:
+			key = campaignCleanListBeside
+		case c.Sent <= 0:
+			key = campaignCleanListNoLog
+		}
+		campaign = []Step{p.step(campaignCleanList, key, false, "")}
+	}
 	switch v {
 	case Hijacked:
-		return p.steps(hijackSteps)
+		return append(p.steps(hijackSteps), campaign...)
 	case Spoofed:
-		return p.steps(spoofSteps)
+		return append(p.steps(spoofSteps), campaign...)
 	case Ordinary:
-		out := p.ordinary(ctx.TopReasons)
-		if c := ctx.Campaign; c != nil {
-			key := campaignCleanList
-			if c.Sent <= 0 {
-				key = campaignCleanListNoLog
-			}
-			out = append([]Step{p.step(campaignCleanList, key, false, "")}, out...)
-		}
-		return out
+		return append(campaign, p.ordinary(ctx.TopReasons)...)
 	case Mixed:
-		return p.mixed()
+		return append(p.mixed(), campaign...)
 	}
 	return p.insufficient(ctx.MissingEvidence)
 }
@@ -202,6 +208,8 @@ const (
 	// ordinary after a campaign, with and without the sent count
 	campaignCleanList      = "clean-list-after-campaign"
 	campaignCleanListNoLog = "clean-list-after-campaign/nolog"
+	// beside a hijack or a forgery
+	campaignCleanListBeside = "clean-list-after-campaign/beside"
 )
 
 type planner struct {
@@ -462,6 +470,11 @@ var planEnglish = map[string]stepText{
 		"Your campaign of {cstart} («{csubject}») brought {cbounced} bounces; {chard} of them are hard bounces, addresses that will never receive mail. This is not a hijack and needs no password change. But mailing dead addresses again costs you your reputation: Gmail, Yahoo and the mobile carriers start refusing all your mail when more than about 2% of it bounces.",
 		"Remove the hard-bounced addresses from the list before the next mailing. They are in the bounces themselves: `bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` gives the suppression list; import it into your shop's or newsletter tool's unsubscribe list. With the send log (--sendlog) the report also gives the campaign's bounce rate.",
 	},
+	campaignCleanListBeside: {
+		"Then clean your list after the campaign of {cstart}",
+		"Beside the rest, your own campaign of {cstart} («{csubject}») brought {cbounced} bounces, {chard} of them hard bounces: addresses that will never receive mail. Those are the ordinary failures of a mailing, not the intruder's or the forger's mail.",
+		"Once the steps above are done, remove the hard-bounced addresses from the list before the next mailing: `bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` gives them all (check it for addresses of the intruder's or the forger's run before importing it into your shop's or newsletter tool's unsubscribe list).",
+	},
 	reviewReasons: {
 		"Read what each bounce reason means",
 		"These bounces look like the everyday failures of mail that was really sent: addresses that no longer exist, full mailboxes and the like. Each reason calls for its own fix.",
@@ -621,6 +634,11 @@ var planJapanese = map[string]stepText{
 		"{cstart} の一斉送信のあと、配信リストを整理する",
 		"{cstart} の一斉送信（「{csubject}」）で {cbounced} 件のエラーがあり、そのうち {chard} 件は二度と届かないアドレス（ハードバウンス）です。乗っ取りではないので、このためにパスワードを変更する必要はありません。ただし、届かないアドレスに送り続けると送信元の評判が下がり、エラーが約2%を超えると Gmail、Yahoo!、携帯キャリアがあなたのメールをまとめて拒否し始めます。",
 		"次の配信の前に、ハードバウンスしたアドレスをリストから削除してください。対象のアドレスはエラーメールから取り出せます：`bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` で配信停止リストができます。送信ログ（--sendlog）を指定すると、エラー率もわかります。",
+	},
+	campaignCleanListBeside: {
+		"続いて、{cstart} の一斉送信の配信リストを整理する",
+		"このほかに、あなた自身の {cstart} の一斉送信（「{csubject}」）で {cbounced} 件のエラーがあり、そのうち {chard} 件は二度と届かないアドレス（ハードバウンス）です。これは一斉送信のよくあるエラーで、侵入者やなりすましのメールではありません。",
+		"上の手順が済んだら、次の配信の前にハードバウンスしたアドレスをリストから削除してください：`bouncewatch decode --json PATH | jq -r 'select(.kind == \"bounce\" and .hard_bounce) | .recipient' | sort -u > suppress.txt` で一覧ができます（侵入者やなりすましの送信先が混じっていないか確かめてから、ネットショップやメール配信ツールの配信停止リストに取り込んでください）。",
 	},
 	reviewReasons: {
 		"エラーの理由ごとの意味を確認する",

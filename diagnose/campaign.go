@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/reason"
 )
@@ -735,9 +736,9 @@ func (j *judge) describeCampaign(intrusion bool) {
 	}
 	j.unsay(SignalESMTPSA)
 	if c != nil {
-		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (%s of the surge's bounces with a subject)",
+		en := fmt.Sprintf("The surge follows a campaign of the account's own: from %s, «%s» (the subject of %s of the surge's returned messages of ours)",
 			j.fmtTime(c.Start), c.Subject, pct(f.topShare))
-		ja := fmt.Sprintf("急増は、このアカウント自身の一斉送信によるものです。%s から「%s」（急増中の件名付きバウンスの %s）",
+		ja := fmt.Sprintf("急増は、このアカウント自身の一斉送信によるものです。%s から「%s」（急増中に返送された当方のメッセージの %s がこの件名）",
 			j.fmtTime(c.Start), c.Subject, pct(f.topShare))
 		if c.Sent > 0 {
 			en += fmt.Sprintf(": %s sent, %s bounced (%s), %s of them hard bounces", num(c.Sent), num(c.Bounced), pctRate(c.BounceRate), num(c.HardBounces))
@@ -791,11 +792,31 @@ func (j *judge) describeCampaign(intrusion bool) {
 func pctRate(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
 
 // campaignBeside names the account's campaign seen beside a hijack or a
-// forgery, so that its bounces are not taken for the intruder's.
-func (j *judge) campaignBeside() {
+// forgery, so that its bounces are not taken for the intruder's. Beside a
+// hijack, a mailing is the account's own only when it began before the
+// first login from a new network; else (or with no such login: malware
+// on the owner's PC) it cannot be told from the intruder's, and no
+// campaign is reported.
+func (j *judge) campaignBeside(v advice.Verdict) {
 	c := j.campaign
 	if c == nil || j.campaignSaid {
 		return
+	}
+	if v == advice.Hijacked || v == advice.Mixed {
+		first := time.Time{}
+		if len(j.newIPs) > 0 {
+			first = j.firstNewLogin()
+		}
+		for _, ip := range j.laterIPs {
+			p, _ := netip.ParseAddr(ip)
+			if t := time.Unix(j.acc.log.loginFirst(p), 0).Add(j.r.shift); first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
+		if first.IsZero() || !c.Start.Before(first) {
+			j.campaign = nil
+			return
+		}
 	}
 	j.say(SignalCampaign,
 		fmt.Sprintf("Beside this, the account's own campaign of %s («%s») is in the surge: %s of its bounces are the ordinary failures of a mailing; clean the list once the rest is dealt with",

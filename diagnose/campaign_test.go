@@ -132,7 +132,9 @@ func TestCampaignVersusHijack(t *testing.T) {
 		{"newsletter in business hours", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
 			advice.Ordinary, true, []string{SignalCampaign}, []string{SignalOddHours, SignalSpamSubjects, SignalManyDomains, SignalNewClientForm, SignalNewLoginIPs, SignalFirstTimeRcpts, SignalESMTPSA}},
 		{"newsletter from a new network", campaignCase{start: morning, minutes: 40, n: 1200, ip: "203.0.113.99", subjects: newsletter, domains: 6, mailer: "PHP/8.2", bounced: 10},
-			advice.Hijacked, true, []string{SignalNewLoginIPs}, nil},
+			advice.Hijacked, false, []string{SignalNewLoginIPs}, []string{SignalCampaign}}, // sent from the new network: not told from an intruder's run
+		{"one innocuous subject from a new network", campaignCase{start: morning, minutes: 40, n: 1200, ip: "203.0.113.99", subjects: []string{"Re: your order"}, domains: 6, mailer: "PHP/8.2", bounced: 10},
+			advice.Hijacked, false, []string{SignalNewLoginIPs}, []string{SignalCampaign}},
 		{"one subject of spam's shape", campaignCase{start: morning, minutes: 40, n: 1200, ip: "198.51.100.10", subjects: spam[:1], domains: 6, mailer: "PHP/8.2", bounced: 10},
 			advice.Hijacked, false, []string{SignalSpamSubjects}, []string{SignalCampaign}},
 		{"malware on the owner's PC", campaignCase{start: base.Add(10 * time.Minute), minutes: 150, n: 600, ip: "198.51.100.10", subjects: spam, domains: 500,

@@ -371,9 +371,9 @@ func (j *judge) decide() AccountReport {
 		rep.NewLoginIPs = []string{}
 	}
 	rep.Verdict, rep.Confidence = j.verdict()
-	rep.Campaign = j.campaign
 	rep.NewLoginIPs = append(rep.NewLoginIPs, j.laterIPs...)
-	j.campaignBeside()
+	j.campaignBeside(rep.Verdict)
+	rep.Campaign = j.campaign
 	for _, s := range j.ev {
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
@@ -394,7 +394,7 @@ func (j *judge) decide() AccountReport {
 		Account: accountAddress(acc), Domain: domainOf(accountAddress(acc)),
 		MissingEvidence: rep.Missing, TopReasons: tops,
 	}
-	if c := j.campaign; c != nil && rep.Verdict == advice.Ordinary {
+	if c := j.campaign; c != nil && rep.Verdict != advice.InsufficientEvidence {
 		pc.Campaign = &advice.CampaignContext{Start: c.Start, Subject: c.Subject, Sent: c.Sent, Bounced: c.Bounced, HardBounces: c.HardBounces}
 	}
 	rep.Plan = advice.Plan(rep.Verdict, j.lg, pc)

@@ -106,6 +106,7 @@ func All() []Def {
 		{"campaign-hijack", CampaignHijack},
 		{"malware-pc", MalwarePC},
 		{"sunday-newsletter", SundayNewsletter},
+		{"campaign-spoof", CampaignSpoof},
 		{"hijack-fakes", HijackFakes},
 		// Verdicts from the bounces alone (issue 11 §1).
 		{"hosting-no-log", HostingNoLog},

@@ -228,3 +228,26 @@ func SundayNewsletter(dir string) (*Scenario, error) {
 		NoSignals: []string{"new_login_ips", "odd_hours", "spam_subjects", "many_domains", "new_client_form", "first_time_recipients", "authenticated_relay", "failed_logins", "volume_refusal"}}}
 	return finish(w, &tl, sc)
 }
+
+// CampaignSpoof: the newsletter goes out the morning a botnet starts
+// forging shop@'s address; the account is spoofed (its campaign
+// ordinary), neither hijacked nor mixed.
+func CampaignSpoof(dir string) (*Scenario, error) {
+	w, sc, err := build(dir, options{seed: 25})
+	if err != nil {
+		return nil, err
+	}
+	sc.Name, sc.About = "campaign-spoof", "shop@example.jp's newsletter to 5,200 customers at 10:05 and, from 09:30, about 1,000 notices for spam forged in its name"
+	var tl timeline
+	shop, info, tanaka := w.site()
+	start := campaignDay().Add(10*time.Hour + 5*time.Minute)
+	end := campaignDay().Add(17 * time.Hour)
+	w.everyone(&tl, end, shop, info, tanaka)
+	list := w.customerList(5200)
+	w.mailList(&tl, newsletter{acct: shop, start: start, minutes: 45, subject: newsletterSubject, list: list, bad: w.markList(list, 0.06)})
+	w.forge(&tl, forgery{addr: shop.addr, start: campaignDay().Add(9*time.Hour + 30*time.Minute), hours: 4, perHour: [2]int{220, 280}, campaign: campaignB, reporters: 150})
+	sc.Now = end.Add(time.Hour)
+	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Spoofed, Surge: Present, Campaign: Present,
+		Signals: []string{"campaign", "bounces_not_ours"}, NoSignals: []string{"new_login_ips", "spam_subjects", "first_time_recipients"}}}
+	return finish(w, &tl, sc)
+}
