@@ -528,16 +528,17 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				rule = ruleFollowed
 			}
 			before, after := around(line, start, aend)
+			role := before // the words that may give the address a role
 			if strings.TrimSpace(before) == "" {
 				// "For help, write to\nhelp@example.net": the words
 				// may end the line before.
-				before = last[max(0, len(last)-60):]
+				role = last[max(0, len(last)-60):]
 			}
-			other := otherRole(before, after)
-			if other && indexFold(before, "expanded from") >= 0 {
+			other := otherRole(role, after)
+			if other && indexFold(role, "expanded from") >= 0 {
 				named = true // the address expanded from this alias was named
 			}
-			if other || bad.has(a) || senderContext(before, after) {
+			if other || bad.has(a) || senderContext(role, after) {
 				// Not taken; but when the text says it failed, the
 				// notice named its failed address (rule c must not
 				// guess another).
@@ -557,7 +558,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			}
 			// The diagnostic is the words around this mention and the
 			// lines after it, when they say why.
-			d := strings.TrimSpace(before + a + after + " " + followingLines(prose[off:]))
+			d := strings.Join(strings.Fields(before+a+after+" "+followingLines(prose[off:])), " ")
 			if !informative(d) {
 				d = ""
 			}

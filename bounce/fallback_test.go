@@ -67,6 +67,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"the address only in the subject", "subject-only.eml", KindBounce, "fallback", []fallbackWant{
 			{"nora@rcpt.test", "undefined", "", ruleSubject},
 		}, []string{"postmaster@gw.rcpt.test"}},
+		{"delay notice of an unknown MTA", "delay-en.eml", KindBounce, "fallback", []fallbackWant{
+			{"omar@rcpt.test", "", "4.4.1", ruleIntro},
+		}, nil},
 		{"DSN mislabelled text/plain, indented", "mislabelled-dsn.eml", KindBounce, "fallback", []fallbackWant{
 			{"erin@rcpt.test", "userunknown", "5.1.1", ruleDSNText},
 		}, nil},
@@ -140,6 +143,9 @@ func TestFallbackFixtures(t *testing.T) {
 				}
 				if r.Status != w.status {
 					t.Errorf("%s: status %q, want %q", r.Recipient, r.Status, w.status)
+				}
+				if tc.file == "delay-en.eml" && (r.Action != "delayed" || r.HardBounce) {
+					t.Errorf("%s: action %q hard %v, want delayed and soft", r.Recipient, r.Action, r.HardBounce)
 				}
 				if r.DecodedBy != tc.by {
 					t.Errorf("%s: decoded_by %q, want %q", r.Recipient, r.DecodedBy, tc.by)
