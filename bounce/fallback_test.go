@@ -37,6 +37,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"French, status code after the address", "fr.eml", KindBounce, "fallback", []fallbackWant{
 			{"jean@rcpt.test", "userunknown", "5.1.1", ruleIntro},
 		}, []string{"alice@sender.test"}},
+		{"French Exchange-style HTML report", "fr-exchange.eml", KindBounce, "fallback", []fallbackWant{
+			{"lucie@rcpt.test", "userunknown", "", ruleIntro},
+		}, []string{"postmaster@exchange.rcpt.test"}},
 		{"German, mailbox full in words", "de.eml", KindBounce, "fallback", []fallbackWant{
 			{"hans@rcpt.test", "mailboxfull", "", ruleWordsLine},
 		}, []string{"alice@sender.test"}},
