@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -116,8 +117,8 @@ func TestForgedDates(t *testing.T) {
 		t.Errorf("%s %.2f (surge %v), the hijack alone %s %.2f", v.Verdict, v.Confidence, v.Surge, ref.Verdict, ref.Confidence)
 	}
 	tm := rep.Inputs.Times
-	if tm.ClaimedImplausible < 6 || tm.LogUndated < 8 || len(tm.Samples) == 0 {
-		t.Errorf("times %+v: want the 6 forged dates ignored and the 8 future log lines undated", tm)
+	if tm.ClaimedImplausible < 6 || tm.StrayLog != 2 || len(tm.Samples) == 0 {
+		t.Errorf("times %+v: want the 6 forged dates ignored and the 2 messages logged at the year's end stray", tm)
 	}
 	for _, s := range tm.Samples {
 		if !strings.Contains(s, "Maildir") || !strings.Contains(s, "ignored") {
@@ -264,5 +265,32 @@ func TestLiveFloodMinutesIn(t *testing.T) {
 	// Reported hours later with nothing more, the hour is whole.
 	if late := mk(flood.Add(3 * time.Hour)).Report(); late.Surge != nil {
 		t.Errorf("33 bounces in a whole hour against 24 an hour: surge %+v", *late.Surge)
+	}
+}
+
+// TestLogWrongYear (issue 11 §6): a year-less syslog file whose
+// modification time was changed (copied a year later) gets its lines put
+// in the wrong year; the messages found in both put them back.
+func TestLogWrongYear(t *testing.T) {
+	sc, err := scenario.Hijack(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := sc.Now.AddDate(1, 0, 0)
+	for _, l := range sc.SendLogs {
+		if err := os.Chtimes(l, later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := scanScenario(t, sc)
+	v := shopVerdict(t, rep)
+	if v.Verdict != advice.Hijacked || v.SentDuringSurge == nil || !v.SentDuringSurge.Jump {
+		t.Errorf("%s %.2f, sent in the surge %+v; evidence %q", v.Verdict, v.Confidence, v.SentDuringSurge, v.Evidence)
+	}
+	if z := rep.LogZone; z == nil || time.Duration(z.ShiftSeconds)*time.Second != -365*24*time.Hour || z.DaysOff != 365 || z.ReadAs != "+09:00" {
+		t.Errorf("log_zone %+v, want the log moved back a year", z)
+	}
+	if rep.Period.LogFrom.Year() != 2026 || rep.Period.Hours > 8*24 {
+		t.Errorf("period %+v", rep.Period)
 	}
 }

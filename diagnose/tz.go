@@ -69,12 +69,16 @@ func abs64(x int64) int64 {
 
 // LogZone is what the report says of the send log's clock.
 type LogZone struct {
-	// ReadAs is the UTC offset the log's times were read as, after the
-	// correction: "+09:00".
+	// ReadAs is the UTC offset the log's zone-less times were read as,
+	// after the correction: "+09:00" (the zone given, when ShiftSeconds is
+	// 0; a log whose lines carry their offset keeps them).
 	ReadAs string `json:"read_as"`
 	// ShiftSeconds were added to every log time as parsed (0: the zone
 	// given was right).
 	ShiftSeconds int64 `json:"shift_seconds"`
+	// DaysOff is the whole days the log's dates were ahead (a year-less
+	// log given the wrong year: 365), beside its zone.
+	DaysOff int `json:"days_off,omitempty"`
 	// Matched is the number of messages found both in the log and in the
 	// returned messages' Received fields that agree on it.
 	Matched int `json:"matched"`
@@ -123,9 +127,20 @@ func (a *Analyzer) logClock(st *logState) (time.Duration, *LogZone) {
 		}
 	}
 	_, given := ref.In(a.loc).Zone()
-	readAs := time.Duration(given)*time.Second + off
-	z := &LogZone{ReadAs: utcOffset(readAs), ShiftSeconds: int64(-off / time.Second), Matched: n}
-	if off != 0 {
+	// Beyond a day, the difference is whole days (a year guessed wrong)
+	// and a zone's.
+	zonePart, days := off, 0
+	if off > 26*time.Hour || off < -26*time.Hour {
+		days = int(math.Round(float64(off) / float64(24*time.Hour)))
+		zonePart = off - time.Duration(days)*24*time.Hour
+	}
+	readAs := time.Duration(given)*time.Second + zonePart
+	z := &LogZone{ReadAs: utcOffset(readAs), ShiftSeconds: int64(-off / time.Second), DaysOff: days, Matched: n}
+	switch {
+	case days != 0:
+		z.Warning = fmt.Sprintf("the send log's dates are %d days off (a year-less log given the wrong year?) and its zone UTC%s: %d messages found both in the log and in the bounces say so; they were read so",
+			days, z.ReadAs, n)
+	case off != 0:
 		z.Warning = fmt.Sprintf("the zone given (%s, UTC%s) contradicts the send log: %d messages found both in the log and in the bounces put its times at UTC%s; they were read so",
 			a.loc.String(), utcOffset(time.Duration(given)*time.Second), n, z.ReadAs)
 	}

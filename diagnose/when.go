@@ -31,8 +31,9 @@ import (
 // [arrival − 8 days, arrival + 1 day] (a DSN may report mail that waited
 // five days in a queue; nothing is received before it is written, beyond
 // clock skew) is counted in Inputs.Times.ClaimedImplausible and named in
-// the samples. Log events dated before 1995 or more than a day after now
-// are left undated as well.
+// the samples. Log events dated before 1995 or more than 400 days after
+// now are left undated; a log put a year ahead by a wrong year guess is
+// put back by the messages it shares with the bounces (tz.go).
 //
 // Whatever slips through — a bounce with no trace dated 2019, a log line
 // put in the wrong year — cannot move the analysis window: the series
@@ -46,6 +47,7 @@ const (
 	futureSlack = 24 * time.Hour
 	strayGap    = 30 * 24 * time.Hour
 	strayShare  = 0.05
+	logFuture   = 400 * 24 * time.Hour
 )
 
 // earliest is the first date taken as real: RFC 1891–1894 (DSN) date from
@@ -239,9 +241,13 @@ func (a *Analyzer) mailTime(m Mail) (time.Time, bool, mailWhen) {
 	return p.At, p.Source != TimeNone, w
 }
 
-// logTime is the time of a log event, or zero when it cannot be real.
+// logTime is the time of a log event, or zero when it cannot be real:
+// before 1995, or more than logFuture after now. A log a year ahead (a
+// year-less syslog file whose modification time moved) is kept: the
+// messages it shares with the bounces put it back (tz.go), and what stays
+// far from the rest is stray.
 func (a *Analyzer) logTime(t time.Time) time.Time {
-	if t.IsZero() || plausible(t, a.horizon()) {
+	if t.IsZero() || !t.Before(earliest) && !t.After(a.horizon().Add(logFuture)) {
 		return t
 	}
 	a.logUndated++

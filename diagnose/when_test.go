@@ -87,6 +87,7 @@ func TestInferLogOffset(t *testing.T) {
 		{"right zone", pairs(0, 20, 50*time.Second), 0, 20, true},
 		{"India (+05:30) read in UTC", pairs(5*time.Hour+30*time.Minute, 10, 0), 5*time.Hour + 30*time.Minute, 10, true},
 		{"a west zone read in Tokyo", pairs(-14*time.Hour, 10, 0), -14 * time.Hour, 10, true},
+		{"a year ahead (wrong year guess) and in UTC", pairs(365*24*time.Hour+9*time.Hour, 10, 30*time.Second), 365*24*time.Hour + 9*time.Hour, 10, true},
 		{"too few", pairs(9*time.Hour, 2, 0), 0, 2, false},
 		{"none", nil, 0, 0, false},
 		{"no agreement", append(pairs(9*time.Hour, 5, 0), pairs(3*time.Hour, 5, 0)...), 0, 5, false},

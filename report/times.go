@@ -12,17 +12,24 @@ func (p phrases) logZone(z *diagnose.LogZone, given string) (line, warning strin
 	if z == nil {
 		return "", ""
 	}
+	days := ""
+	if z.DaysOff != 0 {
+		days = fmt.Sprintf(", %s days earlier", num(z.DaysOff))
+		if p.ja {
+			days = fmt.Sprintf("、日付を %s 日戻して", num(z.DaysOff))
+		}
+	}
 	if p.ja {
 		if z.ShiftSeconds == 0 {
-			return fmt.Sprintf("送信ログの時刻はバウンスと一致しています（UTC%s、ログとバウンスの両方にある %s 件で確認）", z.ReadAs, num(z.Matched)), ""
+			return fmt.Sprintf("送信ログの時刻はバウンスと一致しています（ログとバウンスの両方にある %s 件で確認）", num(z.Matched)), ""
 		}
-		return fmt.Sprintf("送信ログの時刻は UTC%s として読みました（ログとバウンスの両方にある %s 件のメッセージから推定）", z.ReadAs, num(z.Matched)),
+		return fmt.Sprintf("送信ログの時刻は UTC%s として%s読みました（ログとバウンスの両方にある %s 件のメッセージから推定）", z.ReadAs, days, num(z.Matched)),
 			fmt.Sprintf("注意：指定されたタイムゾーン（%s）は送信ログの時刻と合いません。ログの時刻を UTC%s として補正しました", given, z.ReadAs)
 	}
 	if z.ShiftSeconds == 0 {
-		return fmt.Sprintf("the send log's times agree with the bounces (UTC%s, checked on %s messages found in both)", z.ReadAs, num(z.Matched)), ""
+		return fmt.Sprintf("the send log's times agree with the bounces (checked on %s messages found in both)", num(z.Matched)), ""
 	}
-	return fmt.Sprintf("the send log's times were read as UTC%s, inferred from %s messages found in both the log and the bounces", z.ReadAs, num(z.Matched)),
+	return fmt.Sprintf("the send log's times were read as UTC%s%s, inferred from %s messages found in both the log and the bounces", z.ReadAs, days, num(z.Matched)),
 		fmt.Sprintf("Note: the time zone given (%s) does not match the send log; its times were corrected to UTC%s", given, z.ReadAs)
 }
 

@@ -10,6 +10,10 @@
 // the hour of day and the weekday are the user's (Asia/Tokyo for a shop in
 // Japan). Hours are uniform in absolute time: a daylight-saving day has 23
 // or 25 of them, and a zone offset by half an hour starts its hours at :30.
+// Counter.Core finds the hours that hold the bulk of the events, so that a
+// stray date (a forged 2037, a clock reset to 1970) does not stretch the
+// series over years; with PerMinute it also counts per minute, for
+// Pinpoint.
 //
 // # Method
 //
