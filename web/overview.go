@@ -88,13 +88,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, q *req) {
 		s.internal(w, r, q, err)
 		return
 	}
-	open, err := s.o.Store.Incidents(ctx, store.IncidentFilter{OpenOnly: true})
+	// Each account's card links its latest incident, open or closed.
+	incs, err := s.o.Store.Incidents(ctx, store.IncidentFilter{Limit: 500})
 	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
 	incOf := map[string]int64{}
-	for _, in := range open {
+	for _, in := range incs {
 		if _, ok := incOf[in.Account]; !ok {
 			incOf[in.Account] = in.ID
 		}
