@@ -253,4 +253,3 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 }
-
