@@ -65,9 +65,12 @@ func TestSearchBouncesAndDetail(t *testing.T) {
 			{"other domain", BounceSearch{Domain: "example.org"}, 0},
 			{"hard", BounceSearch{Hard: &hard}, 1},
 			{"soft", BounceSearch{Hard: &soft}, 0},
-			{"text", BounceSearch{Text: "TANAKA"}, 1},
-			{"wildcard literal", BounceSearch{Text: "t_naka"}, 0},
-			{"percent literal", BounceSearch{Text: "%"}, 0},
+			{"recipient prefix", BounceSearch{Text: "TANAKA@"}, 1},
+			{"whole recipient", BounceSearch{Text: "tanaka@example.com"}, 1},
+			{"not a prefix", BounceSearch{Text: "anaka"}, 0},
+			{"domain prefix", BounceSearch{Text: "@example.c"}, 1},
+			{"other domain prefix", BounceSearch{Text: "@example.org"}, 0},
+			{"wildcards literal", BounceSearch{Text: "t_naka%"}, 0},
 		} {
 			got, err := s.SearchBounces(ctx, c.f)
 			if err != nil {

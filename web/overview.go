@@ -59,7 +59,6 @@ type overviewData struct {
 	TopDomains  []diagnose.Count
 	TopSubjects []diagnose.Count
 	Latest      []store.Bounce
-	Stats       store.Stats
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, q *req) {
@@ -80,10 +79,6 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, q *req) {
 		d.Ranges[1].Current = true
 	}
 	var err error
-	if d.Stats, err = s.o.Store.Stats(ctx); err != nil {
-		s.internal(w, r, q, err)
-		return
-	}
 	if d.Latest, err = s.o.Store.Bounces(ctx, store.BounceFilter{Limit: 10}); err != nil {
 		s.internal(w, r, q, err)
 		return
