@@ -182,3 +182,33 @@ func (s *Store) BounceDetail(ctx context.Context, id int64) (*Bounce, *MessageDe
 	}
 	return &b, m, nil
 }
+
+// AlertRecord is an alert of an incident as the outbox keeps it.
+type AlertRecord struct {
+	Event   string
+	Channel string
+	Created time.Time
+	Sent    time.Time // zero: not sent (yet)
+	Failed  time.Time // zero: not given up
+}
+
+// IncidentAlerts returns the alerts of an incident, oldest first.
+func (s *Store) IncidentAlerts(ctx context.Context, incident int64) ([]AlertRecord, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT event, channel, created_at, sent_at, failed_at FROM alert_outbox WHERE incident_id = ? ORDER BY created_at, id`), incident)
+	if err != nil {
+		return nil, fmt.Errorf("store: incident alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []AlertRecord
+	for rows.Next() {
+		var a AlertRecord
+		var created int64
+		var sent, failed sql.NullInt64
+		if err := rows.Scan(&a.Event, &a.Channel, &created, &sent, &failed); err != nil {
+			return nil, fmt.Errorf("store: incident alerts: %w", err)
+		}
+		a.Created, a.Sent, a.Failed = fromMS(created), nullMS(sent), nullMS(failed)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

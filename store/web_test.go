@@ -93,3 +93,44 @@ func TestSearchBouncesAndDetail(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentAlerts: the incident page's timeline reads its alerts,
+// sent or not.
+func TestIncidentAlerts(t *testing.T) {
+	engines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		t0 := time.Date(2026, 11, 2, 2, 20, 0, 0, time.UTC)
+		in := &Incident{Account: "shop@example.jp", Verdict: "hijacked", Confidence: 0.9, Onset: t0, OpenedAt: t0, UpdatedAt: t0}
+		err := s.SaveIncident(ctx, in, ChangeOpened, func(x *Incident) []Alert {
+			return []Alert{{IncidentID: x.ID, Event: ChangeOpened, Channel: "webhook:0", Payload: "{}", Key: "a1"},
+				{IncidentID: x.ID, Event: ChangeOpened, Channel: "email", Payload: "{}", Key: "a2"}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.DueAlerts(ctx, time.Now().Add(time.Hour), 10)
+		if err != nil || len(due) != 2 {
+			t.Fatalf("due %d %v", len(due), err)
+		}
+		if err := s.AlertSent(ctx, due[0].ID, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.IncidentAlerts(ctx, in.ID)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("alerts %+v %v", got, err)
+		}
+		sent := 0
+		for _, a := range got {
+			if !a.Sent.IsZero() {
+				sent++
+				if !a.Sent.Equal(t0.Add(time.Minute)) {
+					t.Errorf("sent at %s", a.Sent)
+				}
+			}
+		}
+		if sent != 1 {
+			t.Errorf("%d sent, want 1: %+v", sent, got)
+		}
+	})
+}

@@ -82,8 +82,21 @@ func (s *Server) incident(w http.ResponseWriter, r *http.Request, q *req) {
 		s.internal(w, r, q, err)
 		return
 	}
+	alerts, err := s.o.Store.IncidentAlerts(ctx, id)
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
 	L := q.T
 	d.Timeline = append(d.Timeline, event{in.Onset, L.Onset})
+	for _, a := range alerts {
+		switch {
+		case !a.Sent.IsZero():
+			d.Timeline = append(d.Timeline, event{a.Sent, L.AlertSent + " (" + a.Event + ", " + channelKind(a.Channel) + ")"})
+		case !a.Failed.IsZero():
+			d.Timeline = append(d.Timeline, event{a.Failed, L.AlertFailed + " (" + a.Event + ", " + channelKind(a.Channel) + ")"})
+		}
+	}
 	for _, h := range hist {
 		what := map[string]string{store.ChangeOpened: L.Opened, store.ChangeUpdated: L.Updated, store.ChangeClosed: L.Closed}[h.Change]
 		d.Timeline = append(d.Timeline, event{h.At, what + " — " + verdictName(h.Verdict, q.Lang)})
@@ -421,4 +434,11 @@ func cell(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+// channelKind names an alert channel without its address ("webhook:0"
+// stays, an e-mail address or URL is never shown).
+func channelKind(c string) string {
+	k, _, _ := strings.Cut(c, ":")
+	return k
 }

@@ -29,6 +29,7 @@ type words struct {
 	InternalError, NotFound, RequestID, Open, None, From, To, Apply     string
 	Received, Evidence, MissingEvidence, Plan, Original, NoIncidents    string
 	ReturnedMessage, BounceMessage, Undecodable, SearchHint             string
+	AlertSent, AlertFailed                                              string
 }
 
 func wordsFor(l advice.Lang) words {
@@ -55,7 +56,7 @@ func wordsFor(l advice.Lang) words {
 			InternalError: "内部エラーが発生しました。詳細はサーバーのログにあります。", NotFound: "見つかりません。", RequestID: "要求 ID",
 			Open: "対応中", None: "なし", From: "開始", To: "終了", Apply: "適用",
 			Received: "経由したサーバー", Evidence: "根拠", MissingEvidence: "不足している証拠", Plan: "対応手順", Original: "返送されたメッセージ",
-			NoIncidents: "インシデントはありません。", ReturnedMessage: "返送されたメッセージ", BounceMessage: "バウンス通知", Undecodable: "解析できなかったメッセージ", SearchHint: "宛先アドレスの先頭、または @ドメイン",
+			NoIncidents: "インシデントはありません。", ReturnedMessage: "返送されたメッセージ", BounceMessage: "バウンス通知", Undecodable: "解析できなかったメッセージ", SearchHint: "宛先アドレスの先頭、または @ドメイン", AlertSent: "通知を送信", AlertFailed: "通知の送信に失敗",
 		}
 	}
 	return words{
@@ -80,7 +81,7 @@ func wordsFor(l advice.Lang) words {
 		InternalError: "Internal error; the server log has the details.", NotFound: "Not found.", RequestID: "Request ID",
 		Open: "open", None: "none", From: "From", To: "To", Apply: "Apply",
 		Received: "Servers passed", Evidence: "Evidence", MissingEvidence: "Missing evidence", Plan: "What to do", Original: "Returned message",
-		NoIncidents: "No incidents.", ReturnedMessage: "Returned message", BounceMessage: "Bounce notice", Undecodable: "Undecodable message", SearchHint: "start of an address, or @domain",
+		NoIncidents: "No incidents.", ReturnedMessage: "Returned message", BounceMessage: "Bounce notice", Undecodable: "Undecodable message", SearchHint: "start of an address, or @domain", AlertSent: "alert sent", AlertFailed: "alert failed",
 	}
 }
 
