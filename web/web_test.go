@@ -22,11 +22,10 @@ var routes = []struct{ method, path string }{
 	{"GET", "/api/v1/series"}, {"GET", "/api/v1/stats"}, {"GET", "/api/v1/sources"},
 }
 
-// TestUnauthenticatedRefused: without a session or the token, every page
+// checkUnauthenticatedRefused: without a session or the token, every page
 // and API route answers 401 or sends to the login page, and shows no
 // data; a wrong bearer token is refused too.
-func TestUnauthenticatedRefused(t *testing.T) {
-	f := newFixture(t)
+func checkUnauthenticatedRefused(t *testing.T, f *fixture) {
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, rt := range routes {
 		for _, auth := range []string{"", "Bearer wrong-token", "Basic b3duZXI6eA=="} {
@@ -58,10 +57,9 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	}
 }
 
-// TestPagesWithToken: every page answers the API token as a bearer, with
+// checkPagesWithToken: every page answers the API token as a bearer, with
 // the CSP header, and shows what it is for.
-func TestPagesWithToken(t *testing.T) {
-	f := newFixture(t)
+func checkPagesWithToken(t *testing.T, f *fixture) {
 	bs, err := f.st.Bounces(context.Background(), store.BounceFilter{Limit: 1})
 	if err != nil || len(bs) == 0 {
 		t.Fatalf("no bounce stored: %v", err)
@@ -135,11 +133,10 @@ func login(t *testing.T, f *fixture, user, pass string) (*http.Client, *http.Res
 	return c, resp
 }
 
-// TestLoginSessionCSRF: the password logs in (an HttpOnly, SameSite=Strict
+// checkLoginSessionCSRF: the password logs in (an HttpOnly, SameSite=Strict
 // cookie), a state change without the CSRF token is refused and changes
 // nothing, with it the tick is stored with who.
-func TestLoginSessionCSRF(t *testing.T) {
-	f := newFixture(t)
+func checkLoginSessionCSRF(t *testing.T, f *fixture) {
 	c, resp := login(t, f, testUser, testPassword)
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -196,10 +193,9 @@ func TestLoginSessionCSRF(t *testing.T) {
 	}
 }
 
-// TestLoginRateLimited: after five failures a minute from one address
+// checkLoginRateLimited: after five failures a minute from one address
 // even the right password is refused for a while.
-func TestLoginRateLimited(t *testing.T) {
-	f := newFixture(t)
+func checkLoginRateLimited(t *testing.T, f *fixture) {
 	for i := 0; i < 5; i++ {
 		_, resp := login(t, f, testUser, "wrong")
 		resp.Body.Close()
@@ -214,13 +210,30 @@ func TestLoginRateLimited(t *testing.T) {
 	}
 }
 
-// TestTokenLogin: the API token in the password field logs in too.
-func TestTokenLogin(t *testing.T) {
-	f := newFixture(t)
+// checkTokenLogin: the API token in the password field logs in too.
+func checkTokenLogin(t *testing.T, f *fixture) {
 	_, resp := login(t, f, "", testToken)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `id="plan"`) {
 		t.Errorf("token login: %d %.200s", resp.StatusCode, body)
+	}
+}
+
+// TestHTTP runs the checks over plain HTTP on one fixture, in an order
+// where none disturbs the next (the rate limit last).
+func TestHTTP(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		name string
+		fn   func(*testing.T, *fixture)
+	}{
+		{"unauthenticated refused", checkUnauthenticatedRefused},
+		{"pages with the token", checkPagesWithToken},
+		{"token login", checkTokenLogin},
+		{"login, session and CSRF", checkLoginSessionCSRF},
+		{"login rate limited", checkLoginRateLimited},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, f) })
 	}
 }
