@@ -45,6 +45,14 @@ var funcs = template.FuncMap{
 		return d.Round(time.Second).String()
 	},
 	"add": func(a, b int) int { return a + b },
+	// day is the date of t in loc, as <input type=date> and the bounce
+	// list's filters take it.
+	"day": func(t time.Time, loc *time.Location) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("2006-01-02")
+	},
 }
 
 // page is what every template gets.

@@ -29,7 +29,7 @@ type words struct {
 	InternalError, NotFound, RequestID, Open, None, From, To, Apply     string
 	Received, Evidence, MissingEvidence, Plan, Original, NoIncidents    string
 	ReturnedMessage, BounceMessage, Undecodable, SearchHint             string
-	AlertSent, AlertFailed                                              string
+	AlertSent, AlertFailed, BouncesSince                                string
 }
 
 func wordsFor(l advice.Lang) words {
