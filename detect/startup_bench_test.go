@@ -2,10 +2,10 @@ package detect_test
 
 import (
 	"bufio"
-	"database/sql"
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
