@@ -56,3 +56,4 @@ bench-scan:
 bench-serve:
 	$(GO) test -run '^$$' -bench Ingest -benchtime 20000x ./store/
 	$(GO) test -run '^$$' -bench SurgeToWebhook -benchtime 3x ./detect/
+	$(GO) test -run '^$$' -bench Startup1M -benchtime 1x -timeout 60m ./detect/
