@@ -232,8 +232,31 @@ func TestHTTP(t *testing.T) {
 		{"pages with the token", checkPagesWithToken},
 		{"token login", checkTokenLogin},
 		{"login, session and CSRF", checkLoginSessionCSRF},
+		{"redirects stay on the site", checkRedirects},
 		{"login rate limited", checkLoginRateLimited},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, f) })
+	}
+}
+
+// checkRedirects: the language switch's "next" never leads off the site.
+func checkRedirects(t *testing.T, f *fixture) {
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct{ next, want string }{
+		{"/bounces?q=a", "/bounces?q=a"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example/", "/"},
+		{"/\t/evil.example/", "/"},
+		{"https://evil.example/", "/"},
+		{"javascript:alert(1)", "/"},
+	} {
+		resp, err := noFollow.Get(f.srv.URL + "/lang?l=ja&next=" + url.QueryEscape(c.next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); got != c.want {
+			t.Errorf("next=%q: redirect to %q, want %q", c.next, got, c.want)
+		}
 	}
 }
