@@ -1,7 +1,12 @@
 package web_test
 
 import (
+	"time"
+
 	"context"
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/alert"
+	"github.com/bouncewatch/bouncewatch/web"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -190,6 +195,21 @@ func checkLoginSessionCSRF(t *testing.T, f *fixture) {
 	ticks, _ := f.st.PlanTicks(context.Background(), 1)
 	if tk := ticks["change-password"]; !tk.Done || tk.By != testUser {
 		t.Errorf("tick %+v", tk)
+	}
+	// The alert that closes the incident lists the steps done.
+	in, err := f.st.Incident(context.Background(), 1)
+	if err != nil || in == nil {
+		t.Fatalf("incident 1: %v", err)
+	}
+	rend := &alert.Renderer{Lang: advice.English, Ticked: func(in *store.Incident) []string {
+		return web.Ticked(context.Background(), f.st, in, advice.English, time.UTC)
+	}}
+	text := strings.Join(rend.Render(in, store.ChangeClosed, nil).Lines, "\n")
+	if !strings.Contains(text, "Steps done:") || !strings.Contains(text, "("+testUser+", ") {
+		t.Errorf("closing alert without the steps done:\n%s", text)
+	}
+	if open := strings.Join(rend.Render(in, store.ChangeOpened, nil).Lines, "\n"); strings.Contains(open, "Steps done:") {
+		t.Errorf("an opening alert lists steps done:\n%s", open)
 	}
 }
 
