@@ -344,6 +344,9 @@ func (d *Detector) parseRun(ctx context.Context, run []store.LogLine) error {
 // core; the analyzer's Digest is safe for concurrent use), which is then
 // stored for the next start.
 func (d *Detector) feedMail(ctx context.Context) error {
+	if d.cfg.FollowClock {
+		return d.feedMailRaw(ctx)
+	}
 	last := d.lastMail
 	produce := func(yield func(store.MailDigest) error) error {
 		_, err := d.st.MailDigests(ctx, d.lastMail, func(m store.MailDigest) error { return yield(m) })
@@ -355,9 +358,8 @@ func (d *Detector) feedMail(ctx context.Context) error {
 		fresh []byte // made now: to store
 		err   error
 	}
-	useStored := !d.cfg.FollowClock
 	work := func(m store.MailDigest) digest {
-		if useStored && m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision {
+		if m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision {
 			var dg diagnose.Digest
 			if err := dg.UnmarshalBinary(m.Digest); err == nil {
 				return digest{id: m.ID, dg: &dg}
@@ -373,9 +375,7 @@ func (d *Detector) feedMail(ctx context.Context) error {
 		res, derr := bounce.DecodeBytes(data)
 		dg := d.an.Digest(diagnose.Mail{Source: store.MailName(m.Source, m.Position), Arrival: m.Arrival, Result: res, Err: derr})
 		g := digest{id: m.ID, dg: dg}
-		if useStored {
-			g.fresh, _ = dg.MarshalBinary()
-		}
+		g.fresh, _ = dg.MarshalBinary()
 		return g
 	}
 	var fresh []store.StoredDigest
@@ -413,6 +413,41 @@ func (d *Detector) feedMail(ctx context.Context) error {
 	if ferr := flush(); err == nil && ferr != nil {
 		d.cfg.Log.Warn("storing digests", "err", ferr) // made again at the next start
 	}
+	d.lastMail = last
+	return err
+}
+
+// feedMailRaw decodes the new messages from their raw form (read in the
+// same query) on every core and gives them to the analyzer in store
+// order: under an accelerated clock (FollowClock), where each pass
+// analyses afresh with its own present and stored digests are not used.
+func (d *Detector) feedMailRaw(ctx context.Context) error {
+	last := d.lastMail
+	produce := func(yield func(store.StoredMail) error) error {
+		_, err := d.st.Mails(ctx, d.lastMail, 0, func(m store.StoredMail) error { return yield(m) })
+		return err
+	}
+	type digest struct {
+		id int64
+		dg *diagnose.Digest
+	}
+	work := func(m store.StoredMail) digest {
+		if m.Data == nil {
+			return digest{id: m.ID} // raw data pruned by retention
+		}
+		res, derr := bounce.DecodeBytes(m.Data)
+		return digest{id: m.ID, dg: d.an.Digest(diagnose.Mail{Source: store.MailName(m.Source, m.Position), Arrival: m.Arrival, Result: res, Err: derr})}
+	}
+	emit := func(g digest) error {
+		if g.dg != nil {
+			d.an.AddDigest(g.dg)
+			d.mailSeen = true
+		}
+		last = g.id
+		return nil
+	}
+	size := func(m store.StoredMail) int64 { return int64(len(m.Data)) }
+	err := source.OrderedSized(ctx, 0, 64<<20, size, produce, work, emit)
 	d.lastMail = last
 	return err
 }
