@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/internal/scenario"
@@ -32,7 +33,7 @@ type demoItem struct {
 // runDemoServe writes a built-in scenario, stores its history at once and
 // streams the rest live on an accelerated clock, with the service running
 // on a store in a temporary directory: an incident opens within a minute.
-func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float64, env Env, log *slog.Logger) int {
+func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float64, env Env, log *slog.Logger, ml advice.Lang) int {
 	var mk func(string) (*scenario.Scenario, error)
 	var names []string
 	for _, d := range scenario.All() {
@@ -42,27 +43,27 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 		}
 	}
 	if mk == nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: no scenario %q; there are: %s\n", name, strings.Join(names, ", "))
+		say(env.Stderr, "serve --demo", ml, msgDemoNoScenario, name, strings.Join(names, ", "))
 		return 2
 	}
 	if speed <= 0 {
-		fmt.Fprintln(env.Stderr, "bouncewatch serve --demo: --speed must be positive")
+		say(env.Stderr, "serve --demo", ml, msgDemoSpeed)
 		return 2
 	}
 	dir, err := os.MkdirTemp("", "bouncewatch-serve-demo-")
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
 	sc, err := mk(filepath.Join(dir, "scenario"))
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		return 1
 	}
 	items, err := demoItems(ctx, sc)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		return 1
 	}
 	c.Store = "sqlite:" + filepath.Join(dir, "bouncewatch.db")
@@ -105,7 +106,7 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 	for ; i < len(items) && items[i].at.Before(start); i++ {
 	}
 	if err := putItems(ctx, svc.st, items[:i]); err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		svc.st.Close()
 		return 1
 	}
