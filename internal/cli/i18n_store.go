@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/store"
 )
 
 // The Japanese help and messages of decode, serve, import, suppressions
@@ -27,6 +28,12 @@ var (
 	msgReprocessSummary = msg{"%d messages changed", "%d 件のメッセージが変わりました"}
 	msgDemoNoScenario   = msg{"no scenario %q; there are: %s", "%q というシナリオはありません。あるのは: %s"}
 	msgDemoSpeed        = msg{"--speed must be positive", "--speed は正の数にしてください"}
+	msgDemoIncident     = msg{"[%s] incident #%d %s: %s %s (confidence %.0f%%), onset %s", "[%s] インシデント #%d %s: %s %s（確からしさ %.0f%%）、始まり %s"}
+	msgDemoScenario     = msg{"scenario %q — %s", "シナリオ %q — %s"}
+	msgDemoClock        = msg{"A week of history is stored; the clock now runs %gx from %s (an hour in %s).", "1 週間分の過去データを保存しました。ここから時計が %g 倍速で進みます（開始 %s、1 時間が %s）。"}
+	msgDemoDashboard    = msg{"Dashboard: http://%s/ (log in with the token above in the password field)", "ダッシュボード: http://%s/（パスワード欄に上のトークンを入れてログイン）"}
+	msgDemoWatch        = msg{"Watch the incidents open below; Ctrl-C stops.", "インシデントが開くとこの下に表示されます。Ctrl-C で止まります。"}
+	msgDemoOver         = msg{"The scenario is over; the API stays up until Ctrl-C.", "シナリオは終わりました。API は Ctrl-C まで動き続けます。"}
 )
 
 const decodeHelpJa = `使い方: bouncewatch decode [--json] [--lang ja|en] [--all] [--workers N] パス...
@@ -214,4 +221,19 @@ func badLang(w io.Writer, cmd string, l advice.Lang, v string) int {
 		return 2
 	}
 	return 0
+}
+
+// demoChangeJa names an incident's change (store.Change*) in Japanese.
+var demoChangeJa = map[string]string{
+	store.ChangeOpened:  "発生",
+	store.ChangeUpdated: "更新",
+	store.ChangeClosed:  "終了",
+}
+
+// changeIn gives the change in l (the stored word when it has no name).
+func changeIn(l advice.Lang, change string) string {
+	if l == advice.Japanese && demoChangeJa[change] != "" {
+		return demoChangeJa[change]
+	}
+	return change
 }

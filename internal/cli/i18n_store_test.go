@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bouncewatch/bouncewatch/advice"
 )
 
 // TestHelpJapaneseStore: decode, serve, import, suppressions and
@@ -102,5 +104,18 @@ func TestStoreCommandsJapanese(t *testing.T) {
 	}
 	if got := run("reprocess", "--store", dsn); !strings.Contains(got, "0 messages changed") {
 		t.Errorf("reprocess summary not in English:\n%s", got)
+	}
+}
+
+// TestDemoChangeJapanese: the live demo names an incident's change in
+// Japanese, and keeps a change it has no name for as stored.
+func TestDemoChangeJapanese(t *testing.T) {
+	for _, tc := range []struct{ lang, change, want string }{
+		{"ja", "opened", "発生"}, {"ja", "closed", "終了"}, {"ja", "updated", "更新"},
+		{"en", "opened", "opened"}, {"ja", "merged", "merged"},
+	} {
+		if got := changeIn(advice.Lang(tc.lang), tc.change); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.lang, tc.change, got, tc.want)
+		}
 	}
 }

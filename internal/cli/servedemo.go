@@ -87,7 +87,7 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 		outMu.Lock()
 		defer outMu.Unlock()
 		t := clock().In(sc.Location).Format("01-02 15:04")
-		fmt.Fprintf(out, "[%s] incident #%d %s: %s %s (confidence %.0f%%), onset %s\n", t, in.ID, change, in.Account, in.Verdict,
+		fmt.Fprintf(out, msgDemoIncident.in(ml)+"\n", t, in.ID, changeIn(ml, change), in.Account, in.Verdict,
 			100*in.Confidence, in.Onset.In(sc.Location).Format("15:04"))
 		for i, e := range in.Evidence {
 			if i == 2 {
@@ -111,12 +111,12 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 		return 1
 	}
 	rest := items[i:]
-	fmt.Fprintf(out, "bouncewatch serve --demo: scenario %q — %s\n", sc.Name, sc.About)
-	fmt.Fprintf(out, "A week of history is stored; the clock now runs %gx from %s (an hour in %s).\n", speed,
+	say(out, "serve --demo", ml, msgDemoScenario, sc.Name, sc.About)
+	fmt.Fprintf(out, msgDemoClock.in(ml)+"\n", speed,
 		start.In(sc.Location).Format("2006-01-02 15:04 MST"), time.Duration(float64(time.Hour)/speed).Round(time.Second))
 	fmt.Fprintf(out, "API: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", svc.token, svc.ln.Addr())
-	fmt.Fprintf(out, "Dashboard: http://%s/ (log in with the token above in the password field)\n", svc.ln.Addr())
-	fmt.Fprintln(out, "Watch the incidents open below; Ctrl-C stops.")
+	fmt.Fprintf(out, msgDemoDashboard.in(ml)+"\n", svc.ln.Addr())
+	fmt.Fprintln(out, msgDemoWatch.in(ml))
 	svc.extra = func(ctx context.Context) {
 		for len(rest) > 0 {
 			now := clock()
@@ -141,7 +141,7 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 			}
 		}
 		outMu.Lock()
-		fmt.Fprintln(out, "The scenario is over; the API stays up until Ctrl-C.")
+		fmt.Fprintln(out, msgDemoOver.in(ml))
 		outMu.Unlock()
 	}
 	return svc.run(ctx)
