@@ -199,7 +199,7 @@ func withStoreDefault(ja map[string]string, dsn string) map[string]string {
 		out[k] = v
 	}
 	if v, ok := out["store"]; ok {
-		out["store"] = v + "（既定 " + dsn + "）"
+		out["store"] = v + "（既定値 " + dsn + "）"
 	}
 	return out
 }

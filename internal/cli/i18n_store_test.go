@@ -33,7 +33,7 @@ func TestHelpJapaneseStore(t *testing.T) {
 		{"decode summary", ja, []string{"decode", "-"}, 0, []string{"メッセージ 0 件: バウンス 0 件"}},
 		{"decode summary LC_ALL=C", c, []string{"decode", "-"}, 0, []string{"0 messages: 0 bounces"}},
 
-		{"serve help under LANG", ja, []string{"serve", "--help"}, 0, []string{"使い方: bouncewatch serve", "コマンドラインに書きません", "BOUNCEWATCH_IMAP_PASSWORD_FILE", "監視する Maildir", "（既定 sqlite:"}},
+		{"serve help under LANG", ja, []string{"serve", "--help"}, 0, []string{"使い方: bouncewatch serve", "コマンドラインに書きません", "BOUNCEWATCH_IMAP_PASSWORD_FILE", "監視する Maildir", "（既定値 sqlite:"}},
 		{"serve help --lang ja", nil, []string{"serve", "--lang", "ja", "-h"}, 0, []string{"組み込みのシナリオ"}},
 		{"serve help LC_ALL=C", c, []string{"serve", "--help"}, 0, []string{"Usage: bouncewatch serve", "Secrets never go on the command line", "a Maildir to watch"}},
 		{"serve flag without value", ja, []string{"serve", "--maildir"}, 2, []string{"オプション -maildir には値が必要です"}},
