@@ -6,6 +6,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/attrib"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -576,6 +577,13 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 			j.describeCampaign(intrusion)
 			return advice.Spoofed, conf(0.5, j.nN >= j.nO, j.beh.oneSubject(), len(j.beh.recurring) > 0)
 		}
+		if !sentKnown {
+			// No log covers the surge: the returned messages' headers
+			// show both sides (issue 11 §1).
+			j.missingLog()
+			j.hijackHeaders()
+			j.spoofHeaders()
+		}
 		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
 
 	case oursDominant && (j.surge.Detected || sentJump):
@@ -590,7 +598,9 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 			j.describeCampaign(intrusion)
 			return advice.Ordinary, 0.45
 		case sentJump:
-			if !newIPs && changed >= 2 && j.longHistory {
+			// Only a log that names the logins can say they came from
+			// the usual address (a panel's counts name none).
+			if !newIPs && changed >= 2 && j.longHistory && j.acc.log.nLoginIPs() > 0 {
 				j.ownAddress()
 			}
 			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.b.inLog) >= 0.5*float64(j.nB), j.fails >= 10, changed >= 2)
@@ -738,9 +748,11 @@ func (j *judge) newClientNets() bool {
 // log covers it.
 func (j *judge) spoofHeaders() {
 	b := &j.acc.b
-	j.say(SignalBouncesOnly,
-		"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where they entered the mail system",
-		"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこから送信されたかがわかります")
+	if !slices.Contains(j.signals, SignalBouncesOnly) {
+		j.say(SignalBouncesOnly,
+			"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where they entered the mail system",
+			"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこから送信されたかがわかります")
+	}
 	if b.unauth > 0 {
 		j.say(SignalUnauthenticatedEntry,
 			fmt.Sprintf("%s of %s returned messages entered the mail system straight from clients that never logged in (their Received chains start at other people's machines) and never passed our relays", num(b.unauth), num(j.nB)),
