@@ -41,6 +41,7 @@ const (
 // Signal codes of AccountReport.Signals.
 const (
 	SignalBounceSurge      = "bounce_surge"
+	SignalOtherSurges      = "other_surges"
 	SignalBouncesOurs      = "bounces_ours"
 	SignalBouncesNotOurs   = "bounces_not_ours"
 	SignalBouncesUnknown   = "bounces_unattributed"
@@ -832,6 +833,7 @@ func (j *judge) describeBounces() {
 			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
 				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
+		j.describeOtherSurges()
 	}
 	if j.nO > 0 {
 		en := fmt.Sprintf("%s of %s bounced messages were sent by our server", num(j.nO), num(j.nB))
@@ -999,4 +1001,36 @@ func topKeys(m map[string]int, n int) []string {
 		out = append(out, c.Value)
 	}
 	return out
+}
+
+// describeOtherSurges names the surges besides the one described (the
+// largest): two floods a day apart are two onsets, and the owner must
+// hear of the first too.
+func (j *judge) describeOtherSurges() {
+	if j.surge.Episodes < 2 {
+		return
+	}
+	var en, ja []string
+	hs := j.surge.Hours
+	for i := 0; i < len(hs); i++ {
+		if !hs[i].InSurge {
+			continue
+		}
+		k, n := i, 0.0
+		for ; k < len(hs) && hs[k].InSurge; k++ {
+			n += hs[k].Count
+		}
+		if from := hs[i].Time; !from.Equal(j.surge.Onset) {
+			to := hs[k-1].Time.Add(time.Hour)
+			en = append(en, fmt.Sprintf("from %s to %s (%s)", j.fmtTime(from), j.fmtTime(to), plural(int(n), "bounce", "bounces")))
+			ja = append(ja, fmt.Sprintf("%s〜%s（%s 件）", j.fmtTime(from), j.fmtTime(to), num(int(n))))
+		}
+		i = k
+	}
+	if len(en) == 0 {
+		return
+	}
+	j.say(SignalOtherSurges,
+		fmt.Sprintf("Bounces also surged at other times: %s", strings.Join(en, "; ")),
+		fmt.Sprintf("ほかの時間帯にもバウンスが急増しています：%s", strings.Join(ja, "、")))
 }
