@@ -36,6 +36,9 @@ func unseenScenarios() []Def {
 		{"unseen-fakes-ordinary", UnseenFakesOrdinary},
 		{"unseen-log-kolkata", unseenLogIn("unseen-log-kolkata", zone("Asia/Kolkata", 5*3600+1800))},
 		{"unseen-log-bogota", unseenLogIn("unseen-log-bogota", zone("America/Bogota", -5*3600))},
+		// New York left daylight time on 1 November 2026: the log's
+		// offset changes in its middle (-04:00, then -05:00).
+		{"unseen-log-newyork-dst", unseenLogIn("unseen-log-newyork-dst", zone("America/New_York", -5*3600))},
 		{"unseen-year-boundary", UnseenYearBoundary},
 		{"unseen-forged-tenth", UnseenForgedTenth},
 		{"unseen-ipv6-proxies", UnseenIPv6Proxies},
