@@ -131,6 +131,19 @@ CREATE TABLE leases (
 	expires BIGINT NOT NULL
 );
 `,
+	// 2: the dashboard's plan checklist (who ticked which step of an
+	// incident's plan, and when) and the bounce search's domain index.
+	`
+CREATE TABLE plan_ticks (
+	incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+	step        TEXT NOT NULL,
+	done        INTEGER NOT NULL,
+	by_whom     TEXT NOT NULL,
+	at          BIGINT NOT NULL,
+	PRIMARY KEY (incident_id, step)
+);
+CREATE INDEX bounces_domain_at ON bounces (recipient_domain, at);
+`,
 }
 
 // SchemaVersion is the version a store is at after Open.

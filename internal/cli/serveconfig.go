@@ -89,6 +89,8 @@ type serveConfig struct {
 		TLS          string   `toml:"tls"`
 	} `toml:"email"`
 	AlertsPerHour int `toml:"alerts_per_hour"`
+
+	Dashboard dashboardConfig `toml:"dashboard"`
 }
 
 func loadConfig(path string) (*serveConfig, error) {
