@@ -168,13 +168,21 @@ CREATE TABLE IF NOT EXISTS dmarc_records (
 CREATE INDEX IF NOT EXISTS dmarc_records_domain_day ON dmarc_records (domain, day);
 `,
 	// 3: containment (policy service): accounts an admin or the policy
-	// service blocked, and the deferrals counted per account and day.
+	// service blocked, the last release of each account (it lifts the
+	// incidents opened before it), and the deferrals counted per account
+	// and day.
 	`
 CREATE TABLE IF NOT EXISTS account_blocks (
 	account     TEXT PRIMARY KEY,
 	reason      TEXT NOT NULL,
 	blocked_by  TEXT NOT NULL,
 	blocked_at  BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS account_releases (
+	account     TEXT PRIMARY KEY,
+	released_by TEXT NOT NULL,
+	released_at BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS policy_deferrals (
