@@ -360,3 +360,12 @@ func (s *Store) DMARCForgeries(ctx context.Context, domain string, from, to time
 	})
 	return out, nil
 }
+
+// DMARCCount counts the stored reports (malformed ones included).
+func (s *Store) DMARCCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM dmarc_reports`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: dmarc count: %w", err)
+	}
+	return n, nil
+}
