@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build test fuzz fuzz-all bench bench-cli bench-scan check
+.PHONY: build test fuzz fuzz-all bench bench-cli bench-scan bench-serve check
 
 build:
 	$(GO) build -o bouncewatch ./cmd/bouncewatch
@@ -50,3 +50,9 @@ fuzz-all:
 # the target is under 20 s and 500 MB on a 2-core machine.
 bench-scan:
 	$(GO) test -run '^$$' -bench '^BenchmarkScan$$' -benchtime 1x -timeout 60m ./diagnose/
+
+# serve: sustained ingest into SQLite and PostgreSQL (bounces/s), and the
+# time from the bounce that makes a surge significant to the webhook.
+bench-serve:
+	$(GO) test -run '^$$' -bench Ingest -benchtime 10000x ./store/
+	$(GO) test -run '^$$' -bench SurgeToWebhook -benchtime 3x ./detect/

@@ -29,6 +29,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/diagnose"
 	"github.com/bouncewatch/bouncewatch/sendlog"
+	"github.com/bouncewatch/bouncewatch/source"
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
@@ -172,7 +173,9 @@ func (d *Detector) Run(ctx context.Context) error {
 }
 
 func (d *Detector) tryPass(ctx context.Context) {
-	ok, err := d.st.AcquireLease(ctx, leaseName, d.cfg.Holder, 3*d.cfg.Interval)
+	// The lease outlives a few passes, however slow: a node that stops
+	// gives it up at once; one that dies loses it within the TTL.
+	ok, err := d.st.AcquireLease(ctx, leaseName, d.cfg.Holder, max(3*d.cfg.Interval, time.Minute))
 	if err != nil {
 		if ctx.Err() == nil {
 			d.cfg.Log.Error("detector lease", "err", err)
@@ -309,18 +312,36 @@ func (d *Detector) parseRun(ctx context.Context, run []store.LogLine) error {
 	return nil
 }
 
-// feedMail decodes the new messages from their raw form and gives them to
-// the analyzer with their arrival.
+// feedMail decodes the new messages from their raw form on every core
+// (the analyzer's Digest is safe for concurrent use) and gives them to the
+// analyzer in store order, with their arrival.
 func (d *Detector) feedMail(ctx context.Context) error {
-	last, err := d.st.Mails(ctx, d.lastMail, 0, func(m store.StoredMail) error {
+	last := d.lastMail
+	produce := func(yield func(store.StoredMail) error) error {
+		_, err := d.st.Mails(ctx, d.lastMail, 0, func(m store.StoredMail) error { return yield(m) })
+		return err
+	}
+	type digest struct {
+		id int64
+		dg *diagnose.Digest
+	}
+	work := func(m store.StoredMail) digest {
 		if m.Data == nil {
-			return nil // raw data pruned by retention
+			return digest{id: m.ID} // raw data pruned by retention
 		}
 		res, derr := bounce.DecodeBytes(m.Data)
-		d.an.AddMail(diagnose.Mail{Source: m.Source + "#" + m.Position, Arrival: m.Arrival, Result: res, Err: derr})
-		d.mailSeen = true
+		return digest{id: m.ID, dg: d.an.Digest(diagnose.Mail{Source: m.Source + "#" + m.Position, Arrival: m.Arrival, Result: res, Err: derr})}
+	}
+	emit := func(g digest) error {
+		if g.dg != nil {
+			d.an.AddDigest(g.dg)
+			d.mailSeen = true
+		}
+		last = g.id
 		return nil
-	})
+	}
+	size := func(m store.StoredMail) int64 { return int64(len(m.Data)) }
+	err := source.OrderedSized(ctx, 0, 64<<20, size, produce, work, emit)
 	d.lastMail = last
 	return err
 }

@@ -124,3 +124,40 @@ func TestSameVerdictsAsScan(t *testing.T) {
 		})
 	}
 }
+
+// TestOneDetectorPerStore: two nodes on one store run their detectors;
+// only the lease holder makes passes, and the other takes over when the
+// holder stops.
+func TestOneDetectorPerStore(t *testing.T) {
+	engines(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cfg := detect.Config{Interval: 100 * time.Millisecond}
+		c1, c2 := cfg, cfg
+		c1.Holder, c2.Holder = "node1", "node2"
+		d1 := detect.New(st, c1)
+		ctx1, stop1 := context.WithCancel(ctx)
+		done1 := make(chan struct{})
+		go func() { d1.Run(ctx1); close(done1) }()
+		time.Sleep(300 * time.Millisecond) // node1 takes the lease first
+		d2 := detect.New(st, c2)
+		ctx2, stop2 := context.WithCancel(ctx)
+		defer stop2()
+		go d2.Run(ctx2)
+		time.Sleep(time.Second)
+		_, p1 := d1.LastPass()
+		_, p2 := d2.LastPass()
+		if p1 == 0 || p2 != 0 {
+			t.Fatalf("passes: node1 %d, node2 %d; want node1 only", p1, p2)
+		}
+		stop1() // node1 stops: it gives the lease up
+		<-done1
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, p := d2.LastPass(); p > 0 {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Error("node2 never took over the detector")
+	})
+}

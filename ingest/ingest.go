@@ -34,8 +34,8 @@ type LogLine struct {
 	// "syslog:udp:127.0.0.1:5514".
 	Source string
 	// Position is where the line is in the source (for a file, its
-	// identity and byte offset: "dev:ino:offset"); with Source it names
-	// the line uniquely.
+	// identity and byte offset: "dev:ino:fp:offset", see package logtail);
+	// with Source it names the line uniquely.
 	Position string
 	// Received is when the line was read.
 	Received time.Time

@@ -282,8 +282,19 @@ func (s *Store) submit(ctx context.Context, r *writeReq) error {
 		return errors.New("store: closed")
 	}
 	// Once handed over, the write is carried out whatever ctx does: the
-	// answer tells whether it committed.
-	return <-r.done
+	// answer tells whether it committed. A write handed over as the store
+	// closes may find no writer left: it is reported as not stored.
+	select {
+	case err := <-r.done:
+		return err
+	case <-s.done:
+		select {
+		case err := <-r.done:
+			return err
+		default:
+			return errors.New("store: closed")
+		}
+	}
 }
 
 // writer commits the queued writes, as many as are waiting (up to

@@ -37,6 +37,7 @@ type Store struct {
 
 	writes chan *writeReq
 	stop   chan struct{}
+	done   chan struct{} // closed when the writers have stopped
 	wg     sync.WaitGroup
 	closed sync.Once
 
@@ -139,6 +140,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.wg.Add(1)
 		go s.writer()
 	}
+	s.done = make(chan struct{})
+	go func() { s.wg.Wait(); close(s.done) }()
 	return s, nil
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -398,7 +397,5 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
-
-var _ = sql.ErrNoRows
 
 func readFileBytes(p string) ([]byte, error) { return os.ReadFile(p) }

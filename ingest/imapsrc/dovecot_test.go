@@ -2,10 +2,12 @@ package imapsrc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -378,4 +380,82 @@ func TestDovecotWithoutIdleAndMove(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The source is stopped and started again while messages arrive: every
+// message is stored, and a restart hands again at most the message it
+// was storing when stopped.
+func TestDovecotStopsAndStartsLoseNothing(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	const total = 30
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range total {
+			appendMsg(t, d, "INBOX", mail(100+i), time.Now())
+		}
+	}()
+	runs := 0
+	for ; ; runs++ {
+		_, stop := start(t, options(d, sink))
+		time.Sleep(time.Duration(50+runs%4*40) * time.Millisecond)
+		stop()
+		select {
+		case <-done:
+			start(t, options(d, sink))
+			waitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
+			time.Sleep(200 * time.Millisecond)
+			if n := sink.calls.Load(); n > int64(total+runs+1) {
+				t.Errorf("%d messages handed over %d runs for %d stored", n, runs+2, total)
+			}
+			return
+		default:
+		}
+	}
+}
+
+// A move the server refuses (Dovecot refuses a folder name starting with
+// "~") shows in health; reading goes on.
+func TestDovecotRefusedMoveKeepsReading(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	o := options(d, sink)
+	o.MoveTo = "~bad"
+	appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
+	s, _ := start(t, o)
+	waitFor(t, "the bounce stored", func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "the refused move in health", func() bool { return strings.Contains(s.Health().LastError, "moving stored bounces to ~bad") })
+	appendMsg(t, d, "INBOX", mail(1), time.Now())
+	waitFor(t, "the next message stored", func() bool { return len(sink.Mails()) == 2 })
+	if !s.Health().Connected {
+		t.Errorf("health %+v: a refused move broke the session", s.Health())
+	}
+	if n := count(t, d, "INBOX"); n != 2 {
+		t.Errorf("INBOX has %d, want 2", n)
+	}
+}
+
+// A server whose certificate is not trusted is never sent the password.
+func TestDovecotUntrustedCertificate(t *testing.T) {
+	d := mailserver.StartDovecot(t, 14300)
+	sink := &counting{}
+	for _, sec := range []Security{TLS, StartTLS} {
+		o := options(d, sink)
+		o.Security, o.TLSConfig = sec, &tls.Config{ServerName: "localhost"} // the system's roots only
+		if sec == TLS {
+			o.Addr = d.IMAPSAddr
+		}
+		s, stop := start(t, o)
+		waitFor(t, "the certificate error", func() bool { return strings.Contains(s.Health().LastError, "certificate") })
+		stop()
+	}
+	logf := filepath.Join(d.Dir, "dovecot.log")
+	log, _ := os.ReadFile(logf)
+	login := "Login: user=<" + d.User + ">"
+	if strings.Contains(string(log), login) {
+		t.Errorf("logged in over an untrusted connection:\n%s", log)
+	}
+	client(t, d) // a trusted login is logged so
+	waitFor(t, "a logged login", func() bool { b, _ := os.ReadFile(logf); return strings.Contains(string(b), login) })
 }

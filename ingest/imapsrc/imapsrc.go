@@ -11,10 +11,9 @@
 //
 // # Library choice: emersion/go-imap v2 (v2.0.0-beta.8), not v1.2.1
 //
-// Both were tried against Dovecot 2.3.19 on loopback (connect with TLS and
-// STARTTLS, LOGIN, SELECT, UID FETCH of BODY.PEEK[] and INTERNALDATE,
-// IDLE woken by an APPEND from another session, MOVE); both work. v2 is
-// taken because:
+// Both were tried against Dovecot 2.3.19 on loopback (LOGIN, SELECT,
+// APPEND, UID FETCH of BODY.PEEK[] and INTERNALDATE, IDLE woken by an
+// APPEND from another session, UID MOVE); both work. v2 is taken because:
 //
 //   - v1's unilateral updates go to one Updates channel that the caller
 //     must drain or the whole client blocks (its IDLE included); v2 calls
@@ -23,9 +22,10 @@
 //     MOVE is missing, expunging only the moved UIDs under UIDPLUS (v1's
 //     fallback expunges every \Deleted message of the folder, the user's
 //     too);
-//   - v2 streams FETCH literals (a 50 MB bounce is not built up as a parsed
-//     structure first), returns APPEND/MOVE UIDs (UIDPLUS), and is the
-//     maintained line; v1 has had no release since 2021.
+//   - v2 handles IDLE as a command to Close (v1 wants a stop channel and a
+//     goroutine per IDLE), returns APPEND/MOVE UIDs (UIDPLUS), can stream
+//     FETCH literals, and is the maintained line (beta.8, December 2025);
+//     v1.2.1 (May 2022) was the last v1 release.
 //
 // The cost is a beta API: the version is pinned in go.mod and everything
 // this package uses of it is exercised by the Dovecot tests.
@@ -141,6 +141,7 @@ type folder struct {
 	uidValidity uint32
 	last        imap.UID // the last UID stored
 	pendingMove imap.UIDSet
+	moveErr     error // the last refused move, until one succeeds
 }
 
 // New checks o, reads the password, and returns the source.
@@ -399,7 +400,7 @@ func (f *folder) session(ctx context.Context, bo *ingest.Backoff) error {
 			return err
 		}
 		bo.Reset()
-		if f.status.Health().LastError != "" {
+		if f.moveErr == nil && f.status.Health().LastError != "" {
 			f.status.ClearError()
 		}
 		if idle {
@@ -557,23 +558,37 @@ func (f *folder) fetchStore(ctx context.Context, c *imapclient.Client, uids []im
 	return nil
 }
 
-// moveCommitted moves the committed bounces waiting to be moved.
+// moveCommitted moves the committed bounces waiting to be moved. A move
+// the server refuses (NO: the folder cannot be made, a quota) does not
+// stop the reading: it shows in Health and is tried again at the next
+// look; only a broken connection ends the session.
 func (f *folder) moveCommitted(c *imapclient.Client) error {
 	if len(f.pendingMove) == 0 {
 		return nil
 	}
 	caps := c.Caps()
+	var err error
 	if !caps.Has(imap.CapMove) && !caps.Has(imap.CapUIDPlus) && !caps.Has(imap.CapIMAP4rev2) {
 		// Without MOVE, a plain EXPUNGE would remove every \Deleted message
 		// of the folder, the user's too: copy only.
-		if _, err := c.Copy(f.pendingMove, f.s.o.MoveTo).Wait(); err != nil {
-			return fmt.Errorf("copying to %s: %w", f.s.o.MoveTo, err)
+		if _, err = c.Copy(f.pendingMove, f.s.o.MoveTo).Wait(); err == nil {
+			f.log.Warn("server has neither MOVE nor UIDPLUS: bounces copied, not moved", "to", f.s.o.MoveTo)
 		}
-		f.log.Warn("server has neither MOVE nor UIDPLUS: bounces copied, not moved", "to", f.s.o.MoveTo)
-	} else if _, err := c.Move(f.pendingMove, f.s.o.MoveTo).Wait(); err != nil {
-		return fmt.Errorf("moving to %s: %w", f.s.o.MoveTo, err)
+	} else {
+		_, err = c.Move(f.pendingMove, f.s.o.MoveTo).Wait()
 	}
-	f.pendingMove = nil
+	if err != nil {
+		err = fmt.Errorf("moving stored bounces to %s: %w", f.s.o.MoveTo, err)
+		var refused *imap.Error
+		if errors.As(err, &refused) {
+			f.moveErr = err
+			f.status.Failed(err)
+			f.log.Warn("the server refused the move; will try again", "err", err)
+			return nil
+		}
+		return err
+	}
+	f.pendingMove, f.moveErr = nil, nil
 	return nil
 }
 

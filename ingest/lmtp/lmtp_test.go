@@ -330,3 +330,57 @@ func TestPostfixSendsCopyOverLMTP(t *testing.T) {
 		t.Error("the mailbox's own delivery is not in the log")
 	}
 }
+
+// Postfix's lmtp client (running as user postfix) delivers over the Unix
+// socket, reachable through its group (SocketGroup "postfix", mode 0660).
+func TestPostfixOverUnixSocket(t *testing.T) {
+	mailserver.Require(t, "postfix")
+	sink := &flaky{}
+	sock := filepath.Join(mailserver.WorldDir(t, "bw-lmtp-"), "lmtp.sock")
+	start(t, Options{Addr: sock, SocketGroup: "postfix", Sink: sink})
+	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
+	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{LocalTransport: "lmtp:unix:" + sock, RemoteAddr: remote})
+	pf.Send(t, "shop@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
+	waitFor(t, "the bounce over the socket", 30*time.Second, func() bool { return len(sink.Mails()) == 1 })
+	if !pf.LogHas("to=<shop@example.jp>", "["+sock+"]", "status=sent (250") {
+		t.Error("Postfix's log does not show the delivery over the socket")
+	}
+}
+
+func TestRecipientLimit(t *testing.T) {
+	sink := &flaky{}
+	s := start(t, Options{Addr: "127.0.0.1:0", Sink: sink, MaxRecipients: 3})
+	c := dial(t, s)
+	got := deliver(t, c, "", []string{"a@example.jp", "b@example.jp", "c@example.jp", "d@example.jp"}, bounceMsg)
+	want := map[string]int{"a@example.jp": 250, "b@example.jp": 250, "c@example.jp": 250, "d@example.jp": 452}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("replies %v, want %v", got, want)
+	}
+	if len(sink.Mails()) != 1 {
+		t.Errorf("stored %d, want 1", len(sink.Mails()))
+	}
+}
+
+// The README's first Postfix recipe: the bounce address alone goes to
+// bouncewatch through a transport map entry.
+func TestPostfixTransportMapRecipe(t *testing.T) {
+	mailserver.Require(t, "postfix")
+	sink := &flaky{}
+	port := mailserver.FreePort(t, 24000, 24049)
+	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: sink})
+	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
+	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
+		LocalTransport: "discard:",
+		RemoteAddr:     remote,
+		Transports:     []string{fmt.Sprintf("bounces@example.jp=lmtp:inet:[127.0.0.1]:%d", port)},
+	})
+	pf.Send(t, "bounces@example.jp", []string{"nobody@remote.test"}, "From: shop@example.jp\nTo: nobody@remote.test\nSubject: Sale\n\nbuy\n")
+	pf.Send(t, "shop@example.jp", []string{"nobody2@remote.test"}, "From: shop@example.jp\nTo: nobody2@remote.test\nSubject: Sale\n\nbuy\n")
+	waitFor(t, "the bounce for the bounce address", 30*time.Second, func() bool { return len(sink.Mails()) == 1 })
+	waitFor(t, "the other bounce discarded", 30*time.Second, func() bool {
+		return pf.LogHas("to=<shop@example.jp>", "relay=none", "status=sent")
+	})
+	if len(sink.Mails()) != 1 {
+		t.Errorf("stored %d, want only the bounce address's", len(sink.Mails()))
+	}
+}

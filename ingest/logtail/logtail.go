@@ -60,6 +60,10 @@ type Options struct {
 	BatchLines int
 	// MaxLine cuts longer lines (a binary file by mistake); default 64 KiB.
 	MaxLine int
+	// RotateWait is how long a renamed file must stay quiet before the
+	// tail switches to the new one (its writer may not have reopened yet);
+	// default 2 s.
+	RotateWait time.Duration
 	// Backoff between retries when the file is gone or the sink fails;
 	// default 250 ms doubling to 30 s.
 	Backoff ingest.Backoff
@@ -193,6 +197,9 @@ func New(o Options) (*Tail, error) {
 	if o.Poll <= 0 {
 		o.Poll = 250 * time.Millisecond
 	}
+	if o.RotateWait <= 0 {
+		o.RotateWait = 2 * time.Second
+	}
 	if o.BatchLines <= 0 {
 		o.BatchLines = 1000
 	}
@@ -314,10 +321,12 @@ func (t *Tail) follow(ctx context.Context, bo *ingest.Backoff) error {
 			// reading what we have open, and say so.
 			t.status.Failed(fmt.Errorf("%s: %w", t.o.Path, perr))
 		case !t.cur.sameFile(pst):
-			// Renamed, a new file in its place: finish the old one (a
-			// writer may have added lines up to the last moment), its last
-			// line even without a line end, then switch.
-			if err := t.readAll(ctx, f, bo, true); err != nil {
+			// Renamed, a new file in its place: finish the old one, its
+			// last line even without a line end, then switch. The writer
+			// may go on writing to the old file until it is told to
+			// reopen (logrotate's postrotate, postlogd's reopen), so the
+			// old file is read until it has been quiet for RotateWait.
+			if err := t.drainQuiet(ctx, f, bo); err != nil {
 				return err
 			}
 			nf, err := os.Open(t.o.Path)
@@ -353,6 +362,30 @@ func (t *Tail) follow(ctx context.Context, bo *ingest.Backoff) error {
 func newCursor(st os.FileInfo) cursor {
 	dev, ino := fileID(st)
 	return cursor{dev: dev, ino: ino}
+}
+
+// drainQuiet reads the renamed file f until it has not grown for
+// RotateWait, then its last line even without a line end.
+func (t *Tail) drainQuiet(ctx context.Context, f *os.File, bo *ingest.Backoff) error {
+	var size int64 = -1
+	quiet := time.Now()
+	for {
+		if err := t.readAll(ctx, f, bo, false); err != nil {
+			return err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.o.Path, err)
+		}
+		if st.Size() != size {
+			size, quiet = st.Size(), time.Now()
+		} else if time.Since(quiet) >= t.o.RotateWait {
+			return t.readAll(ctx, f, bo, true)
+		}
+		if !ingest.Sleep(ctx, t.o.Poll) {
+			return ctx.Err()
+		}
+	}
 }
 
 // rewritten tells whether the bytes before the cursor changed: the file

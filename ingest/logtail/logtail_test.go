@@ -45,7 +45,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // called).
 func start(t *testing.T, path string, sink *flaky) (tail *Tail, stop func()) {
 	t.Helper()
-	tail, err := New(Options{Path: path, Sink: sink, Cursors: sink, Poll: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+	tail, err := New(Options{Path: path, Sink: sink, Cursors: sink, Poll: 10 * time.Millisecond, RotateWait: 100 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
 		Backoff: ingest.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +136,32 @@ func TestFollowAcrossRename(t *testing.T) {
 	w.Close()
 	appendLines(t, path, 13, 20)
 	checkAll(t, &m, 20)
+}
+
+// logrotate's "create" makes the new file at once, but the writer goes on
+// writing to the renamed one until its postrotate tells it to reopen:
+// those late lines are read before the new file's.
+func TestLateLinesInRenamedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendLines(t, path, 0, 3)
+	var m flaky
+	start(t, path, &m)
+	waitFor(t, "first lines", func() bool { return len(m.LogLines()) == 3 })
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := os.Create(path); err == nil { // logrotate's create
+		f.Close()
+	}
+	time.Sleep(40 * time.Millisecond) // the tail sees the new file
+	fmt.Fprintf(w, "Nov  2 02:14:07 mail postfix/smtp[1]: line 3\n")
+	w.Close() // the writer reopens
+	appendLines(t, path, 4, 8)
+	checkAll(t, &m, 8)
 }
 
 func TestFollowAcrossCopytruncate(t *testing.T) {

@@ -268,3 +268,40 @@ func FuzzUniqueName(f *testing.F) {
 		arrival(u, time.Time{})
 	})
 }
+
+// The watcher is stopped and started again at arbitrary moments while
+// messages arrive and a client moves them to cur/: every message is
+// stored, and the restarts read little again.
+func TestStopsAndStartsLoseNothing(t *testing.T) {
+	dir := newMaildir(t)
+	sink := &counting{}
+	const total = 300
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < total; i++ {
+			name := deliver(t, dir, i, time.Now())
+			if i%3 == 0 { // a client takes some at once
+				os.Rename(filepath.Join(dir, "new", name), filepath.Join(dir, "cur", name+":2,S"))
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	for run := 0; ; run++ {
+		_, stop := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+		time.Sleep(time.Duration(5+run%5*4) * time.Millisecond)
+		stop()
+		select {
+		case <-done:
+			start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
+			waitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
+			time.Sleep(300 * time.Millisecond)
+			if n := len(sink.Mails()); n != total {
+				t.Fatalf("stored %d, want %d", n, total)
+			}
+			t.Logf("%d runs, %d messages handed for %d stored", run+2, sink.calls.Load(), total)
+			return
+		default:
+		}
+	}
+}

@@ -231,6 +231,9 @@ func parse5424(s string, recv time.Time, peer string) (string, bool) {
 	}
 	s = strings.TrimPrefix(s, " ")
 	s = strings.TrimPrefix(s, "\ufeff") // BOM of a UTF-8 MSG (§6.4)
+	// rsyslog keeps the space after an RFC 3164 tag in MSG; a log file's
+	// text starts after one.
+	s = strings.TrimLeft(s, " ")
 	tag := app
 	if f[3] != "-" {
 		tag += "[" + f[3] + "]"

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+	"github.com/bouncewatch/bouncewatch/sendlog"
 )
 
 type flaky struct {
@@ -186,9 +187,13 @@ func TestLoggerSendsToListener(t *testing.T) {
 	}
 }
 
-// rsyslog receives Postfix's lines (from logger, as from the local
-// socket) and forwards them to the listener over TCP in RFC 5424 with
-// octet counting, and over UDP in the traditional format.
+// rsyslog receives Postfix's lines (from logger, over UDP and through a
+// local socket as Postfix's own reach it) and forwards them to the
+// listener as the README says — TCP, octet counting, RSYSLOG_ForwardFormat
+// (RFC 3339 time, the whole tag) — and over UDP in the traditional format.
+// (Its RFC 5424 templates would cut "postfix/qmgr" to "postfix" for
+// messages from the local socket, unless
+// global(parser.permitSlashInProgramName="on").)
 func TestRsyslogForwardsToListener(t *testing.T) {
 	mailserver.Require(t, "rsyslogd", "logger")
 	sink := &flaky{}
@@ -201,7 +206,11 @@ func TestRsyslogForwardsToListener(t *testing.T) {
 	conf := fmt.Sprintf(`global(workDirectory="%[1]s")
 module(load="imudp")
 input(type="imudp" address="127.0.0.1" port="%[2]d")
-mail.* action(type="omfwd" target="127.0.0.1" port="%[3]s" protocol="tcp" TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")
+# A local log socket, as /dev/log is for Postfix (logger writes to it as
+# libc's syslog(3) does).
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="%[1]s/log.sock" CreatePath="on")
+mail.* action(type="omfwd" target="127.0.0.1" port="%[3]s" protocol="tcp" TCP_Framing="octet-counted" template="RSYSLOG_ForwardFormat")
 mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" template="RSYSLOG_TraditionalForwardFormat")
 `, dir, in, tp, up)
 	cf := filepath.Join(dir, "rsyslog.conf")
@@ -223,9 +232,24 @@ mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" templa
 		time.Sleep(100 * time.Millisecond)
 		return len(sink.LogLines()) >= 2
 	})
+	// Through the local socket: the way Postfix's own lines reach rsyslog.
+	n := len(sink.LogLines())
+	loggerSend(t, "-u", filepath.Join(dir, "log.sock"), "-p", "mail.info", "-t", "postfix/qmgr", "--id=778", "4Nq2Zx0abcz9sT: removed")
+	waitFor(t, "the local socket's line, forwarded twice", func() bool { return len(sink.LogLines()) >= n+2 })
+	if !hasLine(sink, " postfix/qmgr[778]: 4Nq2Zx0abcz9sT: removed") {
+		t.Errorf("no forwarded local line: %v", sink.LogLines())
+	}
+	var all strings.Builder
+	for _, ln := range sink.LogLines() {
+		all.WriteString(ln.Line + "\n")
+	}
+	st, err := sendlog.Read(context.Background(), strings.NewReader(all.String()), "forwarded", sendlog.Options{}, func(sendlog.Event) error { return nil })
+	if err != nil || st.Unknown != 0 || st.Events == 0 {
+		t.Errorf("sendlog on the forwarded lines: %+v, %v", st, err)
+	}
 	var tcpSeen, udpSeen bool
 	for _, ln := range sink.LogLines() {
-		if !strings.Contains(ln.Line, " postfix/smtp[777]: "+text) {
+		if !strings.Contains(ln.Line, " postfix/smtp[777]: "+text) && !strings.Contains(ln.Line, " postfix/qmgr[778]: 4Nq2Zx0abcz9sT: removed") {
 			t.Errorf("forwarded line %q", ln.Line)
 		}
 		tcpSeen = tcpSeen || strings.HasPrefix(ln.Source, "syslog:tcp:")
@@ -259,4 +283,28 @@ func TestTCPConnectionLimit(t *testing.T) {
 	}
 	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: second\n")
 	waitFor(t, "the first sender still served", func() bool { return len(sink.LogLines()) == 2 })
+}
+
+// Oversized messages are cut at MaxMessage; the listener goes on.
+func TestOversizedMessagesCut(t *testing.T) {
+	sink := &flaky{}
+	l, _ := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, MaxMessage: 100})
+	_, tcp := l.Addrs()
+	c, err := net.Dial("tcp", tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	long := "<22>Nov  2 02:14:07 mail postfix/smtp[1]: " + strings.Repeat("x", 1<<20)
+	fmt.Fprintf(c, "%s\n%d %s", long, len(long), long)
+	fmt.Fprint(c, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: after\n")
+	waitFor(t, "three lines", func() bool { return len(sink.LogLines()) == 3 })
+	for i, ln := range sink.LogLines()[:2] {
+		if len(ln.Line) > 100 || !strings.HasPrefix(ln.Line, "Nov  2 02:14:07 mail postfix/smtp[1]: xxx") {
+			t.Errorf("line %d: %d bytes, %.60q", i, len(ln.Line), ln.Line)
+		}
+	}
+	if !hasLine(sink, "postfix/smtp[1]: after") {
+		t.Error("the message after the oversized ones is missing")
+	}
 }

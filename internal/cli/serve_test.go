@@ -7,25 +7,30 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/internal/scenario"
 	"github.com/bouncewatch/bouncewatch/store"
+	"github.com/emersion/go-smtp"
 )
 
 // TestMain lets a test run the command line in a child process (for the
 // kill -9 test): BOUNCEWATCH_CLI_CHILD=1 runs Main on the arguments.
 func TestMain(m *testing.M) {
 	if os.Getenv("BOUNCEWATCH_CLI_CHILD") == "1" {
-		os.Exit(Main(context.Background(), os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
+		ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		os.Exit(Main(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
 	}
 	os.Exit(m.Run())
 }
@@ -229,5 +234,111 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop within 30 s of its context ending")
+	}
+}
+
+// TestServeKilledDuringLMTP delivers bounces over LMTP to serve running
+// as a child process, which is killed with SIGKILL and restarted again and
+// again; the sender retries what was not acknowledged with 250, as an MTA
+// does. In the end every message is stored, once.
+func TestServeKilledDuringLMTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	dir := t.TempDir()
+	raw, err := os.ReadFile("../../examples/01-postfix-user-unknown.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmtpAddr := l.Addr().String()
+	l.Close()
+	dsn := "sqlite:" + filepath.Join(dir, "bw.db")
+	var mu sync.Mutex
+	var child *exec.Cmd
+	start := func() {
+		cmd := exec.Command(os.Args[0], "serve", "--store", dsn, "--lmtp", lmtpAddr, "--listen", "127.0.0.1:0")
+		cmd.Env = append(os.Environ(), "BOUNCEWATCH_CLI_CHILD=1", "BOUNCEWATCH_API_TOKEN=t")
+		if err := cmd.Start(); err != nil {
+			t.Error(err)
+			return
+		}
+		mu.Lock()
+		child = cmd
+		mu.Unlock()
+	}
+	start()
+	const n = 2000
+	done := make(chan struct{})
+	kills := 0
+	go func() {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for kills < 8 {
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Duration(100+rng.IntN(400)) * time.Millisecond):
+			}
+			mu.Lock()
+			child.Process.Signal(syscall.SIGKILL)
+			child.Wait()
+			mu.Unlock()
+			kills++
+			start()
+		}
+	}()
+	deliver := func(data []byte) error {
+		conn, err := net.DialTimeout("tcp", lmtpAddr, time.Second)
+		if err != nil {
+			return err
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		c := smtp.NewClientLMTP(conn)
+		defer c.Close()
+		if err := c.Hello("mta.test"); err != nil {
+			return err
+		}
+		if err := c.Mail("", nil); err != nil {
+			return err
+		}
+		if err := c.Rcpt("shop@example.jp", nil); err != nil {
+			return err
+		}
+		w, err := c.Data()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+		return w.Close()
+	}
+	retries := 0
+	for i := 0; i < n; i++ {
+		data := bytes.ReplaceAll(raw, []byte("tanaka@example.com"), []byte(fmt.Sprintf("k%d@example.com", i)))
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		deadline := time.Now().Add(60 * time.Second)
+		for deliver(data) != nil {
+			retries++
+			if time.Now().After(deadline) {
+				t.Fatalf("message %d not accepted within 60 s", i)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	close(done)
+	mu.Lock()
+	child.Process.Signal(syscall.SIGTERM)
+	if err := child.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v", err)
+	}
+	mu.Unlock()
+	st := storeStats(t, dsn)
+	t.Logf("%d kills, %d deliveries retried", kills, retries)
+	if st.Messages != n || st.Bounces != n {
+		t.Errorf("stored %d messages, %d bounces; want %d each", st.Messages, st.Bounces, n)
 	}
 }

@@ -218,13 +218,19 @@ func buildSources(c *serveConfig, sink ingest.Sink, cursors ingest.Cursors, gete
 		if err != nil {
 			return nil, err
 		}
-		o.PasswordFile, o.PasswordEnv = im.PasswordFile, im.PasswordEnv
-		if o.PasswordFile == "" && o.PasswordEnv == "" {
-			o.PasswordFile = getenv("BOUNCEWATCH_IMAP_PASSWORD_FILE")
-			if o.PasswordFile == "" {
-				o.PasswordEnv = "BOUNCEWATCH_IMAP_PASSWORD"
-			}
+		// The password: the configured file or variable, else
+		// BOUNCEWATCH_IMAP_PASSWORD_FILE or BOUNCEWATCH_IMAP_PASSWORD.
+		pw, err := secret(im.PasswordFile, im.PasswordEnv, getenv)
+		if err == nil && pw == "" {
+			pw, err = secret(getenv("BOUNCEWATCH_IMAP_PASSWORD_FILE"), "BOUNCEWATCH_IMAP_PASSWORD", getenv)
 		}
+		if err != nil {
+			return nil, fmt.Errorf("imap %s: password: %w", o.Username+"@"+o.Addr, err)
+		}
+		if pw == "" {
+			return nil, fmt.Errorf("imap %s: no password (password_file, password_env, or BOUNCEWATCH_IMAP_PASSWORD[_FILE])", o.Username+"@"+o.Addr)
+		}
+		o.Password = pw
 		o.MoveTo, o.NoIdle, o.Poll = im.MoveTo, im.NoIdle, im.Poll
 		o.Sink, o.Cursors, o.Logger = sink, cursors, log
 		s, err := imapsrc.New(o)

@@ -71,8 +71,8 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 		c.Detect.Interval = 2 * time.Second
 	}
 	// The history before the trouble is stored at once; the clock starts
-	// an hour before the onset.
-	start := scenario.Onset().Add(-time.Hour)
+	// a quarter of an hour before the onset.
+	start := scenario.Onset().Add(-15 * time.Minute)
 	realStart := time.Now()
 	var mu sync.Mutex
 	clock := func() time.Time {
