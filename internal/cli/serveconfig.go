@@ -89,6 +89,21 @@ type serveConfig struct {
 		TLS          string   `toml:"tls"`
 	} `toml:"email"`
 	AlertsPerHour int `toml:"alerts_per_hour"`
+
+	// Policy runs the Postfix policy service inside serve (see
+	// 'bouncewatch policy --help').
+	Policy *struct {
+		Listen           string        `toml:"listen"` // 127.0.0.1:PORT or unix:PATH
+		Action           string        `toml:"action"`
+		Lang             string        `toml:"lang"`
+		Budget           time.Duration `toml:"budget"`
+		Stale            time.Duration `toml:"stale"`
+		Window           time.Duration `toml:"window"`
+		MaxMessages      int           `toml:"max_messages"`
+		MaxNewRecipients int           `toml:"max_new_recipients"`
+		MaxNetworks      int           `toml:"max_networks"`
+		AutoRelease      bool          `toml:"auto_release"`
+	} `toml:"policy"`
 }
 
 func loadConfig(path string) (*serveConfig, error) {
