@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func post(t *testing.T, srv *httptest.Server, path, tok string) (int, string) {
@@ -92,5 +93,23 @@ func TestHoldsAPI(t *testing.T) {
 	}
 	if _, body := get(t, srv, "/api/v1/holds", token); !strings.Contains(body, `"reason":"phished"`) {
 		t.Errorf("after block: %s", body)
+	}
+}
+
+func TestBlocklistsAPI(t *testing.T) {
+	srv, st := setup(t)
+	res := []map[string]any{{"target": "192.0.2.25", "zone": "zen.test", "listed": true, "delist": "https://delist.zen.test/"}}
+	if err := st.SaveBlocklistCheck(context.Background(), 1, time.Now(), 1, res, []string{"192.0.2.25 is listed on zen.test"}); err != nil {
+		t.Fatal(err)
+	}
+	status, body := get(t, srv, "/api/v1/incidents/1/blocklists", token)
+	if status != 200 || !strings.Contains(body, `"listed":1`) || !strings.Contains(body, `"delist":"https://delist.zen.test/"`) {
+		t.Fatalf("%d %s", status, body)
+	}
+	if _, body := get(t, srv, "/api/v1/incidents/1", token); !strings.Contains(body, `"change":"blocklists"`) {
+		t.Errorf("timeline lacks the check: %s", body)
+	}
+	if status, _ := get(t, srv, "/api/v1/incidents/x/blocklists", token); status != 400 {
+		t.Errorf("bad id: %d", status)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,4 +77,21 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"account": strings.ToLower(acct), "blocked": true})
+}
+
+// blocklists: GET /api/v1/incidents/{id}/blocklists — the DNS blocklist
+// checks of our IPs and domains made while the incident was open, newest
+// first, each with its results (listings with their delisting pages).
+func (s *Server) blocklists(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		writeError(w, http.StatusBadRequest, "the incident ID is a number")
+		return
+	}
+	checks, err := s.Store.BlocklistChecks(r.Context(), id, 0)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident_id": id, "checks": checks})
 }

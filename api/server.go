@@ -56,6 +56,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/sources", s.auth(s.sources))
 	mux.Handle("GET /api/v1/dmarc", s.auth(s.dmarc))
 	mux.Handle("GET /api/v1/holds", s.auth(s.holds))
+	mux.Handle("GET /api/v1/incidents/{id}/blocklists", s.auth(s.blocklists))
 	mux.Handle("POST /api/v1/accounts/{account}/release", s.auth(s.release))
 	mux.Handle("POST /api/v1/accounts/{account}/block", s.auth(s.block))
 	return mux

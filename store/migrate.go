@@ -193,6 +193,17 @@ CREATE TABLE IF NOT EXISTS policy_deferrals (
 	PRIMARY KEY (account, day)
 );
 `,
+	// 4: DNS blocklist checks of our IPs and domains, per incident.
+	`
+CREATE TABLE IF NOT EXISTS blocklist_checks (
+	id          {id},
+	incident_id BIGINT NOT NULL,
+	checked_at  BIGINT NOT NULL,
+	listed      INTEGER NOT NULL,
+	results     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocklist_checks_incident ON blocklist_checks (incident_id, checked_at);
+`,
 }
 
 // SchemaVersion is the version a store is at after Open.

@@ -19,6 +19,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/api"
 	"github.com/bouncewatch/bouncewatch/detect"
 	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/dnsbl"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/policy"
 	"github.com/bouncewatch/bouncewatch/store"
@@ -201,7 +202,8 @@ type service struct {
 	ln       net.Listener
 	token    string
 	extra    func(ctx context.Context) // the demo's feeder
-	pol      *policy.Service            // the policy service ([policy]), or nil
+	pol      *policy.Service           // the policy service ([policy]), or nil
+	bl       *dnsbl.Monitor            // the blocklist checks ([blocklists]), or nil
 	polLn    net.Listener
 	ownStore bool
 }
@@ -289,6 +291,9 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 	}
 	dcfg.OnChange = func(in *store.Incident, change string) {
 		s.disp.Poke()
+		if s.bl != nil && change == store.ChangeOpened {
+			s.bl.Poke()
+		}
 		if onChange != nil {
 			onChange(in, change)
 		}
@@ -307,6 +312,11 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 	}
 	a := &api.Server{Store: s.st, Report: s.det.Report, Sources: health, Token: s.token, Log: log.With("part", "api"), Relays: c.Relays}
 	a.Registry = api.NewMetrics(s.st, s.det.Report, health)
+	if b := c.Blocklists; b != nil {
+		if s.bl, err = blocklistMonitor(c, s.st, log.With("part", "blocklists")); err != nil {
+			return failed("[blocklists]: %v", err)
+		}
+	}
 	if p := c.Policy; p != nil && p.Listen != "" {
 		pf := policyFlags{action: p.Action, lang: p.Lang, budget: p.Budget, stale: p.Stale, window: p.Window,
 			maxMessages: p.MaxMessages, maxNewRecipients: p.MaxNewRecipients, maxNetwork: p.MaxNetworks, autoRelease: p.AutoRelease}
@@ -350,6 +360,9 @@ func (s *service) run(ctx context.Context) int {
 		goRun(src.Name(), src.Run)
 	}
 	goRun("detector", s.det.Run)
+	if s.bl != nil {
+		goRun("blocklists", s.bl.Run)
+	}
 	if s.pol != nil {
 		goRun("policy", func(ctx context.Context) error { go s.pol.Run(ctx); return s.pol.Serve(ctx, s.polLn) })
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/bouncewatch/bouncewatch/alert"
+	"github.com/bouncewatch/bouncewatch/dnsbl"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/imapsrc"
 	"github.com/bouncewatch/bouncewatch/ingest/lmtp"
@@ -104,6 +105,16 @@ type serveConfig struct {
 		MaxNetworks      int           `toml:"max_networks"`
 		AutoRelease      bool          `toml:"auto_release"`
 	} `toml:"policy"`
+
+	// Blocklists checks our outbound IPs (default: the relays' addresses)
+	// and domains against DNS blocklists when an incident opens and
+	// every day while it is open.
+	Blocklists *struct {
+		Resolver string        `toml:"resolver"` // host:port; default: /etc/resolv.conf's first
+		IPs      []string      `toml:"ips"`
+		Every    time.Duration `toml:"every"`
+		Zones    []dnsbl.Zone  `toml:"zones"` // default: dnsbl.DefaultZones
+	} `toml:"blocklists"`
 }
 
 func loadConfig(path string) (*serveConfig, error) {
