@@ -90,7 +90,9 @@
 // is fake only with a hook no mail server adds: an archive, program or script attached; a
 // link in its own text (not in the returned message) whose address asks
 // to log in, verify, restore, upgrade or release messages, or carries the
-// reader's address (as it is, URL- or base64-encoded); a look-alike
+// reader's address (as it is, URL- or base64-encoded), or, when it
+// returns no message, a link that hides its target (a link shortener, a
+// bare IP address); a look-alike
 // sender domain or failed sender authentication (RFC 8601
 // Authentication-Results for the domain it claims) while it returns no
 // message at all. A notice with none of that shape is fake with any hook:

@@ -23,6 +23,7 @@ const (
 	CodeFakeForeignLink       = "fake_foreign_link"
 	CodeFakeCredentialLink    = "fake_credential_link"
 	CodeFakeAddressInLink     = "fake_our_address_in_link"
+	CodeFakeHiddenLink        = "fake_hidden_link_target"
 	CodeFakeAuthFail          = "fake_auth_fail"
 	CodeFakeLookalike         = "fake_lookalike_sender"
 	CodeFakeImpersonation     = "fake_impersonates_provider"
@@ -163,6 +164,7 @@ var actionPhrases = []string{
 	"within 24 hours", "within 48 hours", "password expire", "password will expire", "keep your password",
 	"keep same password", "update your account", "re-activate", "reactivate", "unlock your",
 	"scan the qr code", "scan this qr code", "qr code below",
+	"your password", "reply with your", "enter your password", "confirm your password",
 	// Japanese
 	"保留されています", "保留中のメール", "保留されたメール", "受信手続き", "アカウントが停止", "アカウントを停止",
 	"停止されます", "停止いたします", "停止させていただきます", "利用停止", "凍結されます", "24時間以内", "48時間以内",
@@ -170,6 +172,7 @@ var actionPhrases = []string{
 	"パスワードを更新", "こちらをクリック", "下記のリンク", "以下のリンク", "リンクをクリック", "手続きをしてください",
 	"手続きを行って", "受け取るには", "受信するには", "容量を増や", "アップグレード",
 	"qrコードを読み取", "qrコードをスキャン", "qrコードから",
+	"パスワードを返信", "パスワードを入力", "パスワードをご入力", "パスワードを記入",
 	// German, French, Spanish, Portuguese, Chinese, Korean
 	"melden sie sich", "bestätigen sie ihr", "innerhalb von 24 stunden", "wird gesperrt",
 	"connectez-vous", "vérifiez votre", "dans les 24 heures", "sera suspendu",
@@ -196,17 +199,30 @@ type mtaShape struct {
 
 func (s mtaShape) any() bool { return s.dsn || s.returned || s.diagnostic }
 
+// returnsMessage reports whether a notice returns a message (its
+// header block at least), decoded or as a MIME part.
+func returnsMessage(res *bounce.Result, o *bounce.Original) bool {
+	if o != nil && (o.MessageID != "" || len(o.Received) > 0 || len(o.Headers) > 0 || o.From != "") {
+		return true
+	}
+	for _, t := range res.Parts {
+		switch t {
+		case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
+			return true
+		}
+	}
+	return false
+}
+
 func shapeOf(res *bounce.Result, o *bounce.Original) mtaShape {
 	var s mtaShape
-	s.returned = o != nil && (o.MessageID != "" || len(o.Received) > 0 || len(o.Headers) > 0 || o.From != "")
+	s.returned = returnsMessage(res, o)
 	texts, html := 0, 0
 	for _, t := range res.Parts {
 		switch t {
 		case "message/delivery-status", "message/global-delivery-status", "message/feedback-report",
 			"message/disposition-notification", "message/global-disposition-notification":
 			s.dsn = true
-		case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
-			s.returned = true
 		case "text/html":
 			texts++
 			html++
@@ -287,13 +303,19 @@ func (in fakeInput) isOurs(d string) bool {
 func (in fakeInput) detect() *Fake {
 	res := in.res
 	o := res.Returned()
+	// A notice that returns a message and carries neither a link nor an
+	// attachment has nothing a fake could hook the reader with, whatever
+	// its sender (see the report-shaped case below): most real bounces.
+	if len(res.Links) == 0 && len(res.Attachments) == 0 && returnsMessage(res, o) {
+		return nil
+	}
 	fromDom := domainOf(res.From)
 	display := strings.ToLower(displayName(res.From))
 	subject := strings.ToLower(res.Subject)
 	fromLower := strings.ToLower(res.From)
 
-	// posing: it calls itself a mail system's notice; claimed: that, or
-	// it decoded as a bounce.
+	// posingAsNotice: it calls itself a mail system's notice; claimed:
+	// that, or it decoded as a bounce, or it names a provider (below).
 	posingAsNotice := false
 	for _, w := range daemonWords {
 		if strings.Contains(fromLower, w) || strings.Contains(subject, w) {
@@ -345,8 +367,6 @@ func (in fakeInput) detect() *Fake {
 	}
 
 	shape := shapeOf(res, o)
-	// The notice's own text: a returned message quoted inline (its links,
-	// its wording) is the sender's, ours perhaps, not the notice's.
 	auth := authFailures(res.Headers, fromDom)
 	// From the genuine domain of the provider it names, or from ours, and
 	// not found forged by our server: the provider (or we) speaking —
@@ -354,6 +374,8 @@ func (in fakeInput) detect() *Fake {
 	// own sign-in pages.
 	genuine := (genuineBrand != nil || in.isOurs(fromDom)) && len(auth) == 0
 	strict := shape.any() || genuine
+	// The notice's own text: a returned message quoted inline (its links,
+	// its wording) is the sender's, ours perhaps, not the notice's.
 	var ownText, quotedText string
 	if !strict || len(res.Links) > 0 {
 		ownText, quotedText = splitReturned(res.Prose)
@@ -419,6 +441,14 @@ func (in fakeInput) detect() *Fake {
 			cred = append(cred, item(CodeFakeCredentialLink, -1,
 				fmt.Sprintf("It links to %s (%s) with %q in the address: a page to log in, verify the mailbox or release messages, which no delivery report asks for", host, where, w),
 				fmt.Sprintf("リンク先 %s（%s）のアドレスに「%s」があります。ログイン・メールボックスの確認・メールの受け取りを求めるページで、本物の配信レポートはこれを求めません", host, whereJa, w)))
+			continue
+		}
+		if hidden := hiddenTarget(host); hidden != "" && len(cred) < 2 && (!strict || !shape.returned) {
+			// A notice that returns nothing, or no report at all, sending
+			// the reader somewhere it will not name.
+			cred = append(cred, item(CodeFakeHiddenLink, -1,
+				fmt.Sprintf("It links to %s, %s, which hides where the link leads", host, hidden),
+				fmt.Sprintf("リンク先 %s は%sで、本当の行き先を隠しています", host, map[string]string{"a link shortener": "短縮 URL", "a bare IP address": "IP アドレスだけのもの"}[hidden])))
 			continue
 		}
 		if !own && len(foreign) < 2 {
@@ -599,6 +629,27 @@ func carriedAddress(link string, targets []string) string {
 				return t
 			}
 		}
+	}
+	return ""
+}
+
+// shorteners are link-shortening services: their links hide their
+// target. (GoDaddy's x.co and Microsoft's aka.ms, which real notices use
+// for help pages, are not listed: they are the providers' own.)
+var shorteners = []string{
+	"bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly",
+	"cutt.ly", "shorturl.at", "t.ly", "rb.gy", "x.gd", "v.gd", "tiny.cc", "s.id", "shorturl.com",
+	"bl.ink", "lnkd.in", "qrco.de", "urlz.fr", "00m.in", "url.ie",
+}
+
+// hiddenTarget says why a link's host hides where it leads: a link
+// shortener, or a bare IP address; "" when it does not.
+func hiddenTarget(host string) string {
+	switch {
+	case canonIP(host) != "":
+		return "a bare IP address"
+	case inDomains(host, shorteners):
+		return "a link shortener"
 	}
 	return ""
 }

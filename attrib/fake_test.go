@@ -1,6 +1,7 @@
 package attrib
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/source"
 )
 
 // TestDetectFake runs the detector over fixtures written for this
@@ -56,6 +58,13 @@ func TestDetectFake(t *testing.T) {
 
 		{name: "Google's exact domain forged (DMARC fail), login link elsewhere", file: "fake-google-dmarcfail.eml",
 			fake: []string{CodeFakeAuthFail, CodeFakeCredentialLink, CodeFakeHTMLOnly}},
+
+		{name: "a diagnostic, no returned message, a shortened link", file: "fake-shortener-diagnostic.eml",
+			fake: []string{CodeFakeHiddenLink, CodeFakeNoMessageOfOurs}},
+		{name: "webmail notice linking to a bare IP address", file: "fake-ip-link.eml",
+			fake: []string{CodeFakeHiddenLink}},
+		{name: "no link at all: reply with your password", file: "fake-reply-password.eml",
+			fake: []string{CodeFakeWording}},
 
 		{name: "genuine Exchange Online NDR on the recipient's domain", file: "genuine-exchange-ndr.eml"},
 		{name: "genuine DMARC aggregate report from Google with a zip", file: "genuine-dmarc-report.eml"},
@@ -179,12 +188,33 @@ func TestDetectFakeCorpus(t *testing.T) {
 				}
 			}
 		}
+		// The real bounces of its mbox files too.
+		err := source.Walk(context.Background(), []string{filepath.Join(dir, "mbox", "mbox-0"), filepath.Join(dir, "mbox", "mbox-1")}, nil,
+			func(m source.Message, err error) error {
+				if err != nil {
+					return err
+				}
+				res, _ := bounce.DecodeBytes(m.Data)
+				if res == nil {
+					return nil
+				}
+				n++
+				if f := DetectFake(res, ours); f != nil {
+					flagged++
+					t.Errorf("ours %v: %s flagged fake: %v", ours, m.Source, codes(f.Reasons))
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if n < 400 {
 			t.Errorf("only %d corpus messages read", n)
 		}
 		if flagged > maxFlagged {
 			t.Errorf("ours %v: %d of %d real messages flagged fake", ours, flagged, n)
 		}
+		t.Logf("ours %v: %d corpus messages, %d flagged fake", ours, n, flagged)
 	}
 }
 

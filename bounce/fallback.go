@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bouncewatch/bouncewatch/reason"
@@ -25,7 +26,7 @@ const (
 	ruleCodeLine   = "fallback rule b: address on a line with an SMTP error code"
 	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
-	ruleFollowed   = "fallback rule b: address alone on its line, followed by an SMTP error or failure words"
+	ruleFollowed   = "fallback rule b: address alone on its line, next to an SMTP error or failure words"
 	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
 	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 )
@@ -89,7 +90,6 @@ func scanFallback(f *flat) *scan {
 			return nil // an out-of-office reply from an automatic address
 		}
 	}
-	text := newProse(prose)
 	named := false
 	if len(recs) == 0 {
 		recs, named = proseRecipients(prose, bad)
@@ -128,6 +128,7 @@ func scanFallback(f *flat) *scan {
 	if len(recs) == 0 {
 		return nil
 	}
+	text := newProse(prose)
 	general := noticeDiagnostic(prose)
 	delayed := (containsAny(subj, delayWords) || containsAny(op, delayWords)) && !containsAny(op, permanentWords)
 	for i := range recs {
@@ -221,10 +222,9 @@ func headerValue(h header, name string) (string, bool) {
 // than a person: MAILER-DAEMON, postmaster (RFC 5321 section 4.5.1), or a
 // display name such as "Mail Delivery System".
 func systemSender(v string) bool {
-	l := strings.ToLower(v)
 	for _, s := range []string{"mailer-daemon", "mailer_daemon", "mailerdaemon", "postmaster", "mail delivery",
 		"mail administrator", "mail system", "mail deliver system", "delivery subsystem", "mdaemon"} {
-		if strings.Contains(l, s) {
+		if indexFold(v, s) >= 0 { // in place: this runs on every message no recogniser claimed
 			return true
 		}
 	}
@@ -472,8 +472,9 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 	intro := 0
 	const introLines = 3
 	blanks := 0
-	listed := false // an address of the current list was taken
-	prev := ""      // the last non-blank line
+	listed := false           // an address of the current list was taken
+	taken := map[string]int{} // lower-case address -> index in recs
+	prev := ""                // the last non-blank line
 	for off := 0; off < len(prose) && len(recs) < maxFallbackRecords; {
 		end := strings.IndexByte(prose[off:], '\n')
 		next := len(prose)
@@ -487,6 +488,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 		off = next
 		last := prev
 		prev = line
+		adjacent := blanks == 0 // no blank line between last and this one
 		if strings.TrimSpace(line) == "" {
 			prev = last
 			if blanks++; blanks > 2 {
@@ -508,7 +510,7 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			continue
 		}
 		found := false
-		for aoff := 0; ; {
+		for aoff := 0; len(recs) < maxFallbackRecords; {
 			a, start, aend := nextAddress(line, aoff)
 			if a == "" {
 				break
@@ -518,21 +520,25 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				continue // part of a link (a phishing notice's "login?u=you@..."), or a path
 			}
 			rule := lineRule(line, start, aend, intro > 0)
-			if rule == "" && alone(line, start, aend) && informative(followingLines(prose[off:])) {
+			if rule == "" && alone(line, start, aend) &&
+				(informative(followingLines(prose[off:])) || adjacent && informative(clip(last, maxLineScan))) {
 				// "<a@b>:" on its own line, the error on the lines
-				// after it (qmail, Postfix, Exim).
+				// after it (qmail, Postfix, Exim) or on the line just
+				// before it (Lotus Notes "Failure Reasons").
 				rule = ruleFollowed
 			}
 			before, after := around(line, start, aend)
+			role := before // the words that may give the address a role
 			if strings.TrimSpace(before) == "" {
 				// "For help, write to\nhelp@example.net": the words
 				// may end the line before.
-				before = last[max(0, len(last)-60):]
+				role = last[max(0, len(last)-60):]
 			}
-			if otherRole(before, after) && strings.Contains(strings.ToLower(before), "expanded from") {
+			other := otherRole(role, after)
+			if other && indexFold(role, "expanded from") >= 0 {
 				named = true // the address expanded from this alias was named
 			}
-			if bad.has(a) || senderContext(before, after) || otherRole(before, after) {
+			if other || bad.has(a) || senderContext(role, after) {
 				// Not taken; but when the text says it failed, the
 				// notice named its failed address (rule c must not
 				// guess another).
@@ -545,13 +551,23 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 			}
 			found = true
 			listed = true
-			rec := Record{Recipient: a, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}}
+			k := strings.ToLower(a)
+			i, again := taken[k]
+			if again && recs[i].DiagnosticCode != "" {
+				continue // named again (a summary, a transcript): the first mention says it
+			}
 			// The diagnostic is the words around this mention and the
 			// lines after it, when they say why.
-			if d := strings.TrimSpace(before + a + after + " " + followingLines(prose[off:])); informative(d) {
-				rec.DiagnosticCode = d
+			d := strings.Join(strings.Fields(before+a+after+" "+followingLines(prose[off:])), " ")
+			if !informative(d) {
+				d = ""
 			}
-			recs = append(recs, rec)
+			if again {
+				recs[i].DiagnosticCode = d // a later mention says why
+				continue
+			}
+			taken[k] = len(recs)
+			recs = append(recs, Record{Recipient: a, DiagnosticCode: d, Evidence: []string{rule + ": " + clip(strings.TrimSpace(line), 160)}})
 		}
 		switch {
 		case containsAny(lowerClip(line), recipientIntros) && !found:
@@ -712,7 +728,32 @@ func textDSNRecords(text string) []Record {
 		}
 		inField = false
 	}
-	return dsnRecords(nil, sb.String())
+	recs := dsnRecords(nil, sb.String())
+	for i := range recs {
+		recs[i].Recipient = mailboxOf(recs[i].Recipient)
+	}
+	return slices.DeleteFunc(recs, func(r Record) bool { return r.Recipient == "" })
+}
+
+// mailboxOf reduces a recipient field's value to its mailbox: the address
+// after an RFC 5321 source route ("@relay.example:user@example.com",
+// section C), the address inside a pipe or file destination that an MTA
+// reports ("|/usr/bin/prog user@example.com"); "" when it holds none.
+func mailboxOf(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, "@") {
+		if i := strings.LastIndexByte(v, ':'); i >= 0 {
+			v = v[i+1:]
+		}
+	}
+	if strings.ContainsAny(v, " \t|") || strings.HasPrefix(v, "/") {
+		a, _, _ := nextAddress(v, 0)
+		if strings.ContainsRune(a, '/') {
+			return ""
+		}
+		return a
+	}
+	return v
 }
 
 // addressParagraph returns the words around the first mention of addr in

@@ -45,20 +45,20 @@ var failureWords = []string{
 	"e-mail was rejected", "message was bounced", "returned to sender", "bounced mail", "bounced message",
 	"delivery notification: delivery has failed", "mail system error", "had delivery errors",
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
-	"trouble delivering", "problem delivering", "error sending your", "there was an error sending",
+	"mail failure", "delivery aborted", "was aborted after", "trouble delivering", "problem delivering", "error sending your", "there was an error sending",
 	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
 	"non remis", "n'a pas pu être remis", "n'a pas pu être délivré", "n'a pas pu être distribué",
-	"échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",
+	"la remise à ces destinataires ou groupes a échoué", "a échoué", "échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",
 	"non distribuable", "message non délivré", "erreur de distribution", "n'a pas été remis",
 	// German (Exchange "Unzustellbar", GMX/WEB.DE, T-Online)
 	"unzustellbar", "nicht zustellbar", "nicht zugestellt", "konnte nicht zugestellt werden",
-	"zustellung fehlgeschlagen", "fehler bei der zustellung", "zustellungsfehler", "nicht ausgeliefert",
+	"zustellung fehlgeschlagen", "ist fehlgeschlagen", "fehler bei der zustellung", "zustellungsfehler", "nicht ausgeliefert",
 	// Spanish (Exchange "No se puede entregar", Telefónica, Latin American hosts)
 	"no se puede entregar", "no se pudo entregar", "no se ha podido entregar", "no pudo ser entregado",
-	"no entregado", "imposible entregar", "error de entrega", "falló la entrega", "fallo en la entrega",
+	"no entregado", "error al entregar", "imposible entregar", "error de entrega", "falló la entrega", "fallo en la entrega",
 	"mensaje devuelto", "no se entregó",
 	// Portuguese (Exchange "Não é possível entregar", UOL, Terra, Locaweb)
 	"não é possível entregar", "não foi possível entregar", "não pôde ser entregue", "não entregue",
@@ -68,7 +68,7 @@ var failureWords = []string{
 	"mancato recapito", "errore di consegna", "consegna non riuscita", "non è stato recapitato",
 	"non consegnato", "recapito non riuscito",
 	// Dutch (Exchange "Onbestelbaar", KPN, Ziggo)
-	"onbestelbaar", "kon niet worden afgeleverd", "niet afgeleverd", "bezorging mislukt",
+	"onbestelbaar", "kon niet worden afgeleverd", "niet afgeleverd", "bezorging mislukt", "bezorging is mislukt",
 	"kan niet worden bezorgd", "kon niet worden bezorgd", "niet bezorgd", "aflevering mislukt",
 	// Japanese (carriers, ISPs, Japanese Exchange NDRs)
 	"配信できません", "配信できませんでした", "配送できません", "配送できませんでした", "届きませんでした",
@@ -76,7 +76,7 @@ var failureWords = []string{
 	"配送不能", "配信エラー", "配送エラー", "届けることができませんでした", "配信されませんでした", "未配信",
 	"送信エラー", "返送されました",
 	// Chinese (QQ/Tencent, NetEase 163/126, Sina, Traditional Chinese Exchange)
-	"退信", "无法投递", "无法送达", "未能送达", "未能成功送达", "投递失败", "发送失败", "邮件被退回", "无法发送",
+	"退信", "无法传递", "无法投递", "无法送达", "未能送达", "未能成功送达", "投递失败", "发送失败", "邮件被退回", "无法发送",
 	"無法傳遞", "無法投遞", "傳送失敗", "未送达", "投遞失敗",
 	// Korean (Naver, Daum/Kakao and Korean Exchange NDRs: "메일 발송 실패",
 	// "전송되지 못했습니다")
@@ -135,7 +135,7 @@ var recipientIntros = []string{
 	"destinatario", "destinatário", "la siguiente dirección", "las siguientes direcciones",
 	"seguinte endereço", "seguintes endereços", "entregar a", "entregar para", "entregue para",
 	// Italian
-	"seguente indirizzo", "seguenti indirizzi", "recapitare a", "recapitato a",
+	"destinatari", "seguente indirizzo", "seguenti indirizzi", "recapitare a", "recapitato a",
 	// Dutch
 	"ontvanger", "volgende adres", "volgende adressen", "afgeleverd aan", "bezorgd aan",
 	// Japanese

@@ -60,3 +60,34 @@ Nov  2 02:14:09 mail postfix/qmgr[900]: 4B2C81A0042: removed
 	// shop@example.jp ordinary bounces: 1 ours: 1 in log: 1
 	// 1 of 1 bounced messages were sent by our server (1 found in our send log, sent by account shop@example.jp)
 }
+
+// Digest reads a message's facts without touching the analyzer's state,
+// so decoding workers may call it at once (as Scan does); AddDigest then
+// takes the results one at a time, in any order.
+func ExampleAnalyzer_Digest() {
+	a := diagnose.New(diagnose.Config{
+		Attrib:   attrib.Config{Domains: []string{"example.jp"}},
+		Location: time.FixedZone("JST", 9*3600),
+		Lang:     advice.English,
+	})
+	files := []string{"../examples/01-postfix-user-unknown.eml", "../examples/01-postfix-user-unknown.eml"}
+	digests := make(chan *diagnose.Digest)
+	for i, name := range files {
+		go func() {
+			raw, err := os.ReadFile(name)
+			if err != nil {
+				digests <- a.Digest(diagnose.Mail{Source: name, Err: err})
+				return
+			}
+			res, err := bounce.DecodeBytes(raw)
+			digests <- a.Digest(diagnose.Mail{Source: fmt.Sprintf("%s#%d", name, i), Result: res, Err: err})
+		}()
+	}
+	for range files {
+		a.AddDigest(<-digests)
+	}
+	r := a.Report()
+	fmt.Println(r.Inputs.Messages, "messages,", r.Inputs.Bounces, "bounces; account", r.Verdicts[0].Account, r.Verdicts[0].Verdict)
+	// Output:
+	// 2 messages, 2 bounces; account shop@example.jp ordinary
+}

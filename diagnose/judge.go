@@ -205,27 +205,41 @@ type bounceAcct struct {
 	reasons    map[reason.Reason]int
 	inLog      int
 	complaint  int
-	authVia    map[string]int  // what showed an authenticated submission, of ours
-	clients    map[string]bool // the clients that submitted them
-	dkimOurs   map[string]int  // our signatures, "d=…, s=…"
-	unauth     int             // entered from clients that did not log in
-	dkimAbsent int             // no signature though ours sign all
-	beh        bounceBehaviour // subjects and programs (campaign.go)
+	authVia    map[string]int   // what showed an authenticated submission, of ours
+	clients    map[string]int64 // the clients that submitted them → first bounce time (Unix seconds)
+	dkimOurs   map[string]int   // our signatures, "d=…, s=…"
+	unauth     int              // entered from clients that did not log in
+	dkimAbsent int              // no signature though ours sign all
+	beh        bounceBehaviour  // subjects and programs (campaign.go)
 }
 
 func (acc *account) bouncesTotal() int {
 	return acc.b.verdicts[0] + acc.b.verdicts[1] + acc.b.verdicts[2]
 }
 
-// clientNets counts the /24 (IPv4) or /48 (IPv6) networks of the clients.
-func (b *bounceAcct) clientNets() int {
-	nets := map[netip.Prefix]bool{}
-	for c := range b.clients {
+// clientNets counts the /24 (IPv4) or /48 (IPv6) networks of the clients
+// behind the authenticated submissions: in all, those seen in bounces
+// before w0, and those first seen in [w0, w1) and never before (the
+// bounces' own "new login networks", for when there is no log).
+func (b *bounceAcct) clientNets(w0, w1 int64) (all, old, fresh int) {
+	first := map[netip.Prefix]int64{}
+	for c, t := range b.clients {
 		if p, err := netip.ParseAddr(c); err == nil {
-			nets[network(p)] = true
+			n := network(p)
+			if f, ok := first[n]; !ok || t < f {
+				first[n] = t
+			}
 		}
 	}
-	return len(nets)
+	for _, t := range first {
+		switch {
+		case t < w0:
+			old++
+		case t < w1:
+			fresh++
+		}
+	}
+	return len(first), old, fresh
 }
 
 // gather builds every account's view, counts the fakes and the mail
@@ -285,11 +299,18 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 			b.esmtpsa++
 			if at.verdict == attrib.Ours {
 				if b.authVia == nil {
-					b.authVia, b.clients = map[string]int{}, map[string]bool{}
+					b.authVia, b.clients = map[string]int{}, map[string]int64{}
 				}
 				b.authVia[authKind(at.authVia)]++
-				if at.client != "" && len(b.clients) < 4096 {
-					b.clients[at.client] = true
+				if at.client != "" && d.dated {
+					t := d.t.Unix()
+					if f, ok := b.clients[at.client]; ok {
+						if t < f {
+							b.clients[at.client] = t
+						}
+					} else if len(b.clients) < maxLoginIPs {
+						b.clients[at.client] = t
+					}
 				}
 			}
 		}

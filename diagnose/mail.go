@@ -164,6 +164,7 @@ func (d *Digest) own() {
 	c := strings.Clone
 	d.src, d.err, d.subject, d.refusal = c(d.src), c(d.err), c(d.subject), c(d.refusal)
 	d.fakeSubject, d.fakeFrom = c(d.fakeSubject), c(d.fakeFrom)
+	d.subjKey, d.subjText, d.mailer, d.when.zoneQID = c(d.subjKey), c(d.subjText), c(d.mailer), c(d.when.zoneQID)
 	for i := range d.cands {
 		d.cands[i] = c(d.cands[i])
 	}
@@ -220,6 +221,7 @@ func (a *Analyzer) internStr(s string, keep bool) string {
 	if v, ok := a.intern[s]; ok {
 		return v
 	}
+	s = strings.Clone(s) // never a slice of a whole message
 	if len(a.intern) < 1<<20 {
 		a.intern[s] = s
 	}

@@ -585,7 +585,7 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 		case (sentKnown || sentJump) && j.legitimateCampaign(intrusion, changed):
 			j.describeCampaign(intrusion)
 			return advice.Ordinary, conf(0.55, j.beh.oneSubject(), len(j.beh.recurring) > 0, j.beh.stableDomains(), changed == 0)
-		case !j.hasLog && !newIPs && changed == 0 && j.legitimateCampaign(intrusion, changed):
+		case !j.hasLog && !newIPs && changed == 0 && !j.newClientNets() && j.legitimateCampaign(intrusion, changed):
 			j.missingLog()
 			j.describeCampaign(intrusion)
 			return advice.Ordinary, 0.45
@@ -686,17 +686,24 @@ func (j *judge) hijackHeaders() (manyClients, signed bool) {
 			relay, relayJa = "our provider's servers at "+rs[0].Host, "当方のプロバイダーのサーバー（"+rs[0].Host+"）"
 		}
 	}
-	nets := b.clientNets()
-	manyClients = nets >= 3
+	nets, _, _ := b.clientNets(0, 0)
+	manyClients = j.newClientNets()
 	j.say(SignalBouncesOnly,
 		"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where and how they entered the mail system",
 		"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこからどのように送信されたかがわかります")
 	if auth > 0 {
-		j.say(SignalAuthClients,
-			fmt.Sprintf("%s of %s returned messages entered %s by authenticated submission (%s) from %s in %s: whoever sent them logged in with the account's password",
-				num(auth), num(j.nB), relay, strings.Join(how, ", "), plural(len(b.clients), "client address", "client addresses"), plural(nets, "network", "networks")),
-			fmt.Sprintf("返送されたメッセージ %s 件のうち %s 件は、%s に認証付き送信で入っています（%s）。送信元のクライアントは %s 個のアドレス（%s 個のネットワーク）で、送信者はアカウントのパスワードでログインしています",
-				num(j.nB), num(auth), relayJa, strings.Join(how, "、"), num(len(b.clients)), num(nets)))
+		_, old, fresh := b.clientNets(j.wFrom.Unix(), j.wTo.Unix())
+		en := fmt.Sprintf("%s of %s returned messages entered %s by authenticated submission (%s) from %s in %s",
+			num(auth), num(j.nB), relay, strings.Join(how, ", "), plural(len(b.clients), "client address", "client addresses"), plural(nets, "network", "networks"))
+		ja := fmt.Sprintf("返送されたメッセージ %s 件のうち %s 件は、%s に認証付き送信で入っています（%s）。送信元のクライアントは %s 個のアドレス（%s 個のネットワーク）です",
+			num(j.nB), num(auth), relayJa, strings.Join(how, "、"), num(len(b.clients)), num(nets))
+		if old > 0 && fresh > 0 {
+			en += fmt.Sprintf(", %s never seen in the account's earlier bounces", plural(fresh, "network", "networks"))
+			ja += fmt.Sprintf("。そのうち %s 個のネットワークは、このアカウントのそれ以前のバウンスには一度も現れていません", num(fresh))
+		}
+		en += ": whoever sent them logged in with the account's password"
+		ja += "。送信者はアカウントのパスワードでログインしています"
+		j.say(SignalAuthClients, en, ja)
 	}
 	nSig := 0
 	for _, n := range b.dkimOurs {
@@ -710,6 +717,21 @@ func (j *judge) hijackHeaders() (manyClients, signed bool) {
 			fmt.Sprintf("そのうち %s 件に当方の DKIM 署名（%s）があり、当方のプロバイダーのサーバーから送信されています", num(nSig), strings.Join(sigs, "；")))
 	}
 	return manyClients, signed
+}
+
+// newClientNets reports whether the authenticated submissions of the
+// surge came from networks the account's earlier bounces never showed
+// (or, with no earlier ones, from three networks or more): the bounces'
+// own sign of an intruder when no log shows the logins.
+func (j *judge) newClientNets() bool {
+	if j.wFrom.IsZero() {
+		return false
+	}
+	all, old, fresh := j.acc.b.clientNets(j.wFrom.Unix(), j.wTo.Unix())
+	if old > 0 {
+		return fresh > 0
+	}
+	return all >= 3
 }
 
 // spoofHeaders says what the returned messages show of a forgery when no

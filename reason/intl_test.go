@@ -40,6 +40,8 @@ func TestFromTextLanguages(t *testing.T) {
 		{"Microsoft 5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", Blocked},
 		{"Microsoft 5.1.8", "550 5.1.8 Access denied, bad outbound sender", Rejected},
 		{"Google 5.7.26", "550-5.7.26 This mail has been blocked because the sender is unauthenticated.", AuthFailure},
+		{"Outlook NDR, English", "The email address you entered couldn't be found.", UserUnknown},
+		{"Outlook NDR, French", "L'adresse de messagerie que vous avez entrée est introuvable.", UserUnknown},
 		{"NetEase HL:ICC", "421 HL:ICC connection refused", TooManyConn},
 		{"no reason in a greeting", "Bonjour, voici votre message.", ""},
 		{"Postfach alone is no reason", "Ihr Postfach wurde eingerichtet", ""},

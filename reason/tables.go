@@ -105,6 +105,15 @@ var userUnknownPhrases = &phrases{
 		// Knowledge Base articles on Exchange NDRs)
 		"the email account that you tried to reach does not exist",
 		"the recipient name is not recognized",
+		// Outlook/Exchange Online non-delivery reports ("Email
+		// non-delivery reports in Exchange Online", learn.microsoft.com),
+		// English and localised: "The email address you entered couldn't
+		// be found", « L'adresse de messagerie que vous avez entrée est
+		// introuvable », „Die eingegebene E-Mail-Adresse wurde nicht
+		// gefunden", "No se encontró la dirección de correo electrónico"
+		"email address you entered couldn't be found", "email address you entered could not be found",
+		"adresse de messagerie que vous avez entrée est introuvable",
+		"e-mail-adresse wurde nicht gefunden", "no se encontró la dirección de correo",
 		"resolver.adr.recipientnotfound",
 		"resolver.adr.recipient notfound",
 		"recipient address rejected. (in reply to rcpt to command)",

@@ -88,7 +88,7 @@ var checkDomainFlagsJa = map[string]string{
 var (
 	msgNoDomain  = msg{"no DOMAIN given", "ドメインが指定されていません"}
 	msgCDFormat  = msg{"--format must be text or json, not %q", "--format は text か json です（%q は使えません）"}
-	msgErrorLine = msg{"%v", "%v"}
+	msgErrorLine = msgPlain
 )
 
 func runCheckDomain(ctx context.Context, args []string, env Env) int {

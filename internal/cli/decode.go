@@ -140,9 +140,9 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		}
 		if d.res != nil {
 			// What the decoder left out is said, never dropped silently.
-			for _, w := range d.res.Warnings {
+			for _, wn := range d.res.Warnings {
 				c.warnings++
-				fmt.Fprintf(env.Stderr, "bouncewatch: %s: warning: %s\n", termtext.Clean(d.source), termtext.Clean(w.String()))
+				fmt.Fprintf(env.Stderr, "bouncewatch: %s: warning: %s\n", termtext.Clean(d.source), termtext.Clean(wn.String()))
 			}
 		}
 		if d.res != nil {
@@ -169,8 +169,12 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		err = out.Flush()
 	}
 	prog.done()
-	fmt.Fprintf(env.Stderr, "bouncewatch: %d messages: %d bounces (%d recipients), %d not bounces, %d failed\n",
-		c.messages, c.bounces, c.records, c.notBounce, c.failed)
+	warned := ""
+	if c.warnings > 0 {
+		warned = fmt.Sprintf(", %d warnings (parts not read, recipients dropped: above)", c.warnings)
+	}
+	fmt.Fprintf(env.Stderr, "bouncewatch: %d messages: %d bounces (%d recipients), %d not bounces, %d failed%s\n",
+		c.messages, c.bounces, c.records, c.notBounce, c.failed, warned)
 	if o.stats {
 		prog.stats(c)
 	}

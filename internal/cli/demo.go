@@ -109,13 +109,13 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "bouncewatch-demo-")
 		if err != nil {
-			say(env.Stderr, "demo", ml, msg{"%v", "%v"}, err)
+			say(env.Stderr, "demo", ml, msgPlain, err)
 			return 1
 		}
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		say(env.Stderr, "demo", ml, msg{"%v", "%v"}, err)
+		say(env.Stderr, "demo", ml, msgPlain, err)
 		return 1
 	}
 	sc, err := mk(dir)

@@ -26,6 +26,8 @@ func (m msg) in(l advice.Lang) string {
 // Messages of the commands (usage and error lines); the help texts are
 // beside each command.
 var (
+	msgPlain          = msg{"%v", "%v"}
+	msgWarning        = msg{"warning: %s", "警告: %s"}
 	msgUnknownCommand = msg{"unknown command %q", "%q というコマンドはありません"}
 	msgSeeHelp        = msg{"Run 'bouncewatch %s --help' for its options and examples.", "オプションと例は 'bouncewatch %s --help' で表示されます。"}
 	msgSeeMainHelp    = msg{"Run 'bouncewatch <command> --help' for a command's options and examples.", "各コマンドのオプションと例は 'bouncewatch <コマンド> --help' で表示されます。"}
@@ -115,7 +117,7 @@ func flagMessage(err error) msg {
 	case strings.HasPrefix(s, "invalid value ") || strings.HasPrefix(s, "invalid boolean value "):
 		return msgFlagBadValue
 	}
-	return msg{"%s", "%s"}
+	return msgPlain
 }
 
 func flagArgs(err error) []any {

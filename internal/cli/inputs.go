@@ -93,9 +93,10 @@ func unwrapPath(err error) error {
 const sniffSize = 64 << 10
 
 // head returns the first n bytes of a regular file, decompressed when it
-// is gzip or bzip2 (by its magic number, whatever its name); nil for a
-// directory or something that is not a regular file. A compressed file
-// that does not decompress is given raw, with packed set to its kind.
+// is gzip or bzip2 (by its magic number, whatever its name; at most n
+// bytes are decompressed); nil for a directory or something that is not a
+// regular file. For a gzip file whose header is broken it returns nil
+// with packed set to "gzip": the reader will name the error.
 func head(path string, n int) (b []byte, packed string, err error) {
 	st, err := os.Stat(path)
 	if err != nil || !st.Mode().IsRegular() {

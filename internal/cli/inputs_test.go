@@ -13,6 +13,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/domaincheck"
+	"github.com/bouncewatch/bouncewatch/internal/scenario"
 	"github.com/bouncewatch/bouncewatch/internal/termtext"
 )
 
@@ -379,6 +380,32 @@ func TestHelpJapanese(t *testing.T) {
 	}
 }
 
+// TestFlagsJapanese: every flag of the commands with a Japanese help has
+// a Japanese description (a flag added later without one shows up here).
+func TestFlagsJapanese(t *testing.T) {
+	for _, tc := range []struct {
+		cmd string
+		ja  map[string]string
+	}{{"scan", scanFlagsJa}, {"reasons", reasonsFlagsJa}, {"check-domain", checkDomainFlagsJa}, {"passgen", passgenFlagsJa}} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			e := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			if code := Main(t.Context(), []string{tc.cmd, "--help"}, e); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			for _, l := range strings.Split(errb.String(), "\n") {
+				if !strings.HasPrefix(l, "  -") || strings.HasPrefix(l, "  --") {
+					continue
+				}
+				name, _, _ := strings.Cut(strings.TrimPrefix(l, "  -"), " ")
+				if tc.ja[strings.TrimSpace(name)] == "" {
+					t.Errorf("flag -%s has no Japanese description", name)
+				}
+			}
+		})
+	}
+}
+
 // columnsAligned checks that in each line the given cells start at the
 // same display column (East Asian Wide characters count two).
 func columnsAligned(t *testing.T, lines []string, cells [][]string) {
@@ -498,8 +525,8 @@ func TestScanFakesJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Fakes != 39 || len(doc.Samples) == 0 {
-		t.Errorf("fake_bounces %d with %d samples, want 39", doc.Fakes, len(doc.Samples))
+	if want := 3 * scenario.FakeKinds; doc.Fakes != want || len(doc.Samples) == 0 {
+		t.Errorf("fake_bounces %d with %d samples, want %d", doc.Fakes, len(doc.Samples), want)
 	}
 	for _, s := range doc.Samples {
 		if s.Subject == "" || s.From == "" || s.Source == "" || len(s.Reasons) == 0 ||
@@ -510,4 +537,21 @@ func TestScanFakesJSON(t *testing.T) {
 	if len(doc.Verdicts) == 0 || doc.Verdicts[0].Account != "shop@example.jp" || doc.Verdicts[0].Verdict != "hijacked" {
 		t.Errorf("verdicts %+v", doc.Verdicts)
 	}
+}
+
+// FuzzSniff: the checks that look at the start of a file before scan
+// reads it never panic, and the binary share stays a share.
+func FuzzSniff(f *testing.F) {
+	f.Add([]byte(syslogLines))
+	f.Add(randomBytes(512, 5))
+	f.Add([]byte("From: a@b\n\nbody\n"))
+	f.Add([]byte("新"[:2]))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if s := binaryShare(b); s < 0 || s > 1 {
+			t.Fatalf("binary share %v", s)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			_ = logLine.MatchString(l)
+		}
+	})
 }

@@ -104,7 +104,7 @@ func runPassgen(_ context.Context, args []string, env Env) int {
 	l := advice.LangFromEnv(env.Getenv)
 	if *lang != "" {
 		if l, err = advice.ParseLang(*lang); err != nil {
-			say(env.Stderr, "passgen", ml, msg{"%v", "%v"}, err)
+			say(env.Stderr, "passgen", ml, msgPlain, err)
 			return 2
 		}
 	}
@@ -113,7 +113,7 @@ func runPassgen(_ context.Context, args []string, env Env) int {
 	for range *count {
 		pw, err := passgen.Generate(o)
 		if err != nil {
-			say(env.Stderr, "passgen", l, msg{"%v", "%v"}, err)
+			say(env.Stderr, "passgen", l, msgPlain, err)
 			return 1
 		}
 		w.WriteString(pw)

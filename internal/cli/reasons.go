@@ -51,7 +51,7 @@ func runReasons(_ context.Context, args []string, env Env) int {
 	l := advice.LangFromEnv(env.Getenv)
 	if *lang != "" {
 		if l, err = advice.ParseLang(*lang); err != nil {
-			say(env.Stderr, "reasons", ml, msg{"%v", "%v"}, err)
+			say(env.Stderr, "reasons", ml, msgPlain, err)
 			return 2
 		}
 	}
@@ -60,7 +60,7 @@ func runReasons(_ context.Context, args []string, env Env) int {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(entries); err != nil {
-			say(env.Stderr, "reasons", l, msg{"%v", "%v"}, err)
+			say(env.Stderr, "reasons", l, msgPlain, err)
 			return 1
 		}
 		return 0

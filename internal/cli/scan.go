@@ -102,7 +102,10 @@ spoofed なりすまし、mixed 両方、ordinary 通常、insufficient_evidence
                    できる範囲で判定し、足りないものを示します。
   --domain ドメイン 当方のメールドメイン（繰り返し、またはカンマ区切り）。既定では
                    ログの認証済み送信者から推定します。
-  --relay ホスト   当方の中継サーバーのホスト名か IP（既定ではログから推定）。
+  --relay ホスト   当方の中継サーバーのホスト名か IP（既定ではログ、当方のドメインの
+                   ホスト名、返送されたメッセージの多くが最初に入ったホストから推定）。
+  --relays-from-mx --domain の MX ホストも当方の中継サーバーとみなす（DNS 問い合わせ。
+                   ホスティング会社のメールボックスを使っている場合に）。
 
 秘密情報: BATV の鍵は --batv-key-file で指定したファイルか環境変数
 BOUNCEWATCH_BATV_KEY から読みます。コマンドラインには書きません。
@@ -123,22 +126,23 @@ BOUNCEWATCH_BATV_KEY から読みます。コマンドラインには書きま�
 
 // scanFlagsJa are the Japanese descriptions of scan's flags.
 var scanFlagsJa = map[string]string{
-	"mail":          "読み込むバウンス（繰り返し可）",
-	"sendlog":       "読み込む送信ログ（繰り返し可）",
-	"domain":        "当方のメールドメイン（繰り返し、またはカンマ区切り）",
-	"relay":         "当方の中継サーバーのホスト名か IP（繰り返し、またはカンマ区切り）",
-	"since":         "この日時以降だけを見る",
-	"until":         "この日時より前だけを見る",
-	"format":        "出力形式: text、json（1 つの文書）、html（1 つで完結するファイル）",
-	"o":             "レポートを標準出力ではなくこのファイルに書き出す",
-	"lang":          "言語: ja か en（既定: LC_ALL、LC_MESSAGES、LANG から）",
-	"tz":            "時刻表示と、時差のない日時のタイムゾーン。例: Asia/Tokyo（既定: この機械の設定）",
-	"sensitivity":   "急増の感度: 2 にすると半分の大きさの急増も見つけます（誤報は増えます）",
-	"batv-key-file": "当方の BATV（prvs）鍵を収めたファイル",
-	"check-dns":     "なりすまし（または mixed）と判定したアカウントのドメインの SPF・DKIM・DMARC・MX をその場で確認して追加する",
-	"resolver":      "--check-dns で使う DNS リゾルバー ホスト[:ポート]（既定: /etc/resolv.conf）",
-	"verify-dkim":   "返送されたメッセージの当方の DKIM 署名を検証する（DNS 問い合わせ、キャッシュあり）",
-	"workers":       "同時にデコードするメッセージ数",
+	"mail":           "読み込むバウンス（繰り返し可）",
+	"sendlog":        "読み込む送信ログ（繰り返し可）",
+	"domain":         "当方のメールドメイン（繰り返し、またはカンマ区切り）",
+	"relay":          "当方の中継サーバーのホスト名か IP（繰り返し、またはカンマ区切り）",
+	"since":          "この日時以降だけを見る",
+	"until":          "この日時より前だけを見る",
+	"format":         "出力形式: text、json（1 つの文書）、html（1 つで完結するファイル）",
+	"o":              "レポートを標準出力ではなくこのファイルに書き出す",
+	"lang":           "言語: ja か en（既定: LC_ALL、LC_MESSAGES、LANG から）",
+	"tz":             "時刻表示と、時差のない日時のタイムゾーン。例: Asia/Tokyo（既定: この機械の設定）",
+	"sensitivity":    "急増の感度: 2 にすると半分の大きさの急増も見つけます（誤報は増えます）",
+	"batv-key-file":  "当方の BATV（prvs）鍵を収めたファイル",
+	"check-dns":      "なりすまし（または mixed）と判定したアカウントのドメインの SPF・DKIM・DMARC・MX をその場で確認して追加する",
+	"resolver":       "--check-dns で使う DNS リゾルバー ホスト[:ポート]（既定: /etc/resolv.conf）",
+	"relays-from-mx": "--domain の MX ホストも当方の中継サーバーとみなす（DNS 問い合わせ）",
+	"verify-dkim":    "返送されたメッセージの当方の DKIM 署名を検証する（DNS 問い合わせ、キャッシュあり）",
+	"workers":        "同時にデコードするメッセージ数",
 }
 
 // listFlag collects a repeatable flag; commas separate values too when
@@ -214,7 +218,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	cfg.Lang = advice.LangFromEnv(env.Getenv)
 	if *lang != "" {
 		if cfg.Lang, err = advice.ParseLang(*lang); err != nil {
-			return fail(msg{"%v", "%v"}, err)
+			return fail(msgPlain, err)
 		}
 	}
 	ml = cfg.Lang
@@ -235,7 +239,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		return fail(msgSinceAfter, cfg.Since.In(cfg.Location).Format(layout), cfg.Until.In(cfg.Location).Format(layout))
 	}
 	if key, err := batvKey(*batvFile, env.Getenv); err != nil {
-		return fail(msg{"%v", "%v"}, err)
+		return fail(msgPlain, err)
 	} else if key != nil {
 		cfg.Attrib.BATVKey = key
 	}
@@ -299,7 +303,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	logFiles = kept
 	if len(bad) > 0 {
 		for _, e := range bad {
-			say(env.Stderr, "scan", ml, msg{"%s", "%s"}, e.text(ml))
+			say(env.Stderr, "scan", ml, msgPlain, e.text(ml))
 		}
 		return 2
 	}
@@ -311,16 +315,16 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	rep, scanErr := diagnose.Scan(ctx, in, cfg)
 	prog.done()
 	if rep == nil {
-		say(env.Stderr, "scan", ml, msg{"%v", "%v"}, scanErr)
+		say(env.Stderr, "scan", ml, msgPlain, scanErr)
 		return 1
 	}
 	if scanErr != nil {
 		for _, line := range strings.Split(scanErr.Error(), "\n") {
-			say(env.Stderr, "", ml, msg{"%s", "%s"}, line)
+			say(env.Stderr, "", ml, msgPlain, line)
 		}
 	}
 	if z := rep.LogZone; z != nil && z.Warning != "" {
-		fmt.Fprintf(env.Stderr, "bouncewatch scan: warning: %s\n", z.Warning)
+		say(env.Stderr, "scan", ml, msgWarning, z.Warning)
 	}
 	nothing := rep.Inputs.Bounces == 0 && rep.FakeBounces == 0
 
@@ -328,7 +332,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	var f *os.File
 	if *out != "" && *out != "-" {
 		if f, err = os.Create(*out); err != nil {
-			say(env.Stderr, "scan", ml, msg{"%v", "%v"}, err)
+			say(env.Stderr, "scan", ml, msgPlain, err)
 			return 1
 		}
 		w = f

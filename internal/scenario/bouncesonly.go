@@ -233,3 +233,27 @@ func (w *world) bareNotice(r *remote, to, rcpt string, at time.Time) []byte {
 	fmt.Fprintf(&b, "Final-Recipient: rfc822; %s\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <%s>: Recipient address rejected: User unknown\n\n--%s--\n", rcpt, rcpt, bnd)
 	return []byte(b.String())
 }
+
+// CampaignHostingNoLog: the shop's newsletter to 5,200 customers at 10:05
+// through its hosting provider, no send log: authenticated submissions
+// from the office's usual address, one subject. Not a hijack (issue 11
+// §1 beside §2): the bounces alone must not call it one.
+func CampaignHostingNoLog(dir string) (*Scenario, error) {
+	w, sc, err := build(dir, options{seed: 25, noLog: true})
+	if err != nil {
+		return nil, err
+	}
+	w.hosted = &hostedServer{name: "sv1234.hosting-provider.example", ip: "192.0.2.140", selector: "default"}
+	sc.Name, sc.About = "campaign-hosting-no-log", "shop@example.jp's newsletter to 5,200 customers through its hosting provider, no send log: an ordinary campaign"
+	var tl timeline
+	shop, info, tanaka := w.site()
+	start := campaignDay().Add(10*time.Hour + 5*time.Minute)
+	end := campaignDay().Add(17 * time.Hour)
+	w.everyone(&tl, end, shop, info, tanaka)
+	list := w.customerList(5200)
+	w.mailList(&tl, newsletter{acct: shop, start: start, minutes: 45, subject: newsletterSubject, list: list, bad: w.markList(list, 0.06)})
+	sc.Now = end.Add(time.Hour)
+	sc.Expect = []Expect{{Account: shop.addr, Not: []advice.Verdict{advice.Hijacked, advice.Spoofed, advice.Mixed}, Surge: Present,
+		Missing: []string{advice.EvidenceSendLog}}}
+	return finish(w, &tl, sc)
+}

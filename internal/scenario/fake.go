@@ -49,7 +49,7 @@ func qpBody(s string) string {
 
 // FakeKinds is the number of fake-notice designs fakeNotice makes; kind i
 // and i+FakeKinds are the same design.
-const FakeKinds = 13
+const FakeKinds = 16
 
 // fakeNotice is phishing posing as a carrier's, a provider's, a mail
 // administrator's or a mailer-daemon's notice: it refers to no message of
@@ -207,6 +207,29 @@ func (w *world) fakeNotice(kind int, to string, at time.Time) (raw []byte, envFr
 		fmt.Fprintf(&b, "From: Google <no-reply@%s>\nTo: %s\nSubject: Delivery Status Notification (Failure)\n", dom, to)
 		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n", date, w.alnum(20), dom)
 		fmt.Fprintf(&b, "We could not deliver %d messages to your inbox.\nContinue here: https://%s/c/%s\n", 2+w.rng.IntN(9), dom, base64.RawURLEncoding.EncodeToString([]byte(to)))
+	case 13: // a Postfix-like notice with a real-looking diagnostic, nothing returned, a shortened link
+		dom := "relay-" + strings.ToLower(tag) + ".example"
+		envFrom = "mailer-daemon@" + dom
+		peer.host = "mail." + dom
+		rcpt := w.localPart() + "@" + w.pick([]string{"gmail.com", "yahoo.co.jp", "outlook.jp"})
+		fmt.Fprintf(&b, "From: Mail Delivery System <MAILER-DAEMON@%s>\nTo: %s\nSubject: Undelivered Mail Returned to Sender\n", dom, to)
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n", date, w.hex(14), dom)
+		fmt.Fprintf(&b, "This is the mail system at host %s.\n\n<%s>: host mx.remote.example said: 550 5.1.1 <%s>:\n    Recipient address rejected: User unknown\n\n%d more messages are waiting: https://bit.ly/%s\n",
+			dom, rcpt, rcpt, 2+w.rng.IntN(9), w.alnum(7))
+	case 14: // "Webmail" notice with a link to a bare IP address
+		dom := "webmail-" + strings.ToLower(tag) + ".example"
+		envFrom = "info@" + dom
+		peer.host = "mail." + dom
+		fmt.Fprintf(&b, "From: Webmail <info@%s>\nTo: %s\nSubject: %s\n", dom, to, jisWord("メールボックスのお知らせ"))
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\n\n", date, w.alnum(12), dom)
+		b.WriteString(iso2022jp(fmt.Sprintf("新着メールが %d 通あります。\nhttp://185.%d.%d.%d/m/index.php\n", 2+w.rng.IntN(9), w.rng.IntN(255), w.rng.IntN(255), 1+w.rng.IntN(254))))
+	case 15: // no link, no attachment: "reply with your password"
+		dom := "mx-gateway-" + strings.ToLower(tag) + ".example"
+		envFrom = "postmaster@" + dom
+		peer.host = "mx." + dom
+		fmt.Fprintf(&b, "From: Postmaster <postmaster@%s>\nTo: %s\nSubject: Mail delivery failed: mailbox disabled\n", dom, to)
+		fmt.Fprintf(&b, "Date: %s\nMessage-ID: <%s@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n", date, w.alnum(12), dom)
+		b.WriteString("Your mailbox has been disabled and incoming mail is not delivered.\nTo keep your account, reply with your username and your password within 24 hours.\n")
 	default: // "Delivery Status Notification (Failure)" in HTML with an HTML form attached
 		dom := "notify-" + strings.ToLower(tag) + ".example.net"
 		envFrom = "mailer-daemon@" + dom

@@ -113,6 +113,7 @@ func All() []Def {
 		{"m365-no-log", M365NoLog},
 		{"spoof-no-log", SpoofNoLog},
 		{"nothing-returned", NothingReturned},
+		{"campaign-hosting-no-log", CampaignHostingNoLog},
 	}, timeScenarios()...)
 }
 
