@@ -73,7 +73,7 @@ func TestDMARCAPI(t *testing.T) {
 }
 
 func TestHoldsAPI(t *testing.T) {
-	srv, _ := setup(t)
+	srv, st := setup(t)
 	// setup's open hijacked incident holds shop@example.jp.
 	status, body := get(t, srv, "/api/v1/holds", token)
 	if status != 200 || !strings.Contains(body, `"account":"shop@example.jp"`) || !strings.Contains(body, `"verdict":"hijacked"`) {
@@ -93,6 +93,15 @@ func TestHoldsAPI(t *testing.T) {
 	}
 	if _, body := get(t, srv, "/api/v1/holds", token); !strings.Contains(body, `"reason":"phished"`) {
 		t.Errorf("after block: %s", body)
+	}
+	if err := st.NoteDeferrals(context.Background(), "sales@example.jp", 4, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, m := get(t, srv, "/metrics", "")
+	for _, w := range []string{"bouncewatch_accounts_held 1", `bouncewatch_policy_deferred_today{account="sales@example.jp"} 4`, "bouncewatch_dmarc_reports 0"} {
+		if !strings.Contains(m, w) {
+			t.Errorf("metrics lack %s", w)
+		}
 	}
 }
 
