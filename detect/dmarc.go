@@ -53,7 +53,7 @@ func CiteForgery(f store.Forgery, lang advice.Lang) string {
 			span += fmt.Sprintf("〜%d月%d日", e.Month(), e.Day())
 		}
 		return fmt.Sprintf("%s の DMARC 集計レポートによれば、%s を名乗り SPF と DKIM の両方に失敗したメールが %s 通、%d 個の IP アドレスから送られています（%s）",
-			f.Org, f.Domain, thousands(f.Messages), f.IPs, span)
+			orgName(f.Org), f.Domain, thousands(f.Messages), f.IPs, span)
 	}
 	span := fmt.Sprintf("%d %s", b.Day(), b.Format("Jan"))
 	switch {

@@ -78,7 +78,7 @@ func TestSpoofCitesDMARC(t *testing.T) {
 				want := fmt.Sprintf("Google reports 36,000 messages from 300 IP addresses claiming %s that failed SPF and DKIM, %d–%d %s",
 					dom, day.Day(), day.Add(24*time.Hour).Day(), day.Format("Jan"))
 				if lang == advice.Japanese {
-					want = fmt.Sprintf("google.com の DMARC 集計レポートによれば、%s を名乗り SPF と DKIM の両方に失敗したメールが 36,000 通、300 個の IP アドレスから送られています", dom)
+					want = fmt.Sprintf("Google の DMARC 集計レポートによれば、%s を名乗り SPF と DKIM の両方に失敗したメールが 36,000 通、300 個の IP アドレスから送られています", dom)
 				}
 				found := false
 				for _, e := range incs[0].Evidence {

@@ -202,14 +202,20 @@ type DMARCDay struct {
 	Messages  int64         `json:"messages"`
 	Forged    int64         `json:"forged"`
 	ForgedIPs int           `json:"forged_ips"`
-	Sources   []DMARCSource `json:"sources"`
+	// Policy is the DMARC policy (p=) the reporters found in force that
+	// day, the strictest when they differ.
+	Policy  string        `json:"policy"`
+	Sources []DMARCSource `json:"sources"`
 }
+
+// policyRank orders p= values, strictest last.
+var policyRank = map[string]int{"none": 1, "quarantine": 2, "reject": 3}
 
 // DMARCDays sums the stored records of domain by day and source address
 // over [from, to) (zero bounds do not filter). ours tells our relays (nil:
 // none known).
 func (s *Store) DMARCDays(ctx context.Context, domain string, from, to time.Time, ours func(netip.Addr) bool) ([]DMARCDay, error) {
-	q := `SELECT r.day, r.source_ip, r.disposition, r.dkim, r.spf, r.count, p.org FROM dmarc_records r JOIN dmarc_reports p ON p.id = r.report WHERE r.domain = ?`
+	q := `SELECT r.day, r.source_ip, r.disposition, r.dkim, r.spf, r.count, p.org, p.policy FROM dmarc_records r JOIN dmarc_reports p ON p.id = r.report WHERE r.domain = ?`
 	args := []any{strings.ToLower(domain)}
 	if !from.IsZero() {
 		q += ` AND r.day >= ?`
@@ -233,14 +239,20 @@ func (s *Store) DMARCDays(ctx context.Context, domain string, from, to time.Time
 	orgs := map[key]map[string]bool{}
 	for rows.Next() {
 		var day, n int64
-		var ip, disp, dkim, spf, org string
-		if err := rows.Scan(&day, &ip, &disp, &dkim, &spf, &n, &org); err != nil {
+		var ip, disp, dkim, spf, org, pol string
+		if err := rows.Scan(&day, &ip, &disp, &dkim, &spf, &n, &org, &pol); err != nil {
 			return nil, fmt.Errorf("store: dmarc days: %w", err)
 		}
 		d := days[day]
 		if d == nil {
 			d = &DMARCDay{Domain: strings.ToLower(domain), Day: fromMS(day)}
 			days[day] = d
+		}
+		var p struct {
+			P string `json:"p"`
+		}
+		if json.Unmarshal([]byte(pol), &p) == nil && policyRank[p.P] > policyRank[d.Policy] {
+			d.Policy = p.P
 		}
 		k := key{day, ip}
 		src := srcs[k]

@@ -94,6 +94,9 @@ func TestDMARC(t *testing.T) {
 			len(relaySrc.Reporters) != 2 {
 			t.Errorf("our relay: %+v", relaySrc)
 		}
+		if d.Policy != "quarantine" || days[1].Policy != "reject" {
+			t.Errorf("policies in force: %q, %q; want quarantine (Microsoft saw it, Google none), reject", d.Policy, days[1].Policy)
+		}
 		if days[1].Sources[0].Disposition["reject"] != 310 {
 			t.Errorf("11 Oct: %+v", days[1])
 		}
