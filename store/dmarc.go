@@ -197,11 +197,11 @@ type DMARCSource struct {
 
 // DMARCDay is what the reports say of one domain on one (UTC) day.
 type DMARCDay struct {
-	Domain    string        `json:"domain"`
-	Day       time.Time     `json:"day"`
-	Messages  int64         `json:"messages"`
-	Forged    int64         `json:"forged"`
-	ForgedIPs int           `json:"forged_ips"`
+	Domain    string    `json:"domain"`
+	Day       time.Time `json:"day"`
+	Messages  int64     `json:"messages"`
+	Forged    int64     `json:"forged"`
+	ForgedIPs int       `json:"forged_ips"`
 	// Policy is the DMARC policy (p=) the reporters found in force that
 	// day, the strictest when they differ.
 	Policy  string        `json:"policy"`
