@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os/user"
 	"sort"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/policy"
 	"github.com/bouncewatch/bouncewatch/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 const policyHelp = `Usage: bouncewatch policy [--store DSN] --listen 127.0.0.1:PORT|unix:PATH [options]
@@ -86,6 +90,7 @@ func runPolicy(ctx context.Context, args []string, env Env) int {
 	fs.SetOutput(env.Stderr)
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	metrics := fs.String("metrics", "", "serve Prometheus /metrics (decisions, fail-open answers, rate trips) on this loopback address, e.g. 127.0.0.1:9154")
 	var pf policyFlags
 	pf.register(fs)
 	fs.Usage = func() {
@@ -124,6 +129,18 @@ func runPolicy(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	cfg.Log = log
+	var mln net.Listener
+	if *metrics != "" {
+		reg := prometheus.NewRegistry()
+		cfg.Registerer = reg
+		if mln, err = net.Listen("tcp", *metrics); err != nil {
+			fmt.Fprintf(env.Stderr, "bouncewatch policy: --metrics: %v\n", err)
+			return 1
+		}
+		msrv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+	}
 	svc := policy.New(st, cfg)
 	go svc.Run(ctx)
 	log.Info("policy service listening", "listen", ln.Addr().String(), "store", st.Where(), "action", cfg.Action)

@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bouncewatch/bouncewatch/store"
 )
@@ -66,5 +72,67 @@ func TestBlockRelease(t *testing.T) {
 	}
 	if _, stderr, code := runCLI(t, "policy", "--store", dsn, "--listen", "127.0.0.1:0", "--action", "bounce"); code != 2 || !strings.Contains(stderr, "DEFER_IF_PERMIT") {
 		t.Errorf("bad action: %d %s", code, stderr)
+	}
+}
+
+// TestPolicyCommand: bouncewatch policy answers over TCP from the store,
+// shows its metrics, and stops with its context.
+func TestPolicyCommand(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "bw.db")
+	if _, _, code := runCLI(t, "block", "--store", dsn, "shop@example.jp"); code != 0 {
+		t.Fatal("block failed")
+	}
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	addr, maddr := free(), free()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- Main(ctx, []string{"policy", "--store", dsn, "--listen", addr, "--metrics", maddr, "--lang", "ja"},
+			Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
+	}()
+	var line string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			fmt.Fprint(conn, "request=smtpd_access_policy\nprotocol_state=RCPT\nsasl_username=shop@example.jp\nrecipient=a@example.com\n\n")
+			line, _ = bufio.NewReader(conn).ReadString('\n')
+			conn.Close()
+			if strings.HasPrefix(line, "action=DEFER_IF_PERMIT") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no deferral: %q %v", line, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(line, "pasuwado") {
+		t.Errorf("--lang ja: %q", line)
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `bouncewatch_policy_decisions_total{action="defer_if_permit"}`) {
+		t.Errorf("metrics:\n%s", b)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("policy did not stop")
 	}
 }
