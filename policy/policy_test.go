@@ -27,6 +27,7 @@ type fakeBackend struct {
 	incidents []store.Incident
 	deferrals map[string]int64
 	released  []string
+	alerts    []store.Alert
 }
 
 func (f *fakeBackend) Holds(ctx context.Context) (map[string]store.Hold, error) {
@@ -73,10 +74,13 @@ func (f *fakeBackend) Incidents(context.Context, store.IncidentFilter) ([]store.
 	return nil, nil
 }
 
-func (f *fakeBackend) SaveIncident(_ context.Context, in *store.Incident, change string, _ func(*store.Incident) []store.Alert) error {
+func (f *fakeBackend) SaveIncident(_ context.Context, in *store.Incident, change string, alerts func(*store.Incident) []store.Alert) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.incidents = append(f.incidents, *in)
+	if alerts != nil {
+		f.alerts = append(f.alerts, alerts(in)...)
+	}
 	return nil
 }
 
@@ -223,6 +227,9 @@ func TestRateWindows(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fb := newFake()
 			tc.cfg.Now = func() time.Time { return t0 }
+			tc.cfg.Alerts = func(in *store.Incident, change string) []store.Alert {
+				return []store.Alert{{Channel: "webhook", Event: change, Payload: in.Account}}
+			}
 			s := New(fb, tc.cfg)
 			s.Refresh(context.Background())
 			got := tc.send(s)
@@ -252,6 +259,11 @@ func TestRateWindows(t *testing.T) {
 					if len(blocks) != 1 || !strings.HasSuffix(blocks[0], tc.want) || ev[0] != "policy service: "+tc.want {
 						t.Errorf("blocks %q, incident evidence %q; want %q", blocks, ev, tc.want)
 					}
+					fb.mu.Lock()
+					if len(fb.alerts) != 1 || fb.alerts[0].Event != store.ChangeOpened {
+						t.Errorf("alerts %+v: want one for the opened incident", fb.alerts)
+					}
+					fb.mu.Unlock()
 					break
 				}
 				if time.Now().After(deadline) {

@@ -53,6 +53,12 @@ type Config struct {
 	Now         func() time.Time
 	// Registerer takes the service's metrics (nil: none).
 	Registerer prometheus.Registerer
+	// Alerts renders the alerts of an incident the service opens or
+	// strengthens when a rate window trips (queued with the change, as
+	// the detector's); OnChange is called after it is stored (serve pokes
+	// the alert dispatcher).
+	Alerts   func(in *store.Incident, change string) []store.Alert
+	OnChange func(in *store.Incident, change string)
 }
 
 func (c *Config) defaults() {
@@ -373,8 +379,16 @@ func (s *Service) trip(acct, why string, now time.Time) {
 				Evidence: []string{ev}}
 			change = store.ChangeOpened
 		}
-		if err := s.be.SaveIncident(ctx, in, change, nil); err != nil {
+		var render func(*store.Incident) []store.Alert
+		if s.cfg.Alerts != nil {
+			render = func(in *store.Incident) []store.Alert { return s.cfg.Alerts(in, change) }
+		}
+		if err := s.be.SaveIncident(ctx, in, change, render); err != nil {
 			s.cfg.Log.Warn("policy: incident", "account", acct, "err", err)
+			return
+		}
+		if s.cfg.OnChange != nil {
+			s.cfg.OnChange(in, change)
 		}
 	}()
 }

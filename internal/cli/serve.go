@@ -328,6 +328,10 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 			return failed("[policy]: %v", err)
 		}
 		pcfg.Log, pcfg.Registerer = log.With("part", "policy"), a.Registry
+		if dcfg.Alerts != nil {
+			pcfg.Alerts = func(in *store.Incident, change string) []store.Alert { return rend.Alerts(in, change, nil) }
+		}
+		pcfg.OnChange = dcfg.OnChange
 		s.pol = policy.New(s.st, pcfg)
 		if s.polLn, err = policy.Listen(p.Listen); err != nil {
 			return failed("[policy]: %v", err)
