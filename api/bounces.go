@@ -22,13 +22,8 @@ func (s *Server) bounces(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "to must be RFC 3339 or Unix seconds")
 		return
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
-			return
-		}
-		f.Limit = n
+	if f.Limit, ok = limitParam(w, q, f.Limit); !ok {
+		return
 	}
 	if v := q.Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

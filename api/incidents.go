@@ -12,13 +12,9 @@ import (
 func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.IncidentFilter{Account: q.Get("account"), OpenOnly: q.Get("open") == "true" || q.Get("open") == "1"}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
-			return
-		}
-		f.Limit = n
+	var ok bool
+	if f.Limit, ok = limitParam(w, q, f.Limit); !ok {
+		return
 	}
 	list, err := s.Store.Incidents(r.Context(), f)
 	if err != nil {

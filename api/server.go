@@ -9,8 +9,11 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +106,24 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 		s.Log.Error("api", "request_id", id, "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error; the server log has the details", RequestID: id})
+}
+
+// maxLimit is the most items a page may ask for.
+const maxLimit = 1000
+
+// limitParam reads a list's limit= (1 to [maxLimit]); without one it is
+// def. A bad one is answered 400 and ok is false.
+func limitParam(w http.ResponseWriter, q url.Values, def int) (n int, ok bool) {
+	v := q.Get("limit")
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("limit must be a number from 1 to %d", maxLimit))
+		return 0, false
+	}
+	return n, true
 }
 
 // parseTime reads an RFC 3339 time or Unix seconds; "" is zero.

@@ -12,9 +12,6 @@ package backfill
 
 import (
 	"bufio"
-	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -227,7 +224,7 @@ func logFile(ctx context.Context, sink ingest.Sink, path string, c *counter) err
 		abs = path
 	}
 	src := "file:" + abs
-	br, err := decompressed(bufio.NewReaderSize(f, 64<<10))
+	br, err := sendlog.Decompress(bufio.NewReaderSize(f, 64<<10), sendlog.DefaultMaxInflate)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -269,22 +266,4 @@ func logFile(ctx context.Context, sink ingest.Sink, path string, c *counter) err
 		}
 	}
 	return flush()
-}
-
-// decompressed returns a reader of the decompressed stream when br starts
-// with the magic bytes of gzip or bzip2 (whatever the file's name), else
-// br.
-func decompressed(br *bufio.Reader) (*bufio.Reader, error) {
-	magic, _ := br.Peek(4)
-	switch {
-	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, err
-		}
-		return bufio.NewReaderSize(zr, 64<<10), nil
-	case len(magic) == 4 && bytes.HasPrefix(magic, []byte("BZh")) && magic[3] >= '1' && magic[3] <= '9':
-		return bufio.NewReaderSize(bzip2.NewReader(br), 64<<10), nil
-	}
-	return br, nil
 }

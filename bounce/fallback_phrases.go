@@ -210,8 +210,8 @@ var listCommandWords = []string{
 // listServerSenders are local parts (or their endings) of list servers'
 // own addresses.
 var listServerSenders = []string{
-	"-request", "-bounces", "-owner", "-admin", "-ctl", "majordomo", "listserv", "mailman", "sympa",
-	"listproc", "ecartis", "fml", "-confirm", "owner-",
+	"-request", "-bounces", "-owner", "-ctl", "majordomo", "listserv", "mailman", "sympa",
+	"listproc", "ecartis", "fml", "owner-",
 }
 
 // successWords say in a subject that a message was delivered (RFC 3464

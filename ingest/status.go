@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime/debug"
 	"sync"
@@ -112,6 +113,29 @@ func Sleep(ctx context.Context, d time.Duration) bool {
 		return false
 	case <-t.C:
 		return true
+	}
+}
+
+// Reconnect runs session again and again until ctx is done: the loop of
+// a source that keeps a connection, a watch or an open file. Each session
+// runs under [Protect] and gets bo, to Reset once it works; when it ends
+// the source is marked disconnected and, unless ctx is done, its error is
+// recorded in st and logged as a warning with msg, and the next session
+// starts after bo's next wait.
+func Reconnect(ctx context.Context, st *Status, log *slog.Logger, msg string, bo Backoff, session func(context.Context, *Backoff) error) {
+	for {
+		err := Protect(func() error { return session(ctx, &bo) })
+		st.SetConnected(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			st.Failed(err)
+			log.Warn(msg, "err", err)
+		}
+		if !Sleep(ctx, bo.Next()) {
+			return
+		}
 	}
 }
 

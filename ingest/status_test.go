@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +74,38 @@ func TestStatus(t *testing.T) {
 	s.ClearError()
 	if h := s.Health(); h.LastError != "" || !h.ErrorAt.IsZero() {
 		t.Errorf("after ClearError %+v", h)
+	}
+}
+
+func TestReconnect(t *testing.T) {
+	st := NewStatus("test", "logfile")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var runs int
+	ingestErr := errors.New("file gone")
+	Reconnect(ctx, st, slog.New(slog.DiscardHandler), "failed; retrying", Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond},
+		func(ctx context.Context, bo *Backoff) error {
+			runs++
+			st.SetConnected(true)
+			switch runs {
+			case 1:
+				return ingestErr
+			case 2:
+				if h := st.Health(); h.LastError != ingestErr.Error() {
+					t.Errorf("after an error: health %+v", h)
+				}
+				panic("bug in a source")
+			}
+			if h := st.Health(); !strings.Contains(h.LastError, "panic") {
+				t.Errorf("after a panic: health %+v", h)
+			}
+			cancel()
+			return nil
+		})
+	if runs != 3 {
+		t.Errorf("%d sessions, want 3", runs)
+	}
+	if h := st.Health(); h.Connected {
+		t.Errorf("still connected after Reconnect returned: %+v", h)
 	}
 }

@@ -131,7 +131,20 @@ CREATE TABLE leases (
 	expires BIGINT NOT NULL
 );
 `,
-	// 2: DMARC aggregate reports (dmarcrpt), one row per report (org and
+	// 2: the dashboard's plan checklist (who ticked which step of an
+	// incident's plan, and when) and the bounce search's domain index.
+	`
+CREATE TABLE plan_ticks (
+	incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+	step        TEXT NOT NULL,
+	done        INTEGER NOT NULL,
+	by_whom     TEXT NOT NULL,
+	at          BIGINT NOT NULL,
+	PRIMARY KEY (incident_id, step)
+);
+CREATE INDEX bounces_domain_at ON bounces (recipient_domain, at);
+`,
+	// 3: DMARC aggregate reports (dmarcrpt), one row per report (org and
 	// report id once; a malformed one kept with its error under a key of
 	// its content hash) and one per record, by domain and day.
 	`
@@ -167,7 +180,7 @@ CREATE TABLE IF NOT EXISTS dmarc_records (
 );
 CREATE INDEX IF NOT EXISTS dmarc_records_domain_day ON dmarc_records (domain, day);
 `,
-	// 3: containment (policy service): accounts an admin or the policy
+	// 4: containment (policy service): accounts an admin or the policy
 	// service blocked, the last release of each account (it lifts the
 	// incidents opened before it), and the deferrals counted per account
 	// and day.
@@ -193,7 +206,7 @@ CREATE TABLE IF NOT EXISTS policy_deferrals (
 	PRIMARY KEY (account, day)
 );
 `,
-	// 4: DNS blocklist checks of our IPs and domains, per incident.
+	// 5: DNS blocklist checks of our IPs and domains, per incident.
 	`
 CREATE TABLE IF NOT EXISTS blocklist_checks (
 	id          {id},

@@ -3,14 +3,10 @@ package imapsrc
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,39 +14,13 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 )
 
 // These tests run the source against a real Dovecot of their own (see
 // package mailserver): they need root and dovecot-imapd, skip without them
 // and fail without them under CI=true.
-
-// counting counts what is handed to the store (PutMail calls) beside the
-// memory store that keeps each message once; fail makes it refuse.
-type counting struct {
-	ingest.Memory
-	calls atomic.Int64
-	fail  atomic.Bool
-}
-
-func (c *counting) PutMail(ctx context.Context, m ingest.Mail) error {
-	c.calls.Add(1)
-	if c.fail.Load() {
-		return errors.New("store unavailable")
-	}
-	return c.Memory.PutMail(ctx, m)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
 
 func testdata(t *testing.T, name string) []byte {
 	t.Helper()
@@ -111,12 +81,9 @@ func mail(n int) []byte {
 	return []byte(fmt.Sprintf("From: customer%d@example.net\r\nTo: shop@example.jp\r\nSubject: order %d\r\nMessage-Id: <m%d@example.net>\r\n\r\nbody %d\r\n", n, n, n, n))
 }
 
-// quiet keeps the sources' logs out of the test output.
-var quiet = slog.New(slog.DiscardHandler)
-
 func start(t *testing.T, o Options) (*Source, func()) {
 	t.Helper()
-	o.Logger = quiet
+	o.Logger = ingesttest.Quiet()
 	if o.Backoff.Min == 0 {
 		o.Backoff = ingest.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond}
 	}
@@ -124,33 +91,21 @@ func start(t *testing.T, o Options) (*Source, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := s.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	var once sync.Once
-	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return s, stop
+	return s, ingesttest.Run(t, s.Run, nil)
 }
 
-func options(d *mailserver.Dovecot, sink *counting) Options {
+func options(d *mailserver.Dovecot, sink *ingesttest.Sink) Options {
 	return Options{Addr: d.IMAPAddr, Security: StartTLS, TLSConfig: d.TLS, Username: d.User,
 		PasswordFile: d.PasswordFile, Sink: sink, Cursors: sink}
 }
 
 func TestDovecotIdlePicksUpAppends(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	appendMsg(t, d, "INBOX", mail(0), time.Now()) // there before the start
 	s, _ := start(t, options(d, sink))
-	waitFor(t, "the message already there", func() bool { return len(sink.Mails()) == 1 })
-	waitFor(t, "a connected source", func() bool { return s.Health().Connected })
+	ingesttest.WaitFor(t, "the message already there", func() bool { return len(sink.Mails()) == 1 })
+	ingesttest.WaitFor(t, "a connected source", func() bool { return s.Health().Connected })
 
 	// Appended while the source waits in IDLE; polling is off (Poll is a
 	// minute), so only IDLE can bring them within the wait.
@@ -159,7 +114,7 @@ func TestDovecotIdlePicksUpAppends(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		appendMsg(t, d, "INBOX", mail(i), time.Now())
 	}
-	waitFor(t, "the appended messages", func() bool { return len(sink.Mails()) == 5 })
+	ingesttest.WaitFor(t, "the appended messages", func() bool { return len(sink.Mails()) == 5 })
 	got := sink.Mails()
 	if !got[1].Arrival.Equal(at) {
 		t.Errorf("Arrival %v, want the INTERNALDATE %v", got[1].Arrival, at)
@@ -182,51 +137,51 @@ func TestDovecotIdlePicksUpAppends(t *testing.T) {
 
 func TestDovecotPollingFallback(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	o := options(d, sink)
 	o.NoIdle, o.Poll = true, 100*time.Millisecond
 	o.Security, o.Addr = TLS, d.IMAPSAddr // and over implicit TLS
 	start(t, o)
 	appendMsg(t, d, "INBOX", mail(1), time.Now())
-	waitFor(t, "the polled message", func() bool { return len(sink.Mails()) == 1 })
+	ingesttest.WaitFor(t, "the polled message", func() bool { return len(sink.Mails()) == 1 })
 }
 
 func TestDovecotDroppedConnectionRecovers(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	s, _ := start(t, options(d, sink))
 	appendMsg(t, d, "INBOX", mail(1), time.Now())
-	waitFor(t, "the first message", func() bool { return len(sink.Mails()) == 1 })
+	ingesttest.WaitFor(t, "the first message", func() bool { return len(sink.Mails()) == 1 })
 
 	// The session process dies under the source.
-	waitFor(t, "an IMAP session to kill", func() bool { return d.KillSessions(t) > 0 })
-	waitFor(t, "the drop seen in health", func() bool { return s.Health().LastError != "" })
+	ingesttest.WaitFor(t, "an IMAP session to kill", func() bool { return d.KillSessions(t) > 0 })
+	ingesttest.WaitFor(t, "the drop seen in health", func() bool { return s.Health().LastError != "" })
 	appendMsg(t, d, "INBOX", mail(2), time.Now())
-	waitFor(t, "the message after the drop", func() bool { return len(sink.Mails()) == 2 })
+	ingesttest.WaitFor(t, "the message after the drop", func() bool { return len(sink.Mails()) == 2 })
 
 	// The whole server restarts.
 	d.Stop(t)
-	waitFor(t, "a disconnected source", func() bool { return !s.Health().Connected })
+	ingesttest.WaitFor(t, "a disconnected source", func() bool { return !s.Health().Connected })
 	d.Start(t)
 	appendMsg(t, d, "INBOX", mail(3), time.Now())
-	waitFor(t, "the message after the restart", func() bool { return len(sink.Mails()) == 3 })
-	waitFor(t, "a healthy source", func() bool { h := s.Health(); return h.Connected && h.LastError == "" })
-	if n := sink.calls.Load(); n != 3 {
+	ingesttest.WaitFor(t, "the message after the restart", func() bool { return len(sink.Mails()) == 3 })
+	ingesttest.WaitFor(t, "a healthy source", func() bool { h := s.Health(); return h.Connected && h.LastError == "" })
+	if n := sink.Calls(); n != 3 {
 		t.Errorf("%d messages handed to the store, want 3 (none again after reconnecting)", n)
 	}
 }
 
 func TestDovecotMoveAfterStore(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
-	sink.fail.Store(true) // the store cannot commit
+	sink := &ingesttest.Sink{}
+	sink.SetFailing(true) // the store cannot commit
 	o := options(d, sink)
 	o.MoveTo = "Bounces"
 	appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
 	appendMsg(t, d, "INBOX", testdata(t, "ordinary.eml"), time.Now())
 	s, _ := start(t, o)
-	waitFor(t, "the store's failure in health", func() bool { return strings.Contains(s.Health().LastError, "store unavailable") })
-	waitFor(t, "a few attempts", func() bool { return sink.calls.Load() >= 3 })
+	ingesttest.WaitFor(t, "the store's failure in health", func() bool { return strings.Contains(s.Health().LastError, "store unavailable") })
+	ingesttest.WaitFor(t, "a few attempts", func() bool { return sink.Calls() >= 3 })
 	if n := count(t, d, "INBOX"); n != 2 {
 		t.Fatalf("INBOX has %d messages while the store fails, want 2: nothing may move before it is stored", n)
 	}
@@ -234,16 +189,16 @@ func TestDovecotMoveAfterStore(t *testing.T) {
 		t.Fatalf("Bounces has %d messages while the store fails, want 0", n)
 	}
 
-	sink.fail.Store(false)
-	waitFor(t, "both stored", func() bool { return len(sink.Mails()) == 2 })
-	waitFor(t, "the bounce moved", func() bool { return count(t, d, "Bounces") == 1 })
+	sink.SetFailing(false)
+	ingesttest.WaitFor(t, "both stored", func() bool { return len(sink.Mails()) == 2 })
+	ingesttest.WaitFor(t, "the bounce moved", func() bool { return count(t, d, "Bounces") == 1 })
 	if n := count(t, d, "INBOX"); n != 1 {
 		t.Errorf("INBOX has %d messages, want 1 (the ordinary mail stays)", n)
 	}
 	// A bounce arriving now is stored, then moved.
 	b2 := []byte(strings.Replace(string(testdata(t, "bounce.eml")), "4Nq2Zx0abcz9sT", "5Rr3Zx0abcz9sU", -1))
 	appendMsg(t, d, "INBOX", b2, time.Now())
-	waitFor(t, "the second bounce moved", func() bool { return count(t, d, "Bounces") == 2 })
+	ingesttest.WaitFor(t, "the second bounce moved", func() bool { return count(t, d, "Bounces") == 2 })
 	if len(sink.Mails()) != 3 {
 		t.Errorf("stored %d, want 3", len(sink.Mails()))
 	}
@@ -251,12 +206,12 @@ func TestDovecotMoveAfterStore(t *testing.T) {
 
 func TestDovecotRestartResumesFromLastUID(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	for i := range 3 {
 		appendMsg(t, d, "INBOX", mail(i), time.Now())
 	}
 	_, stop := start(t, options(d, sink))
-	waitFor(t, "the first messages", func() bool { return len(sink.Mails()) == 3 })
+	ingesttest.WaitFor(t, "the first messages", func() bool { return len(sink.Mails()) == 3 })
 	stop()
 	cur, _ := sink.Cursor(context.Background(), fmt.Sprintf("imap:%s@%s/INBOX", d.User, d.IMAPAddr))
 	if !strings.HasSuffix(cur, "/3") {
@@ -264,18 +219,18 @@ func TestDovecotRestartResumesFromLastUID(t *testing.T) {
 	}
 	appendMsg(t, d, "INBOX", mail(3), time.Now())
 	appendMsg(t, d, "INBOX", mail(4), time.Now())
-	before := sink.calls.Load()
+	before := sink.Calls()
 	start(t, options(d, sink))
-	waitFor(t, "the messages that came while stopped", func() bool { return len(sink.Mails()) == 5 })
+	ingesttest.WaitFor(t, "the messages that came while stopped", func() bool { return len(sink.Mails()) == 5 })
 	time.Sleep(200 * time.Millisecond)
-	if n := sink.calls.Load() - before; n != 2 {
+	if n := sink.Calls() - before; n != 2 {
 		t.Errorf("after the restart %d messages were handed to the store, want 2", n)
 	}
 }
 
 func TestDovecotUIDValidityChangeRescans(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	for i := range 3 {
 		appendMsg(t, d, "INBOX", mail(i), time.Now())
 	}
@@ -286,7 +241,7 @@ func TestDovecotUIDValidityChangeRescans(t *testing.T) {
 		t.Fatal(err)
 	}
 	start(t, options(d, sink))
-	waitFor(t, "the folder read again", func() bool { return len(sink.Mails()) == 3 })
+	ingesttest.WaitFor(t, "the folder read again", func() bool { return len(sink.Mails()) == 3 })
 	cur, _ := sink.Cursor(context.Background(), src)
 	if strings.HasPrefix(cur, "12345/") || !strings.HasSuffix(cur, "/3") {
 		t.Errorf("cursor %q, want the folder's UIDVALIDITY and UID 3", cur)
@@ -295,11 +250,11 @@ func TestDovecotUIDValidityChangeRescans(t *testing.T) {
 
 func TestDovecotWrongPassword(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	o := options(d, sink)
 	o.PasswordFile, o.Password = "", "wrong-password-xyz"
 	s, _ := start(t, o)
-	waitFor(t, "the login failure in health", func() bool { return strings.Contains(s.Health().LastError, "logging in") })
+	ingesttest.WaitFor(t, "the login failure in health", func() bool { return strings.Contains(s.Health().LastError, "logging in") })
 	if h := s.Health(); strings.Contains(h.LastError, "wrong-password-xyz") || h.Connected {
 		t.Errorf("health %+v: shows the password, or connected", h)
 	}
@@ -314,16 +269,16 @@ func TestDovecotJapaneseFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendMsg(t, d, "エラー通知", testdata(t, "bounce.eml"), time.Now())
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	o := options(d, sink)
 	o.Folders, o.MoveTo = []string{"INBOX", "エラー通知"}, "バウンス"
 	appendMsg(t, d, "INBOX", mail(1), time.Now())
 	s, _ := start(t, o)
-	waitFor(t, "the bounce and the INBOX message stored", func() bool { return len(sink.Mails()) == 2 })
+	ingesttest.WaitFor(t, "the bounce and the INBOX message stored", func() bool { return len(sink.Mails()) == 2 })
 	if f := s.Folders(); len(f) != 2 || f[0].Items+f[1].Items != 2 || s.Health().Items != 2 {
 		t.Errorf("folders' health %+v", f)
 	}
-	waitFor(t, "the bounce moved", func() bool { return count(t, d, "バウンス") == 1 })
+	ingesttest.WaitFor(t, "the bounce moved", func() bool { return count(t, d, "バウンス") == 1 })
 	if n := count(t, d, "エラー通知"); n != 0 {
 		t.Errorf("the folder read still has %d messages", n)
 	}
@@ -362,15 +317,15 @@ func TestDovecotWithoutIdleAndMove(t *testing.T) {
 			if _, err := cmd.Wait(); err != nil {
 				t.Fatal(err)
 			}
-			sink := &counting{}
+			sink := &ingesttest.Sink{}
 			o := options(d, sink)
 			o.MoveTo, o.Poll = "Bounces", 100*time.Millisecond
 			s, _ := start(t, o)
-			waitFor(t, "the user's message", func() bool { return len(sink.Mails()) == 1 })
+			ingesttest.WaitFor(t, "the user's message", func() bool { return len(sink.Mails()) == 1 })
 			appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
 			appendMsg(t, d, "INBOX", testdata(t, "ordinary.eml"), time.Now())
-			waitFor(t, "the polled messages", func() bool { return len(sink.Mails()) == 3 })
-			waitFor(t, "the bounce in Bounces", func() bool { return count(t, d, "Bounces") == 1 })
+			ingesttest.WaitFor(t, "the polled messages", func() bool { return len(sink.Mails()) == 3 })
+			ingesttest.WaitFor(t, "the bounce in Bounces", func() bool { return count(t, d, "Bounces") == 1 })
 			time.Sleep(300 * time.Millisecond)
 			if n := count(t, d, "INBOX"); n != tc.inbox {
 				t.Errorf("INBOX has %d messages, want %d", n, tc.inbox)
@@ -387,7 +342,7 @@ func TestDovecotWithoutIdleAndMove(t *testing.T) {
 // was storing when stopped.
 func TestDovecotStopsAndStartsLoseNothing(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	const total = 30
 	done := make(chan struct{})
 	go func() {
@@ -404,9 +359,9 @@ func TestDovecotStopsAndStartsLoseNothing(t *testing.T) {
 		select {
 		case <-done:
 			start(t, options(d, sink))
-			waitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
+			ingesttest.WaitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
 			time.Sleep(200 * time.Millisecond)
-			if n := sink.calls.Load(); n > int64(total+runs+1) {
+			if n := sink.Calls(); n > int64(total+runs+1) {
 				t.Errorf("%d messages handed over %d runs for %d stored", n, runs+2, total)
 			}
 			return
@@ -419,15 +374,15 @@ func TestDovecotStopsAndStartsLoseNothing(t *testing.T) {
 // "~") shows in health; reading goes on.
 func TestDovecotRefusedMoveKeepsReading(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	o := options(d, sink)
 	o.MoveTo = "~bad"
 	appendMsg(t, d, "INBOX", testdata(t, "bounce.eml"), time.Now())
 	s, _ := start(t, o)
-	waitFor(t, "the bounce stored", func() bool { return len(sink.Mails()) == 1 })
-	waitFor(t, "the refused move in health", func() bool { return strings.Contains(s.Health().LastError, "moving stored bounces to ~bad") })
+	ingesttest.WaitFor(t, "the bounce stored", func() bool { return len(sink.Mails()) == 1 })
+	ingesttest.WaitFor(t, "the refused move in health", func() bool { return strings.Contains(s.Health().LastError, "moving stored bounces to ~bad") })
 	appendMsg(t, d, "INBOX", mail(1), time.Now())
-	waitFor(t, "the next message stored", func() bool { return len(sink.Mails()) == 2 })
+	ingesttest.WaitFor(t, "the next message stored", func() bool { return len(sink.Mails()) == 2 })
 	if !s.Health().Connected {
 		t.Errorf("health %+v: a refused move broke the session", s.Health())
 	}
@@ -439,7 +394,7 @@ func TestDovecotRefusedMoveKeepsReading(t *testing.T) {
 // A server whose certificate is not trusted is never sent the password.
 func TestDovecotUntrustedCertificate(t *testing.T) {
 	d := mailserver.StartDovecot(t, 14300)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	for _, sec := range []Security{TLS, StartTLS} {
 		o := options(d, sink)
 		o.Security, o.TLSConfig = sec, &tls.Config{ServerName: "localhost"} // the system's roots only
@@ -447,7 +402,7 @@ func TestDovecotUntrustedCertificate(t *testing.T) {
 			o.Addr = d.IMAPSAddr
 		}
 		s, stop := start(t, o)
-		waitFor(t, "the certificate error", func() bool { return strings.Contains(s.Health().LastError, "certificate") })
+		ingesttest.WaitFor(t, "the certificate error", func() bool { return strings.Contains(s.Health().LastError, "certificate") })
 		stop()
 	}
 	logf := filepath.Join(d.Dir, "dovecot.log")
@@ -457,5 +412,5 @@ func TestDovecotUntrustedCertificate(t *testing.T) {
 		t.Errorf("logged in over an untrusted connection:\n%s", log)
 	}
 	client(t, d) // a trusted login is logged so
-	waitFor(t, "a logged login", func() bool { b, _ := os.ReadFile(logf); return strings.Contains(string(b), login) })
+	ingesttest.WaitFor(t, "a logged login", func() bool { b, _ := os.ReadFile(logf); return strings.Contains(string(b), login) })
 }

@@ -307,21 +307,7 @@ func (s *Source) Run(ctx context.Context) error {
 }
 
 func (f *folder) run(ctx context.Context) {
-	bo := f.s.o.Backoff
-	for {
-		err := ingest.Protect(func() error { return f.session(ctx, &bo) })
-		f.status.SetConnected(false)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			f.status.Failed(err)
-			f.log.Warn("imap session ended; reconnecting", "err", err)
-		}
-		if !ingest.Sleep(ctx, bo.Next()) {
-			return
-		}
-	}
+	ingest.Reconnect(ctx, f.status, f.log, "imap session ended; reconnecting", f.s.o.Backoff, f.session)
 }
 
 // dial connects and logs in.

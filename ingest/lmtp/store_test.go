@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/ingest/logtail"
 	"github.com/bouncewatch/bouncewatch/store"
@@ -27,14 +28,8 @@ func TestPostfixIntoSQLiteStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	port := mailserver.FreePort(t, 24000, 24049)
-	start(t, Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Sink: st})
-	remote := mailserver.StartRefusingSMTP(t, 24050, 24099)
-	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{
-		LocalTransport: fmt.Sprintf("lmtp:inet:[127.0.0.1]:%d", port),
-		RemoteAddr:     remote,
-	})
-	tail, err := logtail.New(logtail.Options{Path: pf.Log, Sink: st, Cursors: st, Poll: 20 * time.Millisecond, Logger: quiet})
+	pf := withPostfix(t, st, func(lmtp string, o *mailserver.PostfixOptions) { o.LocalTransport = lmtp })
+	tail, err := logtail.New(logtail.Options{Path: pf.Log, Sink: st, Cursors: st, Poll: 20 * time.Millisecond, Logger: ingesttest.Quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +51,9 @@ func TestPostfixIntoSQLiteStore(t *testing.T) {
 		}
 		return s
 	}
-	waitFor(t, "the bounces in the store", 60*time.Second, func() bool { return stats().BounceMails == n })
-	waitFor(t, "Postfix's last deliveries", 30*time.Second, func() bool { return pf.LogHas("to=<shop@example.jp>", "status=sent (250") })
-	waitFor(t, "every line of Postfix's log in the store", 30*time.Second, func() bool {
+	ingesttest.WaitWithin(t, "the bounces in the store", 60*time.Second, func() bool { return stats().BounceMails == n })
+	ingesttest.WaitWithin(t, "Postfix's last deliveries", 30*time.Second, func() bool { return pf.LogHas("to=<shop@example.jp>", "status=sent (250") })
+	ingesttest.WaitWithin(t, "every line of Postfix's log in the store", 30*time.Second, func() bool {
 		b, _ := os.ReadFile(pf.Log)
 		return stats().LogLines == int64(strings.Count(string(b), "\n"))
 	})

@@ -228,21 +228,8 @@ func (t *Tail) Health() ingest.Health {
 // is retried with backoff and shown in Health; Run returns nil when ctx
 // is done.
 func (t *Tail) Run(ctx context.Context) error {
-	bo := t.o.Backoff
-	for {
-		err := ingest.Protect(func() error { return t.follow(ctx, &bo) })
-		t.status.SetConnected(false)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			t.status.Failed(err)
-			t.log.Warn("log follow failed; retrying", "err", err)
-		}
-		if !ingest.Sleep(ctx, bo.Next()) {
-			return nil
-		}
-	}
+	ingest.Reconnect(ctx, t.status, t.log, "log follow failed; retrying", t.o.Backoff, t.follow)
+	return nil
 }
 
 // follow opens the file where the cursor says and reads it until ctx is

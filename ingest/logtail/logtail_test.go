@@ -2,67 +2,29 @@ package logtail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 )
-
-// flaky is a sink that refuses everything while fail is set.
-type flaky struct {
-	ingest.Memory
-	fail atomic.Bool
-}
-
-func (f *flaky) PutLogLines(ctx context.Context, l []ingest.LogLine) error {
-	if f.fail.Load() {
-		return errors.New("store unavailable")
-	}
-	return f.Memory.PutLogLines(ctx, l)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // start runs a tail of path into sink until the test ends (or stop is
 // called).
-func start(t *testing.T, path string, sink *flaky) (tail *Tail, stop func()) {
+func start(t *testing.T, path string, sink *ingesttest.Sink) (tail *Tail, stop func()) {
 	t.Helper()
 	tail, err := New(Options{Path: path, Sink: sink, Cursors: sink, Poll: 10 * time.Millisecond, RotateWait: 100 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
 		Backoff: ingest.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := tail.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return tail, stop
+	return tail, ingesttest.Run(t, tail.Run, nil)
 }
 
 func appendLines(t *testing.T, path string, from, to int) {
@@ -78,7 +40,7 @@ func appendLines(t *testing.T, path string, from, to int) {
 }
 
 // lineNumbers returns the "line N" numbers stored, in order.
-func lineNumbers(m *flaky) []int {
+func lineNumbers(m *ingesttest.Sink) []int {
 	var out []int
 	for _, l := range m.LogLines() {
 		var n int
@@ -89,7 +51,7 @@ func lineNumbers(m *flaky) []int {
 	return out
 }
 
-func checkAll(t *testing.T, m *flaky, n int) {
+func checkAll(t *testing.T, m *ingesttest.Sink, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for len(m.LogLines()) < n && time.Now().Before(deadline) {
@@ -117,9 +79,9 @@ func checkAll(t *testing.T, m *flaky, n int) {
 func TestFollowAcrossRename(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLines(t, path, 0, 10)
-	var m flaky
+	var m ingesttest.Sink
 	start(t, path, &m)
-	waitFor(t, "first lines", func() bool { return len(m.LogLines()) == 10 })
+	ingesttest.WaitFor(t, "first lines", func() bool { return len(m.LogLines()) == 10 })
 
 	// The writer keeps its descriptor: lines written after the rename go
 	// to the renamed file, as with a daemon not yet told to reopen.
@@ -144,9 +106,9 @@ func TestFollowAcrossRename(t *testing.T) {
 func TestLateLinesInRenamedFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLines(t, path, 0, 3)
-	var m flaky
+	var m ingesttest.Sink
 	start(t, path, &m)
-	waitFor(t, "first lines", func() bool { return len(m.LogLines()) == 3 })
+	ingesttest.WaitFor(t, "first lines", func() bool { return len(m.LogLines()) == 3 })
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -167,9 +129,9 @@ func TestLateLinesInRenamedFile(t *testing.T) {
 func TestFollowAcrossCopytruncate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLines(t, path, 0, 10)
-	var m flaky
+	var m ingesttest.Sink
 	_, stop := start(t, path, &m)
-	waitFor(t, "first lines", func() bool { return len(m.LogLines()) == 10 })
+	ingesttest.WaitFor(t, "first lines", func() bool { return len(m.LogLines()) == 10 })
 	stop()
 
 	// Lines written just before the copy, which the tail had not read:
@@ -181,7 +143,7 @@ func TestFollowAcrossCopytruncate(t *testing.T) {
 	}
 	appendLines(t, path, 15, 17)
 	start(t, path, &m)
-	waitFor(t, "lines after truncation", func() bool { return len(m.LogLines()) == 17 })
+	ingesttest.WaitFor(t, "lines after truncation", func() bool { return len(m.LogLines()) == 17 })
 
 	// And live: truncated under a running tail.
 	copyFile(t, path, path+".1")
@@ -212,9 +174,9 @@ func copyFile(t *testing.T, from, to string) {
 func TestResumeAfterRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLines(t, path, 0, 5)
-	var m flaky
+	var m ingesttest.Sink
 	_, stop := start(t, path, &m)
-	waitFor(t, "first lines", func() bool { return len(m.LogLines()) == 5 })
+	ingesttest.WaitFor(t, "first lines", func() bool { return len(m.LogLines()) == 5 })
 	stop()
 	// Rotated by renaming while the service was down: the rest of the old
 	// file is read from PATH.1 before the new file.
@@ -226,13 +188,13 @@ func TestResumeAfterRestart(t *testing.T) {
 
 	// A fresh sink that shares only the cursors would store everything it
 	// is handed; count what the new run hands over.
-	fresh := &flaky{}
+	fresh := &ingesttest.Sink{}
 	c, _ := m.Cursor(context.Background(), "file:"+path)
 	if err := fresh.SetCursor(context.Background(), "file:"+path, c); err != nil {
 		t.Fatal(err)
 	}
 	start(t, path, fresh)
-	waitFor(t, "resumed lines", func() bool { return len(fresh.LogLines()) >= 7 })
+	ingesttest.WaitFor(t, "resumed lines", func() bool { return len(fresh.LogLines()) >= 7 })
 	time.Sleep(50 * time.Millisecond)
 	got := lineNumbers(fresh)
 	want := []int{5, 6, 7, 8, 9, 10, 11}
@@ -243,15 +205,15 @@ func TestResumeAfterRestart(t *testing.T) {
 
 func TestFileGoneThenBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
-	var m flaky
+	var m ingesttest.Sink
 	tail, _ := start(t, path, &m)
-	waitFor(t, "an unhealthy status", func() bool {
+	ingesttest.WaitFor(t, "an unhealthy status", func() bool {
 		h := tail.Health()
 		return !h.Connected && strings.Contains(h.LastError, "no such file")
 	})
 	appendLines(t, path, 0, 3)
 	checkAll(t, &m, 3)
-	waitFor(t, "a healthy status", func() bool { h := tail.Health(); return h.Connected && h.LastError == "" })
+	ingesttest.WaitFor(t, "a healthy status", func() bool { h := tail.Health(); return h.Connected && h.LastError == "" })
 	if h := tail.Health(); h.Items != 3 || h.Kind != "logfile" {
 		t.Errorf("health %+v", h)
 	}
@@ -259,13 +221,13 @@ func TestFileGoneThenBack(t *testing.T) {
 
 func TestSinkFailureLosesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
-	var m flaky
-	m.fail.Store(true)
+	var m ingesttest.Sink
+	m.SetFailing(true)
 	appendLines(t, path, 0, 4)
 	tail, _ := start(t, path, &m)
-	waitFor(t, "the store's error in health", func() bool { return strings.Contains(tail.Health().LastError, "store unavailable") })
+	ingesttest.WaitFor(t, "the store's error in health", func() bool { return strings.Contains(tail.Health().LastError, "store unavailable") })
 	appendLines(t, path, 4, 8)
-	m.fail.Store(false)
+	m.SetFailing(false)
 	checkAll(t, &m, 8)
 	if c, _ := m.Cursor(context.Background(), tail.Name()); !strings.HasSuffix(c, fmt.Sprintf(":%d", fileSize(t, path))) {
 		t.Errorf("cursor %q does not point at the end of the file", c)
@@ -293,10 +255,10 @@ func TestParseOlderCursor(t *testing.T) {
 func TestInodeReuse(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "mail.log")
-	var m flaky
+	var m ingesttest.Sink
 	appendLines(t, path, 0, 5)
 	_, stop := start(t, path, &m)
-	waitFor(t, "the first file", func() bool { return len(m.LogLines()) == 5 })
+	ingesttest.WaitFor(t, "the first file", func() bool { return len(m.LogLines()) == 5 })
 	stop()
 	st, _ := os.Stat(path)
 	old := newCursor(st)
@@ -323,7 +285,7 @@ func TestInodeReuse(t *testing.T) {
 	// Different first line ("line 100"), same length of lines as before.
 	appendLines(t, path, 100, 110)
 	start(t, path, &m)
-	waitFor(t, "the new file's lines", func() bool { return len(m.LogLines()) == 15 })
+	ingesttest.WaitFor(t, "the new file's lines", func() bool { return len(m.LogLines()) == 15 })
 	got := lineNumbers(&m)
 	want := []int{0, 1, 2, 3, 4, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -360,7 +322,7 @@ func TestParseCursor(t *testing.T) {
 // log grows and is rotated: every line is stored, once, in order.
 func TestStopsAndStartsLoseNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mail.log")
-	var m flaky
+	var m ingesttest.Sink
 	done := make(chan struct{})
 	const total = 3000
 	go func() {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 )
@@ -26,7 +27,7 @@ func TestFollowPostfixAcrossLogrotate(t *testing.T) {
 	// same time.
 	remote := mailserver.StartRefusingSMTP(t, 24150, 24199)
 	pf := mailserver.StartPostfix(t, mailserver.PostfixOptions{LocalTransport: "discard:", RemoteAddr: remote, SMTPLo: 24200, SMTPHi: 24249})
-	var m flaky
+	var m ingesttest.Sink
 	tail, _ := start(t, pf.Log, &m)
 
 	send := func(from, to int) {
@@ -34,7 +35,7 @@ func TestFollowPostfixAcrossLogrotate(t *testing.T) {
 			pf.Send(t, "shop@example.jp", []string{fmt.Sprintf("nobody%d@remote.test", i)},
 				fmt.Sprintf("From: shop@example.jp\nTo: nobody%d@remote.test\nSubject: s%d\nMessage-Id: <s%d@example.jp>\n\nx\n", i, i, i))
 		}
-		waitFor(t, "Postfix to bounce them", func() bool {
+		ingesttest.WaitFor(t, "Postfix to bounce them", func() bool {
 			return pf.LogHas(fmt.Sprintf("to=<nobody%d@remote.test>", to-1), "status=bounced")
 		})
 	}
@@ -53,7 +54,7 @@ func TestFollowPostfixAcrossLogrotate(t *testing.T) {
 	for _, p := range append(rotated, pf.Log) {
 		want = append(want, readLines(t, p)...)
 	}
-	waitFor(t, "every line stored", func() bool { return len(m.LogLines()) >= len(want) })
+	ingesttest.WaitFor(t, "every line stored", func() bool { return len(m.LogLines()) >= len(want) })
 	time.Sleep(100 * time.Millisecond)
 	got := m.LogLines()
 	if len(got) != len(want) {

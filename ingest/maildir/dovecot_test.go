@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 )
 
@@ -29,13 +30,13 @@ func TestDovecotMovesNewToCur(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(d.Dir, "mail", d.User)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
 	for i := range 3 {
 		name := deliver(t, dir, i, time.Now())
 		os.Chown(filepath.Join(dir, "new", name), 65534, 65534) // the mail user's, as an MTA delivers
 	}
-	waitFor(t, "the delivered messages", func() bool { return len(sink.Mails()) == 3 })
+	ingesttest.WaitFor(t, "the delivered messages", func() bool { return len(sink.Mails()) == 3 })
 
 	// The client looks (Dovecot moves new/ to cur/) and marks them read
 	// (renamed to ...:2,S).
@@ -50,13 +51,13 @@ func TestDovecotMovesNewToCur(t *testing.T) {
 	if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "Dovecot to move the messages to cur/", func() bool {
+	ingesttest.WaitFor(t, "Dovecot to move the messages to cur/", func() bool {
 		n, _ := os.ReadDir(filepath.Join(dir, "new"))
 		cur, _ := filepath.Glob(filepath.Join(dir, "cur", "*:2,S"))
 		return len(n) == 0 && len(cur) == 3
 	})
 	time.Sleep(500 * time.Millisecond) // rescans run: nothing more may come
-	if n := sink.calls.Load(); n != 3 {
+	if n := sink.Calls(); n != 3 {
 		t.Errorf("%d messages handed to the store, want 3: Dovecot's renames were read again", n)
 	}
 	if h := w.Health(); h.Items != 3 || h.LastError != "" {

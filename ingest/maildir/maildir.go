@@ -113,19 +113,8 @@ func (w *Watcher) Health() ingest.Health { return w.status.Health() }
 // Run watches until ctx is done; a Maildir that is missing or cannot be
 // watched is retried with backoff.
 func (w *Watcher) Run(ctx context.Context) error {
-	bo := w.o.Backoff
-	for {
-		err := ingest.Protect(func() error { return w.watch(ctx, &bo) })
-		w.status.SetConnected(false)
-		if ctx.Err() != nil {
-			return nil
-		}
-		w.status.Failed(err)
-		w.log.Warn("maildir watch failed; retrying", "err", err)
-		if !ingest.Sleep(ctx, bo.Next()) {
-			return nil
-		}
-	}
+	ingest.Reconnect(ctx, w.status, w.log, "maildir watch failed; retrying", w.o.Backoff, w.watch)
+	return nil
 }
 
 func (w *Watcher) watch(ctx context.Context, bo *ingest.Backoff) error {

@@ -2,46 +2,16 @@ package maildir
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 )
-
-// counting counts every PutMail call (what was read and handed), beside
-// the memory store that keeps each message once; fail makes it refuse.
-type counting struct {
-	ingest.Memory
-	calls atomic.Int64
-	fail  atomic.Bool
-}
-
-func (c *counting) PutMail(ctx context.Context, m ingest.Mail) error {
-	c.calls.Add(1)
-	if c.fail.Load() {
-		return errors.New("store unavailable")
-	}
-	return c.Memory.PutMail(ctx, m)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func newMaildir(t *testing.T) string {
 	t.Helper()
@@ -70,12 +40,9 @@ func deliver(t *testing.T, dir string, n int, at time.Time) string {
 	return unique
 }
 
-// quiet keeps the sources' logs out of the test output.
-var quiet = slog.New(slog.DiscardHandler)
-
 func start(t *testing.T, o Options) (*Watcher, func()) {
 	t.Helper()
-	o.Logger = quiet
+	o.Logger = ingesttest.Quiet()
 	o.Rescan, o.Retry = 200*time.Millisecond, 50*time.Millisecond
 	o.Backoff = ingest.Backoff{Min: 20 * time.Millisecond, Max: 100 * time.Millisecond}
 	w, err := New(o)
@@ -83,31 +50,19 @@ func start(t *testing.T, o Options) (*Watcher, func()) {
 		t.Fatal(err)
 	}
 	w.margin = 0
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := w.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	var once sync.Once
-	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return w, stop
+	return w, ingesttest.Run(t, w.Run, nil)
 }
 
 func TestClientMovesNewToCur(t *testing.T) {
 	dir := newMaildir(t)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	at := time.Date(2026, 11, 2, 2, 14, 7, 0, time.UTC)
 	var names []string
 	for i := range 3 {
 		names = append(names, deliver(t, dir, i, at))
 	}
 	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
-	waitFor(t, "the messages already there", func() bool { return len(sink.Mails()) == 3 })
+	ingesttest.WaitFor(t, "the messages already there", func() bool { return len(sink.Mails()) == 3 })
 
 	// A mail client takes the messages: new/X becomes cur/X:2,S, then a
 	// flag change cur/X:2,S -> cur/X:2,RS.
@@ -122,9 +77,9 @@ func TestClientMovesNewToCur(t *testing.T) {
 	for i := 3; i < 5; i++ {
 		deliver(t, dir, i, at.Add(time.Minute))
 	}
-	waitFor(t, "the new messages", func() bool { return len(sink.Mails()) == 5 })
+	ingesttest.WaitFor(t, "the new messages", func() bool { return len(sink.Mails()) == 5 })
 	time.Sleep(500 * time.Millisecond) // two rescans: nothing more may come
-	if n := sink.calls.Load(); n != 5 {
+	if n := sink.Calls(); n != 5 {
 		t.Errorf("%d messages handed to the store, want 5 (none read twice)", n)
 	}
 	for _, m := range sink.Mails() {
@@ -142,54 +97,54 @@ func TestClientMovesNewToCur(t *testing.T) {
 
 func TestRestartReadsOnlyWhatCameSince(t *testing.T) {
 	dir := newMaildir(t)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	for i := range 4 {
 		deliver(t, dir, i, time.Now())
 	}
 	_, stop := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
-	waitFor(t, "the first messages", func() bool { return len(sink.Mails()) == 4 })
-	waitFor(t, "a cursor", func() bool { c, _ := sink.Cursor(context.Background(), "maildir:"+dir); return c != "" })
+	ingesttest.WaitFor(t, "the first messages", func() bool { return len(sink.Mails()) == 4 })
+	ingesttest.WaitFor(t, "a cursor", func() bool { c, _ := sink.Cursor(context.Background(), "maildir:"+dir); return c != "" })
 	stop()
 	time.Sleep(20 * time.Millisecond) // the new files' change times come after the cursor
 	deliver(t, dir, 4, time.Now())
-	before := sink.calls.Load()
+	before := sink.Calls()
 	start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
-	waitFor(t, "the message delivered while down", func() bool { return len(sink.Mails()) == 5 })
+	ingesttest.WaitFor(t, "the message delivered while down", func() bool { return len(sink.Mails()) == 5 })
 	time.Sleep(300 * time.Millisecond)
-	if n := sink.calls.Load() - before; n != 1 {
+	if n := sink.Calls() - before; n != 1 {
 		t.Errorf("after the restart %d messages were read, want 1", n)
 	}
 }
 
 func TestStoreFailureRetried(t *testing.T) {
 	dir := newMaildir(t)
-	sink := &counting{}
-	sink.fail.Store(true)
+	sink := &ingesttest.Sink{}
+	sink.SetFailing(true)
 	deliver(t, dir, 1, time.Now())
 	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
-	waitFor(t, "the error in health", func() bool { return strings.Contains(w.Health().LastError, "store unavailable") })
+	ingesttest.WaitFor(t, "the error in health", func() bool { return strings.Contains(w.Health().LastError, "store unavailable") })
 	deliver(t, dir, 2, time.Now())
-	sink.fail.Store(false)
-	waitFor(t, "both messages", func() bool { return len(sink.Mails()) == 2 })
-	waitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
+	sink.SetFailing(false)
+	ingesttest.WaitFor(t, "both messages", func() bool { return len(sink.Mails()) == 2 })
+	ingesttest.WaitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
 }
 
 func TestMissingMaildirUnhealthyThenWatched(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "Maildir")
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	w, _ := start(t, Options{Dir: dir, Sink: sink})
-	waitFor(t, "an unhealthy status", func() bool { h := w.Health(); return !h.Connected && h.LastError != "" })
+	ingesttest.WaitFor(t, "an unhealthy status", func() bool { h := w.Health(); return !h.Connected && h.LastError != "" })
 	for _, s := range []string{"tmp", "new", "cur"} {
 		os.MkdirAll(filepath.Join(dir, s), 0o700)
 	}
 	deliver(t, dir, 1, time.Now())
-	waitFor(t, "the message", func() bool { return len(sink.Mails()) == 1 })
-	waitFor(t, "a connected status", func() bool { return w.Health().Connected })
+	ingesttest.WaitFor(t, "the message", func() bool { return len(sink.Mails()) == 1 })
+	ingesttest.WaitFor(t, "a connected status", func() bool { return w.Health().Connected })
 }
 
 func TestVanishedFileSkippedQuietly(t *testing.T) {
 	dir := newMaildir(t)
-	w, err := New(Options{Dir: dir, Sink: &counting{}})
+	w, err := New(Options{Dir: dir, Sink: &ingesttest.Sink{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,19 +192,19 @@ func TestArrival(t *testing.T) {
 
 func TestReadErrorReportedAndRetried(t *testing.T) {
 	dir := newMaildir(t)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	w, _ := start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
-	waitFor(t, "the watch", func() bool { return w.Health().Connected })
+	ingesttest.WaitFor(t, "the watch", func() bool { return w.Health().Connected })
 	bad := filepath.Join(dir, "new", "1733490000.M1P1.host")
 	// A file that cannot be read (a symbolic link to itself: ELOOP).
 	if err := os.Symlink(bad, bad); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the read error in health", func() bool { return strings.Contains(w.Health().LastError, "too many levels") })
+	ingesttest.WaitFor(t, "the read error in health", func() bool { return strings.Contains(w.Health().LastError, "too many levels") })
 	os.Remove(bad)
 	deliver(t, dir, 2, time.Now())
-	waitFor(t, "the next message", func() bool { return len(sink.Mails()) == 1 })
-	waitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
+	ingesttest.WaitFor(t, "the next message", func() bool { return len(sink.Mails()) == 1 })
+	ingesttest.WaitFor(t, "a clear health", func() bool { return w.Health().LastError == "" })
 }
 
 func FuzzUniqueName(f *testing.F) {
@@ -274,7 +229,7 @@ func FuzzUniqueName(f *testing.F) {
 // stored, and the restarts read little again.
 func TestStopsAndStartsLoseNothing(t *testing.T) {
 	dir := newMaildir(t)
-	sink := &counting{}
+	sink := &ingesttest.Sink{}
 	const total = 300
 	done := make(chan struct{})
 	go func() {
@@ -294,12 +249,12 @@ func TestStopsAndStartsLoseNothing(t *testing.T) {
 		select {
 		case <-done:
 			start(t, Options{Dir: dir, Sink: sink, Cursors: sink})
-			waitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
+			ingesttest.WaitFor(t, "every message", func() bool { return len(sink.Mails()) == total })
 			time.Sleep(300 * time.Millisecond)
 			if n := len(sink.Mails()); n != total {
 				t.Fatalf("stored %d, want %d", n, total)
 			}
-			t.Logf("%d runs, %d messages handed for %d stored", run+2, sink.calls.Load(), total)
+			t.Logf("%d runs, %d messages handed for %d stored", run+2, sink.Calls(), total)
 			return
 		default:
 		}

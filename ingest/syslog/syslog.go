@@ -218,17 +218,24 @@ func (l *Listener) line(source string, b []byte, peer string) ingest.LogLine {
 		Received: now, Line: m.Line}
 }
 
+// pause records a failed read or accept on the proto ("udp", "tcp")
+// listener and waits a moment before the next; it reports false once ctx
+// is done (the listener closed on purpose).
+func (l *Listener) pause(ctx context.Context, proto string, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	l.status.Failed(fmt.Errorf("syslog %s: %w", proto, err))
+	return ingest.Sleep(ctx, 100*time.Millisecond)
+}
+
 func (l *Listener) serveUDP(ctx context.Context, pc net.PacketConn) {
 	source := "syslog:udp:" + pc.LocalAddr().String()
 	buf := make([]byte, 65536)
 	for {
 		n, from, err := pc.ReadFrom(buf)
 		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			l.status.Failed(fmt.Errorf("syslog udp: %w", err))
-			if !ingest.Sleep(ctx, 100*time.Millisecond) {
+			if !l.pause(ctx, "udp", err) {
 				return
 			}
 			continue
@@ -253,11 +260,7 @@ func (l *Listener) serveTCP(ctx context.Context, ln net.Listener) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			l.status.Failed(fmt.Errorf("syslog tcp: %w", err))
-			if !ingest.Sleep(ctx, 100*time.Millisecond) {
+			if !l.pause(ctx, "tcp", err) {
 				return
 			}
 			continue

@@ -2,81 +2,35 @@ package syslog
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 )
 
-type flaky struct {
-	ingest.Memory
-	fail atomic.Bool
-}
-
-func (f *flaky) PutLogLines(ctx context.Context, l []ingest.LogLine) error {
-	if f.fail.Load() {
-		return errors.New("store unavailable")
-	}
-	return f.Memory.PutLogLines(ctx, l)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// quiet keeps the sources' logs out of the test output.
-var quiet = slog.New(slog.DiscardHandler)
-
 func start(t *testing.T, o Options) (*Listener, func()) {
 	t.Helper()
-	o.Logger = quiet
+	o.Logger = ingesttest.Quiet()
 	o.Flush = 20 * time.Millisecond
 	o.Backoff = ingest.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	l, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := l.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	select {
-	case <-l.Ready():
-	case <-time.After(5 * time.Second):
-		t.Fatal("listener not ready")
-	}
-	var once sync.Once
-	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return l, stop
+	return l, ingesttest.Run(t, l.Run, l.Ready())
 }
 
-func hasLine(m *flaky, sub string) bool {
+func hasLine(m *ingesttest.Sink, sub string) bool {
 	for _, l := range m.LogLines() {
 		if strings.Contains(l.Line, sub) {
 			return true
@@ -86,7 +40,7 @@ func hasLine(m *flaky, sub string) bool {
 }
 
 func TestTCPFramingAndUDP(t *testing.T) {
-	sink := &flaky{}
+	sink := &ingesttest.Sink{}
 	l, _ := start(t, Options{UDP: "127.0.0.1:0", TCP: "127.0.0.1:0", Sink: sink})
 	udp, tcp := l.Addrs()
 
@@ -106,7 +60,7 @@ func TestTCPFramingAndUDP(t *testing.T) {
 	fmt.Fprint(u, "<22>Nov  2 02:14:07 mail postfix/qmgr[4]: by udp\n")
 	u.Close()
 
-	waitFor(t, "four lines", func() bool { return len(sink.LogLines()) == 4 })
+	ingesttest.WaitFor(t, "four lines", func() bool { return len(sink.LogLines()) == 4 })
 	for _, want := range []string{
 		"Nov  2 02:14:07 mail postfix/smtp[1]: octet counted",
 		"2026-11-02T02:14:07Z mail postfix/smtp[2]: newline framed",
@@ -133,8 +87,8 @@ func TestTCPFramingAndUDP(t *testing.T) {
 }
 
 func TestStoreFailureHoldsTCPLines(t *testing.T) {
-	sink := &flaky{}
-	sink.fail.Store(true)
+	sink := &ingesttest.Sink{}
+	sink.SetFailing(true)
 	l, stop := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, Queue: 4})
 	_, tcp := l.Addrs()
 	c, err := net.Dial("tcp", tcp.String())
@@ -147,9 +101,9 @@ func TestStoreFailureHoldsTCPLines(t *testing.T) {
 		}
 		c.Close()
 	}()
-	waitFor(t, "the store's error in health", func() bool { return strings.Contains(l.Health().LastError, "store unavailable") })
-	sink.fail.Store(false)
-	waitFor(t, "all 50 lines", func() bool { return len(sink.LogLines()) == 50 })
+	ingesttest.WaitFor(t, "the store's error in health", func() bool { return strings.Contains(l.Health().LastError, "store unavailable") })
+	sink.SetFailing(false)
+	ingesttest.WaitFor(t, "all 50 lines", func() bool { return len(sink.LogLines()) == 50 })
 	stop()
 	for i, ln := range sink.LogLines() {
 		if !strings.HasSuffix(ln.Line, ": line "+strconv.Itoa(i)) {
@@ -169,7 +123,7 @@ func loggerSend(t *testing.T, args ...string) {
 
 func TestLoggerSendsToListener(t *testing.T) {
 	mailserver.Require(t, "logger")
-	sink := &flaky{}
+	sink := &ingesttest.Sink{}
 	l, _ := start(t, Options{UDP: "127.0.0.1:0", TCP: "127.0.0.1:0", Sink: sink})
 	udp, tcp := l.Addrs()
 	_, up, _ := net.SplitHostPort(udp.String())
@@ -179,7 +133,7 @@ func TestLoggerSendsToListener(t *testing.T) {
 	loggerSend(t, "-n", "127.0.0.1", "-P", up, "-d", "--rfc5424", "-t", "postfix/smtp", "--id=4243", "udp5424 "+text)
 	loggerSend(t, "-n", "127.0.0.1", "-P", tp, "-T", "--octet-count", "--rfc5424", "-t", "postfix/smtp", "--id=4244", "tcp5424 "+text)
 	loggerSend(t, "-n", "127.0.0.1", "-P", tp, "-T", "--rfc3164", "-t", "postfix/smtp", "--id=4245", "tcp3164 "+text)
-	waitFor(t, "four lines from logger", func() bool { return len(sink.LogLines()) == 4 })
+	ingesttest.WaitFor(t, "four lines from logger", func() bool { return len(sink.LogLines()) == 4 })
 	for _, want := range []string{"postfix/smtp[4242]: udp3164 ", "postfix/smtp[4243]: udp5424 ", "postfix/smtp[4244]: tcp5424 ", "postfix/smtp[4245]: tcp3164 "} {
 		if !hasLine(sink, want+text) {
 			t.Errorf("no line with %q: %v", want, sink.LogLines())
@@ -196,7 +150,7 @@ func TestLoggerSendsToListener(t *testing.T) {
 // global(parser.permitSlashInProgramName="on").)
 func TestRsyslogForwardsToListener(t *testing.T) {
 	mailserver.Require(t, "rsyslogd", "logger")
-	sink := &flaky{}
+	sink := &ingesttest.Sink{}
 	l, _ := start(t, Options{UDP: "127.0.0.1:0", TCP: "127.0.0.1:0", Sink: sink})
 	udp, tcp := l.Addrs()
 	_, up, _ := net.SplitHostPort(udp.String())
@@ -227,7 +181,7 @@ mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" templa
 
 	text := "4Nq2Zx0abcz9sT: to=<nobody@remote.test>, relay=none, dsn=5.1.1, status=bounced (unknown user)"
 	// rsyslog needs a moment to bind; send until the first line comes.
-	waitFor(t, "rsyslog forwarding", func() bool {
+	ingesttest.WaitFor(t, "rsyslog forwarding", func() bool {
 		loggerSend(t, "-n", "127.0.0.1", "-P", strconv.Itoa(in), "-d", "-p", "mail.info", "-t", "postfix/smtp", "--id=777", text)
 		time.Sleep(100 * time.Millisecond)
 		return len(sink.LogLines()) >= 2
@@ -235,7 +189,7 @@ mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" templa
 	// Through the local socket: the way Postfix's own lines reach rsyslog.
 	n := len(sink.LogLines())
 	loggerSend(t, "-u", filepath.Join(dir, "log.sock"), "-p", "mail.info", "-t", "postfix/qmgr", "--id=778", "4Nq2Zx0abcz9sT: removed")
-	waitFor(t, "the local socket's line, forwarded twice", func() bool { return len(sink.LogLines()) >= n+2 })
+	ingesttest.WaitFor(t, "the local socket's line, forwarded twice", func() bool { return len(sink.LogLines()) >= n+2 })
 	if !hasLine(sink, " postfix/qmgr[778]: 4Nq2Zx0abcz9sT: removed") {
 		t.Errorf("no forwarded local line: %v", sink.LogLines())
 	}
@@ -262,7 +216,7 @@ mail.* action(type="omfwd" target="127.0.0.1" port="%[4]s" protocol="udp" templa
 }
 
 func TestTCPConnectionLimit(t *testing.T) {
-	sink := &flaky{}
+	sink := &ingesttest.Sink{}
 	l, _ := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, MaxConns: 1})
 	_, tcp := l.Addrs()
 	c1, err := net.Dial("tcp", tcp.String())
@@ -271,7 +225,7 @@ func TestTCPConnectionLimit(t *testing.T) {
 	}
 	defer c1.Close()
 	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: first\n")
-	waitFor(t, "the first sender's line", func() bool { return len(sink.LogLines()) == 1 })
+	ingesttest.WaitFor(t, "the first sender's line", func() bool { return len(sink.LogLines()) == 1 })
 	c2, err := net.Dial("tcp", tcp.String())
 	if err != nil {
 		t.Fatal(err)
@@ -282,12 +236,12 @@ func TestTCPConnectionLimit(t *testing.T) {
 		t.Error("a sender beyond the limit was kept")
 	}
 	fmt.Fprint(c1, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: second\n")
-	waitFor(t, "the first sender still served", func() bool { return len(sink.LogLines()) == 2 })
+	ingesttest.WaitFor(t, "the first sender still served", func() bool { return len(sink.LogLines()) == 2 })
 }
 
 // Oversized messages are cut at MaxMessage; the listener goes on.
 func TestOversizedMessagesCut(t *testing.T) {
-	sink := &flaky{}
+	sink := &ingesttest.Sink{}
 	l, _ := start(t, Options{TCP: "127.0.0.1:0", Sink: sink, MaxMessage: 100})
 	_, tcp := l.Addrs()
 	c, err := net.Dial("tcp", tcp.String())
@@ -298,7 +252,7 @@ func TestOversizedMessagesCut(t *testing.T) {
 	long := "<22>Nov  2 02:14:07 mail postfix/smtp[1]: " + strings.Repeat("x", 1<<20)
 	fmt.Fprintf(c, "%s\n%d %s", long, len(long), long)
 	fmt.Fprint(c, "<22>Nov  2 02:14:07 mail postfix/smtp[1]: after\n")
-	waitFor(t, "three lines", func() bool { return len(sink.LogLines()) == 3 })
+	ingesttest.WaitFor(t, "three lines", func() bool { return len(sink.LogLines()) == 3 })
 	for i, ln := range sink.LogLines()[:2] {
 		if len(ln.Line) > 100 || !strings.HasPrefix(ln.Line, "Nov  2 02:14:07 mail postfix/smtp[1]: xxx") {
 			t.Errorf("line %d: %d bytes, %.60q", i, len(ln.Line), ln.Line)

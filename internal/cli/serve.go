@@ -33,7 +33,9 @@ Watches the bounce mailbox and the mail log live, keeps every message and
 log line in the store, runs the scan's analysis as they arrive, and opens an
 incident (verdict, confidence, evidence, onset) when an account is hijacked
 or its address spoofed; alerts go to webhooks and email; a JSON API serves
-the incidents, accounts, bounces and series.
+the incidents, accounts, bounces and series, and the dashboard shows them
+in the browser at the --listen address (log in with the API token, or a
+[dashboard] user of the config).
 
 The common cases work with flags alone:
   bouncewatch serve --store sqlite:/var/lib/bouncewatch/bw.db \
@@ -60,7 +62,7 @@ func runServe(ctx context.Context, args []string, env Env) int {
 	fs.SetOutput(env.Stderr)
 	cfgPath := fs.String("config", "", "the configuration file (TOML); flags add to it")
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
-	listen := fs.String("listen", "", "HTTP address of the API, /healthz and /metrics (default 127.0.0.1:8025)")
+	listen := fs.String("listen", "", "HTTP address of the dashboard, the API, /healthz and /metrics (default 127.0.0.1:8025)")
 	maildirs, logs, imaps, hooks := &listFlag{}, &listFlag{}, &listFlag{}, &listFlag{}
 	domains := &listFlag{split: true}
 	fs.Var(maildirs, "maildir", "a Maildir to watch (repeatable)")
@@ -205,6 +207,8 @@ type service struct {
 	pol      *policy.Service           // the policy service ([policy]), or nil
 	bl       *dnsbl.Monitor            // the blocklist checks ([blocklists]), or nil
 	polLn    net.Listener
+	health   func() []ingest.Health
+	stopWeb  func() // ends the dashboard's live streams
 	ownStore bool
 }
 
@@ -310,6 +314,7 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 		}
 		return out
 	}
+	s.health = health
 	a := &api.Server{Store: s.st, Report: s.det.Report, Sources: health, Token: s.token, Log: log.With("part", "api"), Relays: c.Relays}
 	a.Registry = api.NewMetrics(s.st, s.det.Report, health)
 	if b := c.Blocklists; b != nil {
@@ -340,7 +345,13 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 	if s.ln, err = net.Listen("tcp", c.Listen); err != nil {
 		return failed("listen: %v", err)
 	}
-	s.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h, err := dashboard(s, a.Handler(), acfg.Lang, acfg.Location, log)
+	if err != nil {
+		s.ln.Close()
+		return failed("%v", err)
+	}
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.srv.RegisterOnShutdown(s.stopWeb)
 	return s, 0
 }
 

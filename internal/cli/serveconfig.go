@@ -115,6 +115,8 @@ type serveConfig struct {
 		Every    time.Duration `toml:"every"`
 		Zones    []dnsbl.Zone  `toml:"zones"` // default: dnsbl.DefaultZones
 	} `toml:"blocklists"`
+
+	Dashboard dashboardConfig `toml:"dashboard"`
 }
 
 func loadConfig(path string) (*serveConfig, error) {

@@ -114,6 +114,7 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 	fmt.Fprintf(out, "A week of history is stored; the clock now runs %gx from %s (an hour in %s).\n", speed,
 		start.In(sc.Location).Format("2006-01-02 15:04 MST"), time.Duration(float64(time.Hour)/speed).Round(time.Second))
 	fmt.Fprintf(out, "API: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", svc.token, svc.ln.Addr())
+	fmt.Fprintf(out, "Dashboard: http://%s/ (log in with the token above in the password field)\n", svc.ln.Addr())
 	fmt.Fprintln(out, "Watch the incidents open below; Ctrl-C stops.")
 	svc.extra = func(ctx context.Context) {
 		for len(rest) > 0 {
