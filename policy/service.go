@@ -264,9 +264,9 @@ func (s *Service) Decide(req Request) (resp Response) {
 	if st := strings.ToUpper(req["protocol_state"]); st != "" && st != "RCPT" {
 		return Dunno
 	}
-	if trip := s.count(user, sender, req, now); trip != "" {
-		s.trip(user, trip, now)
-		return s.defer_(user, true)
+	if acct, why := s.count(user, sender, req, now); why != "" {
+		s.trip(acct, why, now)
+		return s.defer_(acct, true)
 	}
 	return Dunno
 }

@@ -77,8 +77,9 @@ func (c *counter) networksSince(t time.Time) int {
 }
 
 // count adds one RCPT request to the user's and the sender's windows and
-// tells which limit, if any, it passes.
-func (s *Service) count(user, sender string, req Request, now time.Time) string {
+// tells which limit, if any, it passes, and whose window it was (the SASL
+// user, or the sender address when several users send as it).
+func (s *Service) count(user, sender string, req Request, now time.Time) (string, string) {
 	slot := now.UnixNano() / int64(s.cfg.Window/buckets)
 	rcpt := account(req["recipient"])
 	inst := req["instance"]
@@ -105,26 +106,26 @@ func (s *Service) count(user, sender string, req Request, now time.Time) string 
 			c.known[rcpt] = now
 		}
 		msgs, rcpts := c.sums(slot)
-		who := "SASL user " + user
+		who, acct := "SASL user "+user, user
 		if k[0] == 's' {
-			who = "sender " + sender
+			who, acct = "sender "+sender, sender
 		}
 		switch {
 		case s.cfg.MaxMessages > 0 && msgs > s.cfg.MaxMessages:
 			s.m.trips.WithLabelValues("messages").Inc()
-			return fmt.Sprintf("rate: %d messages in %s from %s (limit %d)", msgs, s.cfg.Window, who, s.cfg.MaxMessages)
+			return acct, fmt.Sprintf("rate: %d messages in %s from %s (limit %d)", msgs, s.cfg.Window, who, s.cfg.MaxMessages)
 		case s.cfg.MaxNewRecipients > 0 && rcpts > s.cfg.MaxNewRecipients:
 			s.m.trips.WithLabelValues("new_recipients").Inc()
-			return fmt.Sprintf("rate: %d first-time recipients in %s from %s (limit %d)", rcpts, s.cfg.Window, who, s.cfg.MaxNewRecipients)
+			return acct, fmt.Sprintf("rate: %d first-time recipients in %s from %s (limit %d)", rcpts, s.cfg.Window, who, s.cfg.MaxNewRecipients)
 		}
 	}
 	if s.cfg.MaxNetworks > 0 {
 		if n := s.counter("u:" + user).networksSince(now.Add(-s.cfg.Window)); n > s.cfg.MaxNetworks {
 			s.m.trips.WithLabelValues("networks").Inc()
-			return fmt.Sprintf("rate: SASL user %s logged in from %d networks in %s (limit %d)", user, n, s.cfg.Window, s.cfg.MaxNetworks)
+			return user, fmt.Sprintf("rate: SASL user %s logged in from %d networks in %s (limit %d)", user, n, s.cfg.Window, s.cfg.MaxNetworks)
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func (c *counter) forgetOldest() {
