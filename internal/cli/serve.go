@@ -24,6 +24,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/policy"
 	"github.com/bouncewatch/bouncewatch/store"
 	"github.com/bouncewatch/bouncewatch/surge"
+	"github.com/bouncewatch/bouncewatch/web"
 )
 
 const serveHelp = `Usage: bouncewatch serve [--config bouncewatch.toml] [options]
@@ -284,6 +285,7 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 		return failed("%v", err)
 	}
 	rend := &alert.Renderer{Webhooks: hooks, Email: em, Lang: acfg.Lang, Dashboard: c.DashboardURL}
+	rend.Ticked = func(in *store.Incident) []string { return web.Ticked(ctx, s.st, in, acfg.Lang, acfg.Location) }
 	if rend.Dashboard == "" {
 		rend.Dashboard = "http://" + c.Listen
 	}
