@@ -74,6 +74,9 @@ type Renderer struct {
 	Email     *Email
 	Lang      advice.Lang
 	Dashboard string // base URL of the dashboard; the incident's link is added
+	// Ticked gives the plan steps ticked off on the dashboard (who, when),
+	// for the alert that closes an incident; nil: none are shown.
+	Ticked func(in *store.Incident) []string
 }
 
 var verdictJa = map[string]string{
@@ -123,6 +126,18 @@ func (r *Renderer) Render(in *store.Incident, change string, rep *diagnose.Accou
 					break
 				}
 				t.Lines = append(t.Lines, fmt.Sprintf("%d. %s", i+1, s.Title))
+			}
+		}
+	}
+	if change == store.ChangeClosed && r.Ticked != nil {
+		if done := r.Ticked(in); len(done) > 0 {
+			if ja {
+				t.Lines = append(t.Lines, "完了した対応:")
+			} else {
+				t.Lines = append(t.Lines, "Steps done:")
+			}
+			for _, d := range done {
+				t.Lines = append(t.Lines, "✓ "+d)
 			}
 		}
 	}

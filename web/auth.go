@@ -232,7 +232,15 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 // safeNext keeps a redirect on this site: a path, never "//host" or a
 // scheme.
 func safeNext(v string) string {
-	if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") || strings.HasPrefix(v, "/\\") || strings.ContainsAny(v, "\r\n") {
+	if !strings.HasPrefix(v, "/") || strings.ContainsRune(v, '\\') {
+		return "/"
+	}
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f { // browsers drop tabs and newlines: "/\t/host" is "//host"
+			return "/"
+		}
+	}
+	if strings.HasPrefix(v, "//") {
 		return "/"
 	}
 	return v

@@ -26,6 +26,8 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -216,4 +218,26 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, q *req, err er
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, q *req) {
 	w.WriteHeader(http.StatusNotFound)
 	s.render(w, r, q, "error", map[string]any{"Message": q.T.NotFound})
+}
+
+// Ticked returns the plan steps ticked off for an incident, for the alert
+// that closes it (alert.Renderer.Ticked): "Title (who, when)" in lang,
+// times in loc, in the plan's order.
+func Ticked(ctx context.Context, st *store.Store, in *store.Incident, lang advice.Lang, loc *time.Location) []string {
+	ticks, err := st.PlanTicks(ctx, in.ID)
+	if err != nil || len(ticks) == 0 {
+		return nil
+	}
+	var ar diagnose.AccountReport
+	plan := advice.Plan(advice.Verdict(in.Verdict), lang, advice.PlanContext{Account: in.Account})
+	if len(in.Detail) > 0 && json.Unmarshal(in.Detail, &ar) == nil && len(ar.Plan) > 0 && planLang(ar.Plan) == lang {
+		plan = ar.Plan
+	}
+	var out []string
+	for _, step := range plan {
+		if t, ok := ticks[step.ID]; ok && t.Done {
+			out = append(out, fmt.Sprintf("%s (%s, %s)", step.Title, t.By, when(t.At, loc)))
+		}
+	}
+	return out
 }

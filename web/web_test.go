@@ -1,7 +1,12 @@
 package web_test
 
 import (
+	"time"
+
 	"context"
+	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/alert"
+	"github.com/bouncewatch/bouncewatch/web"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -191,6 +196,21 @@ func checkLoginSessionCSRF(t *testing.T, f *fixture) {
 	if tk := ticks["change-password"]; !tk.Done || tk.By != testUser {
 		t.Errorf("tick %+v", tk)
 	}
+	// The alert that closes the incident lists the steps done.
+	in, err := f.st.Incident(context.Background(), 1)
+	if err != nil || in == nil {
+		t.Fatalf("incident 1: %v", err)
+	}
+	rend := &alert.Renderer{Lang: advice.English, Ticked: func(in *store.Incident) []string {
+		return web.Ticked(context.Background(), f.st, in, advice.English, time.UTC)
+	}}
+	text := strings.Join(rend.Render(in, store.ChangeClosed, nil).Lines, "\n")
+	if !strings.Contains(text, "Steps done:") || !strings.Contains(text, "("+testUser+", ") {
+		t.Errorf("closing alert without the steps done:\n%s", text)
+	}
+	if open := strings.Join(rend.Render(in, store.ChangeOpened, nil).Lines, "\n"); strings.Contains(open, "Steps done:") {
+		t.Errorf("an opening alert lists steps done:\n%s", open)
+	}
 }
 
 // checkLoginRateLimited: after five failures a minute from one address
@@ -232,8 +252,31 @@ func TestHTTP(t *testing.T) {
 		{"pages with the token", checkPagesWithToken},
 		{"token login", checkTokenLogin},
 		{"login, session and CSRF", checkLoginSessionCSRF},
+		{"redirects stay on the site", checkRedirects},
 		{"login rate limited", checkLoginRateLimited},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, f) })
+	}
+}
+
+// checkRedirects: the language switch's "next" never leads off the site.
+func checkRedirects(t *testing.T, f *fixture) {
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct{ next, want string }{
+		{"/bounces?q=a", "/bounces?q=a"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example/", "/"},
+		{"/\t/evil.example/", "/"},
+		{"https://evil.example/", "/"},
+		{"javascript:alert(1)", "/"},
+	} {
+		resp, err := noFollow.Get(f.srv.URL + "/lang?l=ja&next=" + url.QueryEscape(c.next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); got != c.want {
+			t.Errorf("next=%q: redirect to %q, want %q", c.next, got, c.want)
+		}
 	}
 }
