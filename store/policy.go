@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -38,9 +39,22 @@ func (s *Store) BlockAccount(ctx context.Context, acct, reason, by string, at ti
 	if acct == "" {
 		return errors.New("store: block: no account")
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO account_blocks (account, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?) ON CONFLICT (account) DO NOTHING`),
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: block %s: %w", acct, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO account_blocks (account, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?) ON CONFLICT (account) DO NOTHING`),
 		text(acct), text(oneLine(reason, 500)), text(by), ms(at))
 	if err != nil {
+		return fmt.Errorf("store: block %s: %w", acct, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		if err := s.noteOpenIncidents(ctx, tx, acct, ChangeBlocked, at, []string{by, oneLine(reason, 500)}); err != nil {
+			return fmt.Errorf("store: block %s: %w", acct, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: block %s: %w", acct, err)
 	}
 	return nil
@@ -67,10 +81,35 @@ func (s *Store) ReleaseAccount(ctx context.Context, acct, by string, at time.Tim
 		ON CONFLICT (account) DO UPDATE SET released_by = excluded.released_by, released_at = excluded.released_at`), text(acct), text(by), ms(at)); err != nil {
 		return false, fmt.Errorf("store: release %s: %w", acct, err)
 	}
+	if err := s.noteOpenIncidents(ctx, tx, acct, ChangeReleased, at, []string{by}); err != nil {
+		return false, fmt.Errorf("store: release %s: %w", acct, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("store: release: %w", err)
 	}
 	return held, nil
+}
+
+// History entries of the policy service's holds: evidence is [who] for a
+// release, [who, reason] for a block.
+const (
+	ChangeReleased = "released"
+	ChangeBlocked  = "blocked"
+)
+
+// noteOpenIncidents adds a history entry to every open incident that
+// names acct, and to its latest incident when none is open, so that the
+// incident's timeline shows who released or blocked it.
+func (s *Store) noteOpenIncidents(ctx context.Context, tx *sql.Tx, acct, change string, at time.Time, evidence []string) error {
+	ev, err := json.Marshal(evidence)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO incident_history (incident_id, at, change, verdict, confidence, evidence)
+		SELECT id, ?, ?, verdict, confidence, ? FROM incidents WHERE LOWER(account) = ?
+		AND (closed_at IS NULL OR id = (SELECT MAX(id) FROM incidents WHERE LOWER(account) = ?))`),
+		ms(at), change, string(ev), text(acct), text(acct))
+	return err
 }
 
 // Holds returns the accounts the policy service defers now: blocked ones

@@ -26,6 +26,7 @@ type card struct {
 	NoLog      bool
 	Onset      time.Time
 	Incident   int64
+	Hold       holdView
 }
 
 type rangeLink struct {
@@ -104,9 +105,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, q *req) {
 	if rep != nil {
 		d.HasReport, d.AsOf = true, rep.GeneratedAt
 		d.Banner = q.T.AllClear
+		holds, err := s.o.Store.Holds(ctx)
+		if err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
 		for _, v := range rep.Verdicts {
 			c := card{Account: v.Account, Verdict: v.Verdict, Confidence: v.Confidence, Bounces: v.Bounces, Sent: v.Sent,
-				NoLog: v.Series.Sent == nil, Incident: incOf[v.Account]}
+				NoLog: v.Series.Sent == nil, Incident: incOf[v.Account], Hold: s.holdOf(holds, v.Account, q, "/")}
 			if v.Surge != nil {
 				c.Onset = v.Surge.Onset
 			}

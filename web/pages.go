@@ -49,6 +49,7 @@ type incidentData struct {
 	Timeline []event
 	Steps    []stepRow
 	Done     int
+	Hold     holdView
 }
 
 func (s *Server) incident(w http.ResponseWriter, r *http.Request, q *req) {
@@ -87,6 +88,12 @@ func (s *Server) incident(w http.ResponseWriter, r *http.Request, q *req) {
 		s.internal(w, r, q, err)
 		return
 	}
+	holds, err := s.o.Store.Holds(ctx)
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d.Hold = s.holdOf(holds, in.Account, q, fmt.Sprintf("/incidents/%d", id))
 	L := q.T
 	d.Timeline = append(d.Timeline, event{in.Onset, L.Onset})
 	for _, a := range alerts {
@@ -98,6 +105,15 @@ func (s *Server) incident(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	for _, h := range hist {
+		switch h.Change {
+		case store.ChangeReleased, store.ChangeBlocked, store.ChangeDeferred:
+			what := map[string]string{store.ChangeReleased: L.Released, store.ChangeBlocked: L.Blocked, store.ChangeDeferred: L.Deferred}[h.Change]
+			if len(h.Evidence) > 0 {
+				what += " — " + strings.Join(h.Evidence, " — ")
+			}
+			d.Timeline = append(d.Timeline, event{h.At, what})
+			continue
+		}
 		what := map[string]string{store.ChangeOpened: L.Opened, store.ChangeUpdated: L.Updated, store.ChangeClosed: L.Closed}[h.Change]
 		d.Timeline = append(d.Timeline, event{h.At, what + " — " + verdictName(h.Verdict, q.Lang)})
 	}

@@ -169,6 +169,8 @@ func (s *Server) Handler() http.Handler {
 	page("GET /incidents", s.incidentList)
 	page("GET /incidents/{id}", s.incident)
 	page("POST /incidents/{id}/steps/{step}", s.tick)
+	page("POST /accounts/release", s.release)
+	page("POST /accounts/block", s.block)
 	page("GET /bounces", s.bounceList)
 	page("GET /bounces/{id}", s.bounceDetail)
 	page("GET /bounces/{id}/raw", s.bounceRaw)

@@ -252,6 +252,7 @@ func TestHTTP(t *testing.T) {
 		{"pages with the token", checkPagesWithToken},
 		{"token login", checkTokenLogin},
 		{"login, session and CSRF", checkLoginSessionCSRF},
+		{"release and block", checkReleaseAndBlock},
 		{"redirects stay on the site", checkRedirects},
 		{"login rate limited", checkLoginRateLimited},
 	} {

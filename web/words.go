@@ -30,6 +30,8 @@ type words struct {
 	Received, Evidence, MissingEvidence, Plan, Original, NoIncidents    string
 	ReturnedMessage, BounceMessage, Undecodable, SearchHint             string
 	AlertSent, AlertFailed, BouncesSince                                string
+	Held, HeldBlock, HeldIncident, Release, Block, BlockReason          string
+	Released, Blocked, Deferred                                         string
 }
 
 func wordsFor(l advice.Lang) words {
@@ -57,6 +59,8 @@ func wordsFor(l advice.Lang) words {
 			Open: "対応中", None: "なし", From: "開始", To: "終了", Apply: "適用",
 			Received: "経由したサーバー", Evidence: "根拠", MissingEvidence: "不足している証拠", Plan: "対応手順", Original: "返送されたメッセージ",
 			NoIncidents: "インシデントはありません。", ReturnedMessage: "返送されたメッセージ", BounceMessage: "バウンス通知", Undecodable: "解析できなかったメッセージ", SearchHint: "宛先アドレスの先頭、または @ドメイン", AlertSent: "通知を送信", AlertFailed: "通知の送信に失敗",
+			Held: "このアカウントの送信は、解除するまで停止しています。", HeldBlock: "管理者によるブロック", HeldIncident: "乗っ取りの判定による保留",
+			Release: "送信を再開する（解除）", Block: "ブロックする", BlockReason: "理由", Released: "送信停止を解除", Blocked: "ブロック", Deferred: "送信を保留",
 		}
 	}
 	return words{
@@ -82,6 +86,8 @@ func wordsFor(l advice.Lang) words {
 		Open: "open", None: "none", From: "From", To: "To", Apply: "Apply",
 		Received: "Servers passed", Evidence: "Evidence", MissingEvidence: "Missing evidence", Plan: "What to do", Original: "Returned message",
 		NoIncidents: "No incidents.", ReturnedMessage: "Returned message", BounceMessage: "Bounce notice", Undecodable: "Undecodable message", SearchHint: "start of an address, or @domain", AlertSent: "alert sent", AlertFailed: "alert failed",
+		Held: "Sending is paused for this account until you release it.", HeldBlock: "blocked by an admin", HeldIncident: "held as hijacked",
+		Release: "Release", Block: "Block", BlockReason: "Reason", Released: "released", Blocked: "blocked", Deferred: "deferred",
 	}
 }
 
