@@ -345,11 +345,14 @@ func (s *Server) bounceRaw(w http.ResponseWriter, r *http.Request, q *req) {
 	_, _ = w.Write(m.Raw)
 }
 
+var zeroTime time.Time
+
 type domainData struct {
 	Domains []string
 	Domain  string
 	Report  *domaincheck.Report
 	Failed  bool
+	DMARC   *dmarcView
 }
 
 // domain shows the last check of each of our domains; ?d=DOMAIN checks
@@ -382,6 +385,14 @@ func (s *Server) domain(w http.ResponseWriter, r *http.Request, q *req) {
 				s.mu.Unlock()
 			}
 		}
+	}
+	if d.Domain != "" {
+		v, err := s.dmarcFor(r.Context(), d.Domain, q.Lang)
+		if err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
+		d.DMARC = v
 	}
 	s.render(w, r, q, "domain", d)
 }

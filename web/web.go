@@ -71,6 +71,9 @@ type Options struct {
 	API http.Handler
 	// Domains are ours, for the domain page.
 	Domains []string
+	// Relays are our relays' addresses and prefixes: the DMARC senders
+	// they match are classed ours (dmarcrpt.OurSources).
+	Relays []string
 	// CheckDomain checks a domain's SPF, DKIM, DMARC and MX (default
 	// domaincheck.Check with the system's resolver).
 	CheckDomain func(ctx context.Context, domain string) (*domaincheck.Report, error)

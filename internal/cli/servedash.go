@@ -50,7 +50,7 @@ func dashboard(s *service, apiHandler http.Handler, lang advice.Lang, loc *time.
 			"listen", s.ln.Addr().String())
 	}
 	w, err := web.New(web.Options{Store: s.st, Report: s.det.Report, Sources: s.health, Token: s.token, Users: c.Users,
-		Lang: lang, Location: loc, TLS: tlsOn, API: apiHandler, Domains: s.cfg.Domains, Log: log.With("part", "dashboard")})
+		Lang: lang, Location: loc, TLS: tlsOn, API: apiHandler, Domains: s.cfg.Domains, Relays: s.cfg.Relays, Log: log.With("part", "dashboard")})
 	if err != nil {
 		return nil, err
 	}
