@@ -144,6 +144,7 @@ func (a *Analyzer) Report() *Report {
 			}
 		}
 	}, attrib.LearnOptions{Domains: learnt, LogShift: rc.shift})
+	a.pop = rc.pop
 	js := rc.judgeAll()
 	g := a.agg.clone()
 	accs, fakes, nFake := rc.gather(js, &g)

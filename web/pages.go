@@ -274,6 +274,7 @@ type bounceData struct {
 	Result   *bounce.Result
 	Returned *bounce.Original
 	Record   *bounce.Record
+	Attrib   *attribView
 }
 
 func (s *Server) bounceDetail(w http.ResponseWriter, r *http.Request, q *req) {
@@ -305,6 +306,7 @@ func (s *Server) bounceDetail(w http.ResponseWriter, r *http.Request, q *req) {
 			}
 		}
 	}
+	d.Attrib = s.attribution(m.Raw, d.Result, q.Lang)
 	s.render(w, r, q, "bounce", d)
 }
 
