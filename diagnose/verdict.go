@@ -376,6 +376,7 @@ func (j *judge) decide() AccountReport {
 	j.campaignBeside(rep.Verdict)
 	rep.Campaign = j.campaign
 	for _, s := range j.ev {
+		rep.EvidenceSignals = append(rep.EvidenceSignals, s.signal)
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
 		} else {
