@@ -54,5 +54,6 @@ bench-scan:
 # serve: sustained ingest into SQLite and PostgreSQL (bounces/s), and the
 # time from the bounce that makes a surge significant to the webhook.
 bench-serve:
-	$(GO) test -run '^$$' -bench Ingest -benchtime 10000x ./store/
+	$(GO) test -run '^$$' -bench Ingest -benchtime 20000x ./store/
 	$(GO) test -run '^$$' -bench SurgeToWebhook -benchtime 3x ./detect/
+	$(GO) test -run '^$$' -bench Startup1M -benchtime 1x -timeout 60m ./detect/

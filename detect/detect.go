@@ -1,7 +1,11 @@
 // Package detect runs the scan's analysis continuously over the store: a
 // diagnose.Analyzer — the one scan uses, not a copy — is fed the stored
 // log lines (parsed by package sendlog, as scan parses files) and the
-// stored messages (decoded again from their raw form), its Report is taken
+// stored messages' digests (diagnose.Digest, made as each message is
+// stored and kept beside it, so that a start restores the analysis
+// without decoding the messages again; a message stored without one, or
+// with one made for another configuration or decoder, is decoded from its
+// raw form once and its digest stored), its Report is taken
 // periodically and soon after new data arrives, and the per-account
 // verdicts become incidents: opened with verdict, confidence, evidence and
 // onset; updated as evidence arrives (a spoof that turns into a hijack
@@ -70,6 +74,10 @@ type Config struct {
 type Detector struct {
 	st  *store.Store
 	cfg Config
+	// digester makes the digests stored with new messages and those of
+	// messages stored without one; key is its DigestKey.
+	digester *diagnose.Analyzer
+	key      string
 
 	poke chan struct{}
 
@@ -121,7 +129,25 @@ func New(st *store.Store, cfg Config) *Detector {
 	if cfg.Analyzer.Location == nil {
 		cfg.Analyzer.Location = time.Local
 	}
-	return &Detector{st: st, cfg: cfg, poke: make(chan struct{}, 1)}
+	d := &Detector{st: st, cfg: cfg, poke: make(chan struct{}, 1)}
+	d.digester = diagnose.New(cfg.Analyzer)
+	d.key = d.digester.DigestKey()
+	if !cfg.FollowClock {
+		// Under an accelerated clock each pass analyses the store afresh
+		// with its own present: digests made at another present are not
+		// used.
+		st.SetDigester(d.digest)
+	}
+	return d
+}
+
+// digest is the store's DigestFunc: the digest of a message being stored.
+func (d *Detector) digest(name string, arrival time.Time, res *bounce.Result, err error) (string, []byte, bool) {
+	data, merr := d.digester.Digest(diagnose.Mail{Source: name, Arrival: arrival, Result: res, Err: err}).MarshalBinary()
+	if merr != nil {
+		return "", nil, false
+	}
+	return d.key, data, true
 }
 
 // Poke tells the detector new data was stored: a pass follows within the
@@ -312,10 +338,90 @@ func (d *Detector) parseRun(ctx context.Context, run []store.LogLine) error {
 	return nil
 }
 
-// feedMail decodes the new messages from their raw form on every core
-// (the analyzer's Digest is safe for concurrent use) and gives them to the
-// analyzer in store order, with their arrival.
+// feedMail gives the analyzer the new messages, in store order: each
+// one's stored digest when it was made for this configuration and
+// decoder, else the digest made now from the raw message (decoded on every
+// core; the analyzer's Digest is safe for concurrent use), which is then
+// stored for the next start.
 func (d *Detector) feedMail(ctx context.Context) error {
+	if d.cfg.FollowClock {
+		return d.feedMailRaw(ctx)
+	}
+	last := d.lastMail
+	produce := func(yield func(store.MailDigest) error) error {
+		_, err := d.st.MailDigests(ctx, d.lastMail, func(m store.MailDigest) error { return yield(m) })
+		return err
+	}
+	type digest struct {
+		id    int64
+		dg    *diagnose.Digest
+		fresh []byte // made now: to store
+		err   error
+	}
+	work := func(m store.MailDigest) digest {
+		if m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision {
+			var dg diagnose.Digest
+			if err := dg.UnmarshalBinary(m.Digest); err == nil {
+				return digest{id: m.ID, dg: &dg}
+			}
+		}
+		if !m.HasRaw {
+			return digest{id: m.ID} // raw data pruned by retention, no usable digest
+		}
+		data, err := d.st.Raw(ctx, m.ID)
+		if err != nil || data == nil {
+			return digest{id: m.ID, err: err}
+		}
+		res, derr := bounce.DecodeBytes(data)
+		dg := d.an.Digest(diagnose.Mail{Source: store.MailName(m.Source, m.Position), Arrival: m.Arrival, Result: res, Err: derr})
+		g := digest{id: m.ID, dg: dg}
+		g.fresh, _ = dg.MarshalBinary()
+		return g
+	}
+	var fresh []store.StoredDigest
+	flush := func() error {
+		err := d.st.PutDigests(ctx, fresh)
+		fresh = fresh[:0]
+		return err
+	}
+	emit := func(g digest) error {
+		if g.err != nil {
+			return g.err
+		}
+		if g.fresh != nil {
+			fresh = append(fresh, store.StoredDigest{ID: g.id, Key: d.key, Data: g.fresh})
+			if len(fresh) >= 1000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if g.dg != nil {
+			d.an.AddDigest(g.dg)
+			d.mailSeen = true
+		}
+		last = g.id
+		return nil
+	}
+	size := func(m store.MailDigest) int64 {
+		if m.Digest == nil {
+			return 64 << 10 // decoded from its raw form
+		}
+		return int64(len(m.Digest))
+	}
+	err := source.OrderedSized(ctx, 0, 64<<20, size, produce, work, emit)
+	if ferr := flush(); err == nil && ferr != nil {
+		d.cfg.Log.Warn("storing digests", "err", ferr) // made again at the next start
+	}
+	d.lastMail = last
+	return err
+}
+
+// feedMailRaw decodes the new messages from their raw form (read in the
+// same query) on every core and gives them to the analyzer in store
+// order: under an accelerated clock (FollowClock), where each pass
+// analyses afresh with its own present and stored digests are not used.
+func (d *Detector) feedMailRaw(ctx context.Context) error {
 	last := d.lastMail
 	produce := func(yield func(store.StoredMail) error) error {
 		_, err := d.st.Mails(ctx, d.lastMail, 0, func(m store.StoredMail) error { return yield(m) })
@@ -330,7 +436,7 @@ func (d *Detector) feedMail(ctx context.Context) error {
 			return digest{id: m.ID} // raw data pruned by retention
 		}
 		res, derr := bounce.DecodeBytes(m.Data)
-		return digest{id: m.ID, dg: d.an.Digest(diagnose.Mail{Source: m.Source + "#" + m.Position, Arrival: m.Arrival, Result: res, Err: derr})}
+		return digest{id: m.ID, dg: d.an.Digest(diagnose.Mail{Source: store.MailName(m.Source, m.Position), Arrival: m.Arrival, Result: res, Err: derr})}
 	}
 	emit := func(g digest) error {
 		if g.dg != nil {

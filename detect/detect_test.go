@@ -18,7 +18,12 @@ import (
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	if db := os.Getenv(startupEnv); db != "" {
+		startupChild(db) // BenchmarkStartup1M's child process
+	}
+	os.Exit(pgtest.Main(m))
+}
 
 func engines(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	for _, e := range []string{"sqlite", "postgres"} {

@@ -299,11 +299,11 @@ type behaviourFacts struct {
 	oddSample int  // messages (or bounces) weighed
 
 	// Subjects of the window's bounces.
-	subjBounces int    // bounces with a subject
-	distinct    int    // distinct normalised subjects
-	topKey      string // the most frequent, normalised
-	secondKey   string // the second, when the two make an A/B test (see oneSubject)
-	second      string
+	subjBounces int      // bounces with a subject
+	distinct    int      // distinct normalised subjects
+	topKey      string   // the most frequent, normalised
+	variantKeys []string // the other versions, when up to maxVariants subjects make one mailing (see weighBehaviour)
+	variants    []string
 	top         string  // and as written (its first in the window)
 	topShare    float64 // its share
 	topSpam     bool
@@ -337,7 +337,8 @@ const (
 	minHistoryMsgs  = 50   // messages of history needed to learn usual hours
 	spamShareMin    = 0.3  // of the bounces' subjects with spam words
 	campaignShare   = 0.5  // one subject holds this share: a campaign
-	abShare         = 0.8  // or two subjects together (an A/B test)
+	abShare         = 0.8  // or two or three subjects together (an A/B or A/B/C test)
+	maxVariants     = 3    // subjects of one mailing tested in versions
 	spreadRatio     = 0.2  // distinct domains per new recipient
 	minSpreadDoms   = 20   // and at least this many domains
 	newDomainShare  = 0.5  // of new recipients at domains never mailed before
@@ -405,12 +406,24 @@ func (j *judge) weighBehaviour() behaviourFacts {
 		if subs[0].key != otherKey {
 			f.topKey, f.top, f.topSpam = subs[0].key, subs[0].sample, subs[0].spamShape
 			f.topShare = float64(subs[0].n) / float64(f.subjBounces)
-			// Two subjects of ours holding nearly all: one mailing
-			// tested in two versions.
-			if len(subs) > 1 && subs[1].key != otherKey && !subs[1].spamShape && f.topShare < campaignShare &&
-				float64(subs[0].n+subs[1].n) >= abShare*float64(f.subjBounces) {
-				f.secondKey, f.second = subs[1].key, subs[1].sample
-				f.topShare = float64(subs[0].n+subs[1].n) / float64(f.subjBounces)
+			// Two or three subjects of ours, none of spam's shape,
+			// holding nearly all: one mailing tested in versions
+			// (A/B, A/B/C).
+			if f.topShare < campaignShare && !subs[0].spamShape {
+				n := subs[0].n
+				for k := 1; k < len(subs) && k < maxVariants; k++ {
+					if subs[k].key == otherKey || subs[k].spamShape {
+						break
+					}
+					n += subs[k].n
+					if float64(n) >= abShare*float64(f.subjBounces) {
+						for _, v := range subs[1 : k+1] {
+							f.variantKeys, f.variants = append(f.variantKeys, v.key), append(f.variants, v.sample)
+						}
+						f.topShare = float64(n) / float64(f.subjBounces)
+						break
+					}
+				}
 			}
 		}
 	}
@@ -595,14 +608,14 @@ func (j *judge) campaignFacts(f behaviourFacts) *Campaign {
 		return nil
 	}
 	c := &Campaign{Subject: f.top}
-	if f.secondKey != "" {
-		c.Subject += " / " + f.second
+	for _, v := range f.variants {
+		c.Subject += " / " + v
 	}
 	// The campaign's bounces: from the window's start to a day after its
 	// end (late notices come hours after the mailing).
 	w0, w1 := j.wFrom.Unix(), j.wTo.Add(24*time.Hour).Unix()
 	var first, last int64
-	for _, key := range []string{f.topKey, f.secondKey} {
+	for _, key := range append([]string{f.topKey}, f.variantKeys...) {
 		s := j.acc.b.beh.subjects[key]
 		if key == "" || s == nil {
 			continue

@@ -187,7 +187,10 @@
 // evidence; the analysis window covers the bulk of the events, so no date
 // can stretch it (when.go). The surge's onset is placed to the minute
 // (surge.Pinpoint), and the hour in progress at the report's time is
-// scored against its elapsed share. The send log's clock is checked
+// scored against its elapsed share. The report describes the largest
+// surge; separate earlier or later ones (two floods a day apart) are
+// named in the evidence with their hours (signal other_surges). The send
+// log's clock is checked
 // against the Received fields our server wrote into the returned
 // messages, and corrected when the zone it was read in is wrong (tz.go;
 // Report.LogZone).

@@ -6,6 +6,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/attrib"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,7 @@ const (
 // Signal codes of AccountReport.Signals.
 const (
 	SignalBounceSurge      = "bounce_surge"
+	SignalOtherSurges      = "other_surges"
 	SignalBouncesOurs      = "bounces_ours"
 	SignalBouncesNotOurs   = "bounces_not_ours"
 	SignalBouncesUnknown   = "bounces_unattributed"
@@ -578,6 +580,13 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 			j.describeCampaign(intrusion)
 			return advice.Spoofed, conf(0.5, j.nN >= j.nO, j.beh.oneSubject(), len(j.beh.recurring) > 0)
 		}
+		if !sentKnown {
+			// No log covers the surge: the returned messages' headers
+			// show both sides (issue 11 §1).
+			j.missingLog()
+			j.hijackHeaders()
+			j.spoofHeaders()
+		}
 		return advice.Mixed, conf(0.5, sentJump, newIPs, firstBurst, j.logCovers)
 
 	case oursDominant && (j.surge.Detected || sentJump):
@@ -592,7 +601,9 @@ func (j *judge) verdict() (advice.Verdict, float64) {
 			j.describeCampaign(intrusion)
 			return advice.Ordinary, 0.45
 		case sentJump:
-			if !newIPs && changed >= 2 && j.longHistory {
+			// Only a log that names the logins can say they came from
+			// the usual address (a panel's counts name none).
+			if !newIPs && changed >= 2 && j.longHistory && j.acc.log.nLoginIPs() > 0 {
 				j.ownAddress()
 			}
 			return advice.Hijacked, conf(0.6, newIPs, firstBurst, authRelayed, float64(acc.b.inLog) >= 0.5*float64(j.nB), j.fails >= 10, changed >= 2)
@@ -740,9 +751,11 @@ func (j *judge) newClientNets() bool {
 // log covers it.
 func (j *judge) spoofHeaders() {
 	b := &j.acc.b
-	j.say(SignalBouncesOnly,
-		"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where they entered the mail system",
-		"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこから送信されたかがわかります")
+	if !slices.Contains(j.signals, SignalBouncesOnly) {
+		j.say(SignalBouncesOnly,
+			"This verdict rests on the returned messages alone (no send log covers the surge): their headers show where they entered the mail system",
+			"この判定は返送されたメッセージだけに基づいています（急増の期間の送信ログがありません）。ヘッダーから、どこから送信されたかがわかります")
+	}
 	if b.unauth > 0 {
 		j.say(SignalUnauthenticatedEntry,
 			fmt.Sprintf("%s of %s returned messages entered the mail system straight from clients that never logged in (their Received chains start at other people's machines) and never passed our relays", num(b.unauth), num(j.nB)),
@@ -822,6 +835,7 @@ func (j *judge) describeBounces() {
 			fmt.Sprintf("%s から %s にかけてバウンスが急増しました。ピークは %s に 1 時間あたり %s 件、通常は 1 時間あたり %s 件です（急増中 %s 件）",
 				j.fmtTime(onsetOf(j.surge)), j.fmtTime(j.surge.End), j.fmtTime(j.surge.Peak), num(int(j.surge.PeakPerHour)),
 				rate(j.surge.BaselinePerHour), num(int(j.surge.Total))))
+		j.describeOtherSurges()
 	}
 	if j.nO > 0 {
 		en := fmt.Sprintf("%s of %s bounced messages were sent by our server", num(j.nO), num(j.nB))
@@ -989,4 +1003,36 @@ func topKeys(m map[string]int, n int) []string {
 		out = append(out, c.Value)
 	}
 	return out
+}
+
+// describeOtherSurges names the surges besides the one described (the
+// largest): two floods a day apart are two onsets, and the owner must
+// hear of the first too.
+func (j *judge) describeOtherSurges() {
+	if j.surge.Episodes < 2 {
+		return
+	}
+	var en, ja []string
+	hs := j.surge.Hours
+	for i := 0; i < len(hs); i++ {
+		if !hs[i].InSurge {
+			continue
+		}
+		k, n := i, 0.0
+		for ; k < len(hs) && hs[k].InSurge; k++ {
+			n += hs[k].Count
+		}
+		if from := hs[i].Time; !from.Equal(j.surge.Onset) {
+			to := hs[k-1].Time.Add(time.Hour)
+			en = append(en, fmt.Sprintf("from %s to %s (%s)", j.fmtTime(from), j.fmtTime(to), plural(int(n), "bounce", "bounces")))
+			ja = append(ja, fmt.Sprintf("%s〜%s（%s 件）", j.fmtTime(from), j.fmtTime(to), num(int(n))))
+		}
+		i = k
+	}
+	if len(en) == 0 {
+		return
+	}
+	j.say(SignalOtherSurges,
+		fmt.Sprintf("Bounces also surged at other times: %s", strings.Join(en, "; ")),
+		fmt.Sprintf("ほかの時間帯にもバウンスが急増しています：%s", strings.Join(ja, "、")))
 }

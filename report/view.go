@@ -33,6 +33,10 @@ type view struct {
 	Domains                     []string
 	About                       []para // r.Lang first, then the other language
 
+	// Nothing is set when nothing could be judged (no bounce read):
+	// what was read and what to collect.
+	Nothing *nothingView
+
 	Accounts []accountView
 	Others   string // "" or how many accounts were left out
 
@@ -222,6 +226,9 @@ func newView(r *diagnose.Report) *view {
 	v.TopDomains = countRows(r.TopDomains)
 	v.TopSubjects = countRows(r.TopSubjects)
 	v.FakeCount = r.FakeBounces
+	if r.NothingToJudge() {
+		v.Nothing = newNothingView(r, lang, "")
+	}
 	if r.FakeBounces > 0 {
 		v.Fake = p.fake(r.FakeBounces)
 	}

@@ -144,6 +144,8 @@ CREATE TABLE plan_ticks (
 );
 CREATE INDEX bounces_domain_at ON bounces (recipient_domain, at);
 `,
+	// 3: the analyzer's digest of each message (digest.go).
+	migrationDigests,
 }
 
 // SchemaVersion is the version a store is at after Open.

@@ -310,6 +310,10 @@ func (s *Store) Reprocess(ctx context.Context, progress func(done int)) (int, er
 				if _, err = w.exec(ctx, `DELETE FROM bounces WHERE message_id = ?`, it.id); err == nil {
 					err = w.bounces(ctx, it.id, it.p.bounces)
 				}
+				if err == nil {
+					// The detector digests it again at its next start.
+					_, err = w.exec(ctx, `DELETE FROM digests WHERE message_id = ?`, it.id)
+				}
 			}
 			if err != nil {
 				break

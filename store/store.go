@@ -45,6 +45,12 @@ type Store struct {
 	now func() time.Time
 	// flaters reuses the compressors of raw messages (each is ~1 MB).
 	flaters sync.Pool
+
+	// stmts holds the statements prepared on db, by query (stmt).
+	stmts sync.Map
+
+	digestMu sync.Mutex
+	digester DigestFunc // SetDigester
 }
 
 // DefaultDSN is the store a user gets without --store: a SQLite file in
@@ -172,6 +178,7 @@ func (s *Store) Close() error {
 	s.closed.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
+		s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 		err = s.db.Close()
 	})
 	return err

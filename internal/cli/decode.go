@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -44,8 +43,12 @@ type decodeOpts struct {
 }
 
 func runDecode(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv)
+	fs := newFlagSet("decode")
+	help := func() {
+		fmt.Fprint(env.Stderr, helpText(ml, decodeHelp, decodeHelpJa))
+		printOptions(env.Stderr, fs, ml, decodeFlagsJa)
+	}
 	var o decodeOpts
 	var lang string
 	fs.BoolVar(&o.json, "json", false, "write JSON Lines, one object per bounced recipient (schema: README)")
@@ -53,23 +56,19 @@ func runDecode(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&lang, "lang", "", "language of explanations: ja or en (default: from LC_ALL, LC_MESSAGES, LANG)")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "messages decoded at once")
 	fs.BoolVar(&o.stats, "stats", false, "print throughput (messages/s, MB/s) and peak memory at the end")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), decodeHelp)
-		fs.PrintDefaults()
-	}
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
-		return flagError(err)
+		return flagFail(env.Stderr, "decode", ml, err, help)
 	}
 	if len(paths) == 0 {
-		fmt.Fprintln(env.Stderr, "bouncewatch decode: no PATH given (use - for standard input)")
-		fs.Usage()
+		say(env.Stderr, "decode", ml, msgDecodeNoPath)
+		help()
 		return 2
 	}
 	o.lang = advice.LangFromEnv(env.Getenv)
 	if lang != "" {
 		if o.lang, err = advice.ParseLang(lang); err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch decode: %v\n", err)
+			say(env.Stderr, "decode", ml, msgBadLang, err)
 			return 2
 		}
 	}
@@ -136,13 +135,13 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 		c.messages++
 		if d.err != nil {
 			c.failed++
-			fmt.Fprintf(env.Stderr, "bouncewatch: %s: %s\n", termtext.Clean(d.source), termtext.Clean(d.err.Error()))
+			say(env.Stderr, "", o.lang, msgDecodeFailed, d.source, d.err)
 		}
 		if d.res != nil {
 			// What the decoder left out is said, never dropped silently.
 			for _, wn := range d.res.Warnings {
 				c.warnings++
-				fmt.Fprintf(env.Stderr, "bouncewatch: %s: warning: %s\n", termtext.Clean(d.source), termtext.Clean(wn.String()))
+				say(env.Stderr, "", o.lang, msgDecodeWarning, d.source, wn.String())
 			}
 		}
 		if d.res != nil {
@@ -171,15 +170,15 @@ func decodePaths(ctx context.Context, paths []string, env Env, o decodeOpts) int
 	prog.done()
 	warned := ""
 	if c.warnings > 0 {
-		warned = fmt.Sprintf(", %d warnings (parts not read, recipients dropped: above)", c.warnings)
+		warned = fmt.Sprintf(msgDecodeWarned.in(o.lang), c.warnings)
 	}
-	fmt.Fprintf(env.Stderr, "bouncewatch: %d messages: %d bounces (%d recipients), %d not bounces, %d failed%s\n",
+	say(env.Stderr, "", o.lang, msgDecodeSummary,
 		c.messages, c.bounces, c.records, c.notBounce, c.failed, warned)
 	if o.stats {
 		prog.stats(c)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch decode: %v\n", err)
+		say(env.Stderr, "decode", o.lang, msgPlain, err)
 		return 1
 	}
 	if c.failed > 0 {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime"
 	"strings"
@@ -38,8 +37,12 @@ Options:
 `
 
 func runImport(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv)
+	fs := newFlagSet("import")
+	help := func() {
+		fmt.Fprint(env.Stderr, helpText(ml, importHelp, importHelpJa))
+		printOptions(env.Stderr, fs, ml, withStoreDefault(importFlagsJa, store.DefaultDSN(env.Getenv)))
+	}
 	mail := &listFlag{}
 	logs := &listFlag{}
 	domains := &listFlag{split: true}
@@ -48,18 +51,18 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	fs.Var(domains, "domain", "our mail domain, remembered in the store for the detector (repeatable, or comma-separated)")
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
 	workers := fs.Int("workers", 4*runtime.GOMAXPROCS(0), "messages decoded and stored at once")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), importHelp)
-		fs.PrintDefaults()
-	}
+	lang := fs.String("lang", "", msgLangFlagEn)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return flagError(err)
+		return flagFail(env.Stderr, "import", ml, err, help)
+	}
+	if code := badLang(env.Stderr, "import", ml, *lang); code != 0 {
+		return code
 	}
 	paths := append(mail.vals, pos...)
 	if len(paths) == 0 && len(logs.vals) == 0 && len(domains.vals) == 0 {
-		fmt.Fprintln(env.Stderr, "bouncewatch import: nothing to import (--mail PATH, --sendlog PATH)")
-		fs.Usage()
+		say(env.Stderr, "import", ml, msgImportNothing)
+		help()
 		return 2
 	}
 	if *dsn == "" {
@@ -67,23 +70,23 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	}
 	logFiles, err := expandLogDirs(logs.vals)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch import: --sendlog: %v\n", err)
+		say(env.Stderr, "import", ml, msgImportSendlog, err)
 		return 2
 	}
 	st, err := store.Open(ctx, *dsn)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+		say(env.Stderr, "import", ml, msgPlain, err)
 		return 1
 	}
 	defer st.Close()
 	before, err := st.Stats(ctx)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+		say(env.Stderr, "import", ml, msgPlain, err)
 		return 1
 	}
 	if len(domains.vals) > 0 {
 		if err := addDomains(ctx, st, domains.vals); err != nil {
-			fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+			say(env.Stderr, "import", ml, msgPlain, err)
 			return 1
 		}
 	}
@@ -95,18 +98,18 @@ func runImport(ctx context.Context, args []string, env Env) int {
 		}
 		status = 1
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(env.Stderr, "bouncewatch import: %s\n", line)
+			say(env.Stderr, "import", ml, msgPlain, line)
 		}
 	}
 	if len(logFiles) > 0 {
 		_, err := backfill.Logs(ctx, st, logFiles, func(p backfill.Progress) {
-			prog.show(false, "log: %d lines, %.1f MB   ", p.LogLines, float64(p.Bytes)/1e6)
+			prog.show(false, msgImportProgLog.in(ml), p.LogLines, float64(p.Bytes)/1e6)
 		})
 		report(err)
 	}
 	if len(paths) > 0 && ctx.Err() == nil {
 		_, err := backfill.Mail(ctx, st, paths, backfill.Options{Workers: *workers, Progress: func(p backfill.Progress) {
-			prog.show(false, "mail: %d messages, %d unreadable, %.1f MB  (%.0f msgs/s)   ",
+			prog.show(false, msgImportProgMail.in(ml),
 				p.Messages, p.Failed, float64(p.Bytes)/1e6, float64(p.Messages)/prog.elapsed())
 		}})
 		report(err)
@@ -114,10 +117,10 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	prog.done()
 	after, err := st.Stats(ctx)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch import: %v\n", err)
+		say(env.Stderr, "import", ml, msgPlain, err)
 		return 1
 	}
-	fmt.Fprintf(env.Stderr, "bouncewatch import: stored %d new messages (%d bounced recipients, %d undecodable) and %d new log lines in %s; it holds %d messages and %d log lines\n",
+	say(env.Stderr, "import", ml, msgImportSummary,
 		after.Messages-before.Messages, after.Bounces-before.Bounces, after.Undecodable-before.Undecodable,
 		after.LogLines-before.LogLines, st.Where(), after.Messages, after.LogLines)
 	return status

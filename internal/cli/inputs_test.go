@@ -386,7 +386,8 @@ func TestFlagsJapanese(t *testing.T) {
 	for _, tc := range []struct {
 		cmd string
 		ja  map[string]string
-	}{{"scan", scanFlagsJa}, {"reasons", reasonsFlagsJa}, {"check-domain", checkDomainFlagsJa}, {"passgen", passgenFlagsJa}} {
+	}{{"scan", scanFlagsJa}, {"reasons", reasonsFlagsJa}, {"check-domain", checkDomainFlagsJa}, {"passgen", passgenFlagsJa},
+		{"decode", decodeFlagsJa}, {"serve", serveFlagsJa}, {"import", importFlagsJa}, {"suppressions", suppressionsFlagsJa}, {"reprocess", reprocessFlagsJa}} {
 		t.Run(tc.cmd, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			e := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}

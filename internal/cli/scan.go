@@ -326,7 +326,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if z := rep.LogZone; z != nil && z.Warning != "" {
 		say(env.Stderr, "scan", ml, msgWarning, z.Warning)
 	}
-	nothing := rep.Inputs.Bounces == 0 && rep.FakeBounces == 0
+	nothing := rep.NothingToJudge()
 
 	var w io.Writer = env.Stdout
 	var f *os.File
@@ -349,14 +349,17 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(struct {
 			*diagnose.Report
-			DNSChecks []*domaincheck.Report `json:"dns_checks,omitempty"`
-		}{rep, checks})
+			// NothingToJudge: no bounce was read; overall is then
+			// insufficient_evidence for want of anything to judge.
+			NothingToJudge bool                  `json:"nothing_to_judge"`
+			DNSChecks      []*domaincheck.Report `json:"dns_checks,omitempty"`
+		}{rep, nothing, checks})
 	case *format == "html":
 		err = report.HTML(bw, rep)
 	case nothing:
 		// Not a report of zeros that reads as "ordinary": what was read,
 		// and what to collect.
-		writeNothingToJudge(bw, rep, paths, logFiles, ml)
+		err = writeNothingToJudge(bw, rep, paths, logFiles, ml)
 	default:
 		err = report.Text(bw, rep)
 		for _, c := range checks {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,8 +56,12 @@ Options:
 `
 
 func runServe(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv)
+	fs := newFlagSet("serve")
+	help := func() {
+		fmt.Fprint(env.Stderr, helpText(ml, serveHelp, serveHelpJa))
+		printOptions(env.Stderr, fs, ml, withStoreDefault(serveFlagsJa, store.DefaultDSN(env.Getenv)))
+	}
 	cfgPath := fs.String("config", "", "the configuration file (TOML); flags add to it")
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
 	listen := fs.String("listen", "", "HTTP address of the dashboard, the API, /healthz and /metrics (default 127.0.0.1:8025)")
@@ -78,15 +81,17 @@ func runServe(ctx context.Context, args []string, env Env) int {
 	demo := fs.Bool("demo", false, "stream a built-in scenario into a temporary store, in accelerated time")
 	demoScenario := fs.String("scenario", "hijack", "the --demo scenario")
 	speed := fs.Float64("speed", 120, "the --demo clock's speed (120: an hour in 30 seconds)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), serveHelp)
-		fs.PrintDefaults()
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagFail(env.Stderr, "serve", ml, err, help)
 	}
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return flagError(err)
+	if len(pos) > 0 {
+		say(env.Stderr, "serve", ml, msgUnexpectedArg, pos[0])
+		fmt.Fprintln(env.Stderr, fmt.Sprintf(msgSeeHelp.in(ml), "serve"))
+		return 2
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve: "+format+"\n", a...)
+		say(env.Stderr, "serve", ml, msg{format, format}, a...)
 		return 2
 	}
 	c := &serveConfig{}
@@ -158,7 +163,7 @@ func runServe(ctx context.Context, args []string, env Env) int {
 		return fail("%v", err)
 	}
 	if *demo {
-		return runDemoServe(ctx, c, *demoScenario, *speed, env, log)
+		return runDemoServe(ctx, c, *demoScenario, *speed, env, log, ml)
 	}
 	if c.Store == "" {
 		c.Store = store.DefaultDSN(env.Getenv)

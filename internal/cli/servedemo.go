@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/internal/scenario"
@@ -32,7 +33,7 @@ type demoItem struct {
 // runDemoServe writes a built-in scenario, stores its history at once and
 // streams the rest live on an accelerated clock, with the service running
 // on a store in a temporary directory: an incident opens within a minute.
-func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float64, env Env, log *slog.Logger) int {
+func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float64, env Env, log *slog.Logger, ml advice.Lang) int {
 	var mk func(string) (*scenario.Scenario, error)
 	var names []string
 	for _, d := range scenario.All() {
@@ -42,27 +43,27 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 		}
 	}
 	if mk == nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: no scenario %q; there are: %s\n", name, strings.Join(names, ", "))
+		say(env.Stderr, "serve --demo", ml, msgDemoNoScenario, name, strings.Join(names, ", "))
 		return 2
 	}
 	if speed <= 0 {
-		fmt.Fprintln(env.Stderr, "bouncewatch serve --demo: --speed must be positive")
+		say(env.Stderr, "serve --demo", ml, msgDemoSpeed)
 		return 2
 	}
 	dir, err := os.MkdirTemp("", "bouncewatch-serve-demo-")
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
 	sc, err := mk(filepath.Join(dir, "scenario"))
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		return 1
 	}
 	items, err := demoItems(ctx, sc)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		return 1
 	}
 	c.Store = "sqlite:" + filepath.Join(dir, "bouncewatch.db")
@@ -86,7 +87,7 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 		outMu.Lock()
 		defer outMu.Unlock()
 		t := clock().In(sc.Location).Format("01-02 15:04")
-		fmt.Fprintf(out, "[%s] incident #%d %s: %s %s (confidence %.0f%%), onset %s\n", t, in.ID, change, in.Account, in.Verdict,
+		fmt.Fprintf(out, msgDemoIncident.in(ml)+"\n", t, in.ID, changeIn(ml, change), in.Account, in.Verdict,
 			100*in.Confidence, in.Onset.In(sc.Location).Format("15:04"))
 		for i, e := range in.Evidence {
 			if i == 2 {
@@ -105,17 +106,17 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 	for ; i < len(items) && items[i].at.Before(start); i++ {
 	}
 	if err := putItems(ctx, svc.st, items[:i]); err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch serve --demo: %v\n", err)
+		say(env.Stderr, "serve --demo", ml, msgPlain, err)
 		svc.st.Close()
 		return 1
 	}
 	rest := items[i:]
-	fmt.Fprintf(out, "bouncewatch serve --demo: scenario %q — %s\n", sc.Name, sc.About)
-	fmt.Fprintf(out, "A week of history is stored; the clock now runs %gx from %s (an hour in %s).\n", speed,
+	say(out, "serve --demo", ml, msgDemoScenario, sc.Name, sc.About)
+	fmt.Fprintf(out, msgDemoClock.in(ml)+"\n", speed,
 		start.In(sc.Location).Format("2006-01-02 15:04 MST"), time.Duration(float64(time.Hour)/speed).Round(time.Second))
 	fmt.Fprintf(out, "API: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", svc.token, svc.ln.Addr())
-	fmt.Fprintf(out, "Dashboard: http://%s/ (log in with the token above in the password field)\n", svc.ln.Addr())
-	fmt.Fprintln(out, "Watch the incidents open below; Ctrl-C stops.")
+	fmt.Fprintf(out, msgDemoDashboard.in(ml)+"\n", svc.ln.Addr())
+	fmt.Fprintln(out, msgDemoWatch.in(ml))
 	svc.extra = func(ctx context.Context) {
 		for len(rest) > 0 {
 			now := clock()
@@ -140,7 +141,7 @@ func runDemoServe(ctx context.Context, c *serveConfig, name string, speed float6
 			}
 		}
 		outMu.Lock()
-		fmt.Fprintln(out, "The scenario is over; the API stays up until Ctrl-C.")
+		fmt.Fprintln(out, msgDemoOver.in(ml))
 		outMu.Unlock()
 	}
 	return svc.run(ctx)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"time"
 
@@ -20,6 +19,9 @@ MX: sending again can never succeed) per sending account, with the reason
 of the last hard bounce, the first and last bounce and their count — the
 list to remove from a customer list before the next mailing.
 
+The store is a DSN: sqlite:PATH or postgres://… (the password from
+PGPASSWORD or ~/.pgpass, never on the command line).
+
 Examples:
   bouncewatch suppressions --account shop@example.jp > remove.csv
   bouncewatch suppressions --format json | jq -r '.recipient'
@@ -28,20 +30,29 @@ Options:
 `
 
 func runSuppressions(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("suppressions", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	ml := langOf(args, env.Getenv)
+	fs := newFlagSet("suppressions")
+	help := func() {
+		fmt.Fprint(env.Stderr, helpText(ml, suppressionsHelp, suppressionsHelpJa))
+		printOptions(env.Stderr, fs, ml, withStoreDefault(suppressionsFlagsJa, store.DefaultDSN(env.Getenv)))
+	}
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
 	format := fs.String("format", "csv", "csv (with a header line) or json (JSON Lines)")
 	account := fs.String("account", "", "only this sending account (the address bounces were returned to)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), suppressionsHelp)
-		fs.PrintDefaults()
-	}
+	lang := fs.String("lang", "", msgLangFlagEn)
 	if err := fs.Parse(args); err != nil {
-		return flagError(err)
+		return flagFail(env.Stderr, "suppressions", ml, err, help)
+	}
+	if code := badLang(env.Stderr, "suppressions", ml, *lang); code != 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		say(env.Stderr, "suppressions", ml, msgUnexpectedArg, fs.Arg(0))
+		fmt.Fprintln(env.Stderr, fmt.Sprintf(msgSeeHelp.in(ml), "suppressions"))
+		return 2
 	}
 	if *format != "csv" && *format != "json" {
-		fmt.Fprintf(env.Stderr, "bouncewatch suppressions: --format must be csv or json, not %q\n", *format)
+		say(env.Stderr, "suppressions", ml, msgSuppBadFormat, *format)
 		return 2
 	}
 	if *dsn == "" {
@@ -49,13 +60,13 @@ func runSuppressions(ctx context.Context, args []string, env Env) int {
 	}
 	st, err := store.Open(ctx, *dsn)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch suppressions: %v\n", err)
+		say(env.Stderr, "suppressions", ml, msgPlain, err)
 		return 1
 	}
 	defer st.Close()
 	list, err := st.Suppressions(ctx, *account)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch suppressions: %v\n", err)
+		say(env.Stderr, "suppressions", ml, msgPlain, err)
 		return 1
 	}
 	w := bufio.NewWriter(env.Stdout)
@@ -74,9 +85,9 @@ func runSuppressions(ctx context.Context, args []string, env Env) int {
 		cw.Flush()
 	}
 	if err := w.Flush(); err != nil {
-		fmt.Fprintf(env.Stderr, "bouncewatch suppressions: %v\n", err)
+		say(env.Stderr, "suppressions", ml, msgPlain, err)
 		return 1
 	}
-	fmt.Fprintf(env.Stderr, "bouncewatch suppressions: %d recipients\n", len(list))
+	say(env.Stderr, "suppressions", ml, msgSuppSummary, len(list))
 	return 0
 }

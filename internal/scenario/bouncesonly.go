@@ -20,7 +20,23 @@ type hostedServer struct {
 	name     string // the submission server's host name
 	ip       string
 	selector string // the DKIM selector the provider signs our domain with
+	// flavour is how a non-Microsoft provider's server writes its trace
+	// (cPanel/Exim by default); noDKIM: the provider does not sign.
+	flavour hostFlavour
+	noDKIM  bool
+	// sent counts the messages each account submitted, by hour (Unix
+	// seconds / 3600): what the provider's panel shows.
+	sent map[string]map[int64]int
 }
+
+// hostFlavour is the trace a hosting provider's submission server writes.
+type hostFlavour uint8
+
+const (
+	flavourCPanel     hostFlavour = iota // Exim esmtpsa, X-Authenticated-Sender, authenticated_id
+	flavourAuthSender                    // Postfix: "(Authenticated sender: x)" in the Received field only
+	flavourAuthUser                      // "with ESMTP" and an X-Authenticated-User field only
+)
 
 // hostedSubmit runs one submission through the provider's server: it
 // adds its trace fields and our DKIM signature, refuses or relays each
@@ -57,6 +73,10 @@ func (w *world) hostedSubmit(m *outMsg) {
 		if msg.mid == "" {
 			msg.mid = "E" + id + "@" + hs.name
 		}
+		if hs.flavour != flavourCPanel {
+			w.hostedTrace(m, id)
+			goto relayed
+		}
 		from := "[" + m.cl.ip + "]"
 		if m.cl.host != "unknown" {
 			from = m.cl.host + " ([" + m.cl.ip + "])"
@@ -73,10 +93,21 @@ func (w *world) hostedSubmit(m *outMsg) {
 		msg.addTrace("X-Authenticated-Sender: " + hs.name + ": " + m.acct.addr)
 		msg.addTrace(fmt.Sprintf("DKIM-Signature: v=1; a=rsa-sha256; q=dns/txt; c=relaxed/relaxed; d=%s;\n\ts=%s; h=Subject:To:From:Message-ID:Date:MIME-Version:Content-Type;\n\tbh=%s=; b=%s", Domain, hs.selector, w.alnum(43), w.alnum(340)))
 	}
+relayed:
 	w.stats.Sent++
 	if m.spam {
 		w.stats.Spam++
+		if w.firstSpam.IsZero() || m.at.Before(w.firstSpam) {
+			w.firstSpam = m.at
+		}
 	}
+	if hs.sent == nil {
+		hs.sent = map[string]map[int64]int{}
+	}
+	if hs.sent[m.acct.addr] == nil {
+		hs.sent[m.acct.addr] = map[int64]int{}
+	}
+	hs.sent[m.acct.addr][m.at.Unix()/3600]++
 	var fails []failure
 	last := t
 	for i, rcpt := range m.rcpts {

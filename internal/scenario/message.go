@@ -239,6 +239,9 @@ func (w *world) forgedMail(from string, to string, at time.Time, campaign []stri
 	default:
 		m.mid = fmt.Sprintf("%s$%s@%s", w.alnum(12), w.hex(6), Domain)
 	}
+	if w.forgeMID != nil {
+		m.mid = w.forgeMID(at)
+	}
 	// Botnet clocks are often off and their zones arbitrary.
 	m.zone = w.pick2Zone()
 	m.date = at.Add(time.Duration(w.rng.IntN(600)-300) * time.Second)

@@ -111,10 +111,10 @@ func checkLog(t *testing.T, sc *Scenario) {
 			outOfOrder++
 		}
 		last = ev.Time
-		if ev.Time.Year() != 2026 && !(ev.Time.Year() == 2027 && future < sc.futureLines) {
+		if ev.Time.Year() != 2026 && ev.Time.Year() > sc.lastYear && !(ev.Time.Year() == 2027 && future < sc.futureLines) {
 			t.Errorf("%s: year %d", ev.Source, ev.Time.Year())
 		}
-		if ev.Time.Year() == 2027 {
+		if ev.Time.Year() == 2027 && sc.lastYear < 2027 {
 			future++
 		}
 		return nil
@@ -125,7 +125,7 @@ func checkLog(t *testing.T, sc *Scenario) {
 	if st.Lines != sc.Stats.LogLines {
 		t.Errorf("read %d log lines, wrote %d", st.Lines, sc.Stats.LogLines)
 	}
-	if outOfOrder > 0 {
+	if outOfOrder > 0 && !sc.csvLog { // a panel's export is sorted by account
 		t.Errorf("%d events out of time order", outOfOrder)
 	}
 	// Only the other programs' lines (OpenDKIM) may be unknown.
@@ -142,7 +142,7 @@ func checkLog(t *testing.T, sc *Scenario) {
 func checkMail(t *testing.T, sc *Scenario) {
 	t.Helper()
 	formats := map[string]int{}
-	n, bounces, late, bare := 0, 0, 0, 0
+	n, bounces, late, bare, forged := 0, 0, 0, 0, 0
 	err := source.Walk(context.Background(), sc.Mail, nil, func(m source.Message, err error) error {
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func checkMail(t *testing.T, sc *Scenario) {
 		}
 		// Fake notices are told from the message alone (no send log):
 		// every fake is flagged, no real-format bounce is.
-		if f := attrib.DetectFake(res, []string{Domain}); fakeLike(m.Data) != (f != nil) {
+		if f := attrib.DetectFake(res, []string{sc.Domain()}); fakeLike(m.Data) != (f != nil) {
 			why := "not flagged"
 			if f != nil {
 				why = fmt.Sprintf("flagged %v", f.Reasons)
@@ -192,7 +192,7 @@ func checkMail(t *testing.T, sc *Scenario) {
 		}
 		got, err := msg.Header.Date()
 		if err != nil {
-			t.Errorf("%s: notice date: %v", m.Source, err)
+			forged++
 			return nil
 		}
 		if d := got.Sub(sent); d < -10*time.Minute || d > 2*time.Hour {
@@ -209,8 +209,10 @@ func checkMail(t *testing.T, sc *Scenario) {
 	if bounces < sc.Stats.Bounces {
 		t.Errorf("%d decoded as bounces, want %d", bounces, sc.Stats.Bounces)
 	}
-	if late > 0 {
-		t.Errorf("%d notices dated far from the message they return", late)
+	// Only the notices a scenario forged on purpose may be dated
+	// otherwise.
+	if late+forged > sc.forgedNoticeDates {
+		t.Errorf("%d notices dated far from the message they return, %d with no date that parses; %d forged on purpose", late, forged, sc.forgedNoticeDates)
 	}
 	if sc.ReturnsNothing && bare < sc.Stats.Backscatter {
 		t.Errorf("%d notices return nothing of the original, want %d", bare, sc.Stats.Backscatter)

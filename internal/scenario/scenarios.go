@@ -38,7 +38,28 @@ type Scenario struct {
 	// futureLines is the number of log lines deliberately dated after
 	// 2026 (ForgedDates).
 	futureLines int
+	// csvLog: the send log is a panel's CSV of counts, not a log of
+	// messages (inputs.log.messages is not the number sent).
+	csvLog bool
+	// domain is the scenario's own domain (Domain unless rebranded);
+	// lastYear the latest year its log may hold (2026 unless it crosses
+	// a year's end); forgedNoticeDates: some notices' own Date fields are
+	// deliberately unparseable, missing or far off (UnseenForgedTenth).
+	domain            string
+	lastYear          int
+	forgedNoticeDates int
 }
+
+// Domain is the scenario's own mail domain.
+func (s *Scenario) Domain() string {
+	if s.domain != "" {
+		return s.domain
+	}
+	return Domain
+}
+
+// CountsOnly says the scenario's send log holds counts, not messages.
+func (s *Scenario) CountsOnly() bool { return s.csvLog }
 
 // Presence says whether something must be there.
 type Presence uint8
@@ -114,7 +135,7 @@ func All() []Def {
 		{"spoof-no-log", SpoofNoLog},
 		{"nothing-returned", NothingReturned},
 		{"campaign-hosting-no-log", CampaignHostingNoLog},
-	}, timeScenarios()...)
+	}, append(timeScenarios(), unseenScenarios()...)...)
 }
 
 // Tokyo is the scenarios' zone.
@@ -141,14 +162,20 @@ type options struct {
 	noLog   bool
 	mbox    bool
 	logName string // file name of the log (default mail.log)
+	// loc is the zone of the site's clocks: its log's lines and its
+	// people's hours (default Asia/Tokyo).
+	loc *time.Location
 }
 
 // build sets up a world writing into dir.
 func build(dir string, o options) (*world, *Scenario, error) {
 	loc := Tokyo()
+	if o.loc != nil {
+		loc = o.loc
+	}
 	w := newWorld(o.seed, loc)
 	w.exim, w.lmtp = o.exim, o.lmtp
-	sc := &Scenario{Dir: dir, Location: loc, FakeBounces: -1}
+	sc := &Scenario{Dir: dir, Location: loc, FakeBounces: -1, lastYear: 2026}
 	name := o.logName
 	if name == "" {
 		name = "mail.log"

@@ -89,11 +89,14 @@ type world struct {
 	exim bool // our server runs Exim (mainlog) instead of Postfix
 	// hosted, when set, is a provider's server our accounts submit
 	// through instead (bouncesonly.go): no log of it is written.
-	hosted  *hostedServer
-	lmtp    bool // Postfix hands local mail to Dovecot over LMTP
-	inode   uint32
-	pidNext int
-	remotes map[string]*remote
+	hosted *hostedServer
+	// forgeMID, when set, is the Message-ID form forged mail imitates
+	// (ours), in place of the botnet's own.
+	forgeMID func(time.Time) string
+	lmtp     bool // Postfix hands local mail to Dovecot over LMTP
+	inode    uint32
+	pidNext  int
+	remotes  map[string]*remote
 	// aliases maps an address of ours to the mailbox that receives it.
 	aliases map[string]string
 	stats   Stats

@@ -1,0 +1,7 @@
+package diagnose
+
+// For TestDigestCoversEveryField.
+const (
+	DigestFields = digestFields
+	FactsFields  = factsFields
+)
