@@ -18,7 +18,7 @@ import (
 func NewMetrics(st *store.Store, report func() *diagnose.Report, sources func() []ingest.Health) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(&collector{st: st, report: report, sources: sources})
+	reg.MustRegister(&collector{st: st, report: report, sources: sources}, &containCollector{st: st})
 	return reg
 }
 

@@ -36,6 +36,9 @@ type Server struct {
 	// API request (serve always sets one).
 	Token string
 	Log   *slog.Logger
+	// Relays are our relays' addresses and prefixes: the DMARC view
+	// tells our own sources from others.
+	Relays []string
 	// Registry holds the metrics /metrics shows (see NewMetrics).
 	Registry *prometheus.Registry
 }
@@ -54,6 +57,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/series", s.auth(s.series))
 	mux.Handle("GET /api/v1/stats", s.auth(s.stats))
 	mux.Handle("GET /api/v1/sources", s.auth(s.sources))
+	mux.Handle("GET /api/v1/dmarc", s.auth(s.dmarc))
+	mux.Handle("GET /api/v1/holds", s.auth(s.holds))
+	mux.Handle("GET /api/v1/incidents/{id}/blocklists", s.auth(s.blocklists))
+	mux.Handle("POST /api/v1/accounts/{account}/release", s.auth(s.release))
+	mux.Handle("POST /api/v1/accounts/{account}/block", s.auth(s.block))
 	return mux
 }
 

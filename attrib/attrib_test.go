@@ -230,6 +230,15 @@ func TestAttribute(t *testing.T) {
 			dontWant: []string{CodeReceivedOurRelay, CodeMessageIDNotInLog},
 		},
 		{
+			// The bot wrote, beneath the hop the foreign MX added, a hop
+			// "by mail.example.jp with ESMTPSA": the MX says it got the
+			// message from the bot, so that hop is the sender's text.
+			name: "backscatter with a forged hop through our relay", index: relaysOnly, bounce: file("backscatter-forged-hop.eml"),
+			verdict:  NotOurs,
+			want:     []string{CodeReceivedNotOurs, CodeReceivedUnauthenticated},
+			dontWant: []string{CodeReceivedOurRelay, CodeReceivedESMTPSA},
+		},
+		{
 			name: "Gmail DSN: ESMTPSA hop at our relay, help links, no log", index: relaysOnly, bounce: file("relay-esmtpsa.eml"),
 			verdict: Ours,
 			want:    []string{CodeReceivedOurRelay, CodeReceivedESMTPSA},

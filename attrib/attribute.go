@@ -2,6 +2,7 @@ package attrib
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -233,6 +234,52 @@ func (jc judgeCtx) relayBy(f *Facts, h *Hop) bool {
 	return false
 }
 
+// handoffMissing reports whether hop i, which names one of our relays
+// as its writer, is contradicted by the hop above it: that server (not
+// ours) names the client it received the message from, by a host name,
+// and it is neither our relay nor a host of its organisation, or it
+// received the message by something else than SMTP. Only the
+// fields above the first such break were written by servers that saw
+// the message pass (RFC 5321 section 4.4: every relay prepends its own);
+// those below it are the sender's own text, and a forger can write a
+// hop "by our relay with ESMTPSA" there.
+func (jc judgeCtx) handoffMissing(f *Facts, i int) bool {
+	if i == 0 {
+		return false
+	}
+	up, h := &f.Hops[i-1], &f.Hops[i]
+	if up.By == "" || jc.relayBy(f, up) || jc.relayFrom(up) {
+		return false
+	}
+	switch up.With {
+	case "HTTP", "HTTPS", "LOCAL", "MAPI":
+		return true // a relay hands mail on by SMTP, never "with HTTP" or "local"
+	}
+	name := up.From
+	if name == "" || strings.HasPrefix(name, "[") || net.ParseIP(name) != nil {
+		// The client is named by its address alone: nothing to compare
+		// it with, unless our relays' addresses are configured (above).
+		return false
+	}
+	if name == h.By || parentDomain(name) != "" && parentDomain(name) == parentDomain(h.By) {
+		return false
+	}
+	if jc.ix.isRelay(name) || jc.isOurDomain(name) || jc.pop != nil && jc.pop.hosts[name] {
+		return false
+	}
+	return true
+}
+
+// parentDomain is a host name without its first label, when at least two
+// labels remain ("mx1.provider.example" → "provider.example").
+func parentDomain(host string) string {
+	i := strings.IndexByte(host, '.')
+	if i < 0 || !strings.Contains(host[i+1:], ".") {
+		return ""
+	}
+	return host[i+1:]
+}
+
 func (jc judgeCtx) relayFrom(h *Hop) bool {
 	return jc.ix.isRelay(h.From) || jc.ix.isRelay(h.IP) || jc.ix.isRelay(h.Client)
 }
@@ -294,9 +341,17 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 
 	// 2. The Received chain, and queue IDs our relays gave.
 	relaySeen, authSeen, qidSeen, anyAuth := false, false, false, false
+	cut := len(f.Hops) // the hops above it were written by servers the message passed
 	for i := range f.Hops {
 		h := &f.Hops[i]
 		by := jc.relayBy(f, h)
+		if by && jc.handoffMissing(f, i) {
+			// The server above says it got the message from someone
+			// else: this hop of "ours" and everything below it was
+			// written by the sender, not by our relay.
+			cut = i
+			break
+		}
 		from := jc.relayFrom(h)
 		anyAuth = anyAuth || h.Auth != ""
 		if by && h.ID != "" && !qidSeen {
@@ -343,11 +398,11 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	// A chain that never touches our relays, while we know them: the
 	// message entered the internet elsewhere (RFC 5321 section 4.4: every
 	// relay adds its field, ours included).
-	if !relaySeen && len(f.Hops) > 0 && jc.knowsRelays() {
-		first := f.Hops[len(f.Hops)-1]
+	if !relaySeen && cut > 0 && jc.knowsRelays() {
+		first := f.Hops[cut-1]
 		items = append(items, jc.item(CodeReceivedNotOurs, WeightNotOurRelay, func() (string, string) {
-			return fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "unknown")),
-				fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", len(f.Hops), firstNonEmpty(first.From, first.IP, first.By, "不明"))
+			return fmt.Sprintf("The returned message's Received chain (%d hops, first %s) never passes through our relays", cut, firstNonEmpty(first.From, first.IP, first.By, "unknown")),
+				fmt.Sprintf("返送されたメッセージの Received（%d 段、最初は %s）は当方のリレーを一度も経由していません", cut, firstNonEmpty(first.From, first.IP, first.By, "不明"))
 		}))
 	}
 	// Mail of ours is submitted by a logged-in client; a message in our
@@ -355,7 +410,7 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	// nowhere near our relays, was sent by someone else (a bot straight to
 	// the recipient's server).
 	if !relaySeen && !anyAuth && f.AuthHeader == "" && jc.claimsOurs(f) {
-		if e := f.publicEntry(); e != nil && e.Auth == "" {
+		if e := publicEntry(f.Hops[:cut]); e != nil && e.Auth == "" {
 			client := firstNonEmpty(e.Client, e.IP, e.From)
 			items = append(items, jc.item(CodeReceivedUnauthenticated, WeightUnauthenticated, func() (string, string) {
 				return fmt.Sprintf("The message entered the mail system at %s from %s without authentication (%s), nowhere near our relays: not a submission of ours", e.By, client, hopText(e)),
@@ -417,9 +472,9 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 // publicEntry is the oldest hop whose client has a public address or a
 // name: where the message came from the internet (a bot's own trace
 // fields from private addresses are skipped).
-func (f *Facts) publicEntry() *Hop {
-	for i := len(f.Hops) - 1; i >= 0; i-- {
-		h := &f.Hops[i]
+func publicEntry(hops []Hop) *Hop {
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := &hops[i]
 		if h.By == "" {
 			continue
 		}

@@ -485,6 +485,8 @@ func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time
 		detail, _ := json.Marshal(ar)
 		active := serious(ar.Verdict) && ar.Surge != nil
 		over := ar.Surge == nil || now.After(ar.Surge.End.Add(d.cfg.CloseAfter))
+		// A spoofing verdict cites the receivers' DMARC reports.
+		evidence, _ := withCitations(ar.Evidence, d.dmarcCitations(ctx, ar, now))
 		if in == nil && active {
 			// Not again for a surge whose incident was closed already.
 			prev, err := d.st.Incidents(ctx, store.IncidentFilter{Account: ar.Account, Limit: 1})
@@ -499,7 +501,7 @@ func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time
 		case in == nil && active:
 			in = &store.Incident{
 				Account: ar.Account, Verdict: string(ar.Verdict), Confidence: ar.Confidence, Onset: ar.Surge.Onset,
-				OpenedAt: now, UpdatedAt: now, Evidence: ar.Evidence, Detail: detail,
+				OpenedAt: now, UpdatedAt: now, Evidence: evidence, Detail: detail,
 			}
 			if err := d.save(ctx, in, store.ChangeOpened, ar, !over); err != nil {
 				return err
@@ -519,11 +521,12 @@ func (d *Detector) incidents(ctx context.Context, rep *diagnose.Report, now time
 			}
 		case in != nil:
 			v := merge(in.Verdict, ar.Verdict)
-			if v == in.Verdict && math.Abs(ar.Confidence-in.Confidence) < 0.05 {
+			_, cited := withCitations(in.Evidence, d.dmarcCitations(ctx, ar, now))
+			if v == in.Verdict && math.Abs(ar.Confidence-in.Confidence) < 0.05 && !cited {
 				continue
 			}
 			changedVerdict := v != in.Verdict
-			in.Verdict, in.Confidence, in.Evidence, in.Detail, in.UpdatedAt = v, ar.Confidence, ar.Evidence, detail, now
+			in.Verdict, in.Confidence, in.Evidence, in.Detail, in.UpdatedAt = v, ar.Confidence, evidence, detail, now
 			if ar.Surge != nil && ar.Surge.Onset.Before(in.Onset) {
 				in.Onset = ar.Surge.Onset
 			}

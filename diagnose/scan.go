@@ -150,7 +150,11 @@ func scanWith(ctx context.Context, a *Analyzer, in Input) (*Report, error) {
 			}
 			return nil
 		}
-		if err := source.Ordered(ctx, workers, produce, work, emit); err != nil {
+		// The bytes in flight are bounded, not only their number: one
+		// largest message plus 4 MiB a worker (issue 7 §6).
+		budget := int64(source.DefaultMaxMessageSize) + int64(workers)*(4<<20)
+		size := func(it item) int64 { return int64(len(it.data)) }
+		if err := source.OrderedSized(ctx, workers, budget, size, produce, work, emit); err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}

@@ -327,3 +327,22 @@ func TestScanCLIUnseen(t *testing.T) {
 		})
 	}
 }
+
+// TestScanCLIForgedDatesFormats writes every format of the scan of a
+// mailbox a tenth of whose notices carry forged, missing or absurd
+// dates (issue 11 §6: no date stops a report from being written).
+func TestScanCLIForgedDatesFormats(t *testing.T) {
+	sc, err := scenario.UnseenForgedTenth(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "html"} {
+		args := []string{"scan", "--format", format, "--tz", "Asia/Tokyo", "--lang", "en", "--mail", sc.Mail[0], "--sendlog", sc.SendLogs[0]}
+		var stdout, stderr bytes.Buffer
+		code := cli.Main(context.Background(), args, cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }})
+		if code != 0 || !strings.Contains(stdout.String(), "shop@example.jp") || !strings.Contains(stdout.String(), "hijacked") {
+			t.Errorf("--format %s: exit %d, %d bytes naming shop@ hijacked: %v; stderr %.300s", format, code, stdout.Len(),
+				strings.Contains(stdout.String(), "hijacked"), stderr.String())
+		}
+	}
+}

@@ -146,6 +146,79 @@ CREATE INDEX bounces_domain_at ON bounces (recipient_domain, at);
 `,
 	// 3: the analyzer's digest of each message (digest.go).
 	migrationDigests,
+	// 4: DMARC aggregate reports (dmarcrpt), one row per report (org and
+	// report id once; a malformed one kept with its error under a key of
+	// its content hash) and one per record, by domain and day.
+	`
+CREATE TABLE IF NOT EXISTS dmarc_reports (
+	id          {id},
+	org         TEXT NOT NULL,
+	report_id   TEXT NOT NULL,
+	domain      TEXT NOT NULL,
+	begin_at    BIGINT NOT NULL,
+	end_at      BIGINT NOT NULL,
+	schema_name TEXT NOT NULL,
+	policy      TEXT NOT NULL,
+	source      TEXT NOT NULL,
+	message_id  BIGINT,
+	stored_at   BIGINT NOT NULL,
+	error       TEXT NOT NULL DEFAULT '',
+	UNIQUE (org, report_id)
+);
+CREATE INDEX IF NOT EXISTS dmarc_reports_domain ON dmarc_reports (domain, begin_at);
+
+CREATE TABLE IF NOT EXISTS dmarc_records (
+	id            {id},
+	report        BIGINT NOT NULL REFERENCES dmarc_reports (id) ON DELETE CASCADE,
+	domain        TEXT NOT NULL,
+	day           BIGINT NOT NULL,
+	source_ip     TEXT NOT NULL,
+	count         BIGINT NOT NULL,
+	disposition   TEXT NOT NULL,
+	dkim          TEXT NOT NULL,
+	spf           TEXT NOT NULL,
+	header_from   TEXT NOT NULL,
+	envelope_from TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dmarc_records_domain_day ON dmarc_records (domain, day);
+`,
+	// 5: containment (policy service): accounts an admin or the policy
+	// service blocked, the last release of each account (it lifts the
+	// incidents opened before it), and the deferrals counted per account
+	// and day.
+	`
+CREATE TABLE IF NOT EXISTS account_blocks (
+	account     TEXT PRIMARY KEY,
+	reason      TEXT NOT NULL,
+	blocked_by  TEXT NOT NULL,
+	blocked_at  BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS account_releases (
+	account     TEXT PRIMARY KEY,
+	released_by TEXT NOT NULL,
+	released_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS policy_deferrals (
+	account TEXT NOT NULL,
+	day     BIGINT NOT NULL,
+	count   BIGINT NOT NULL,
+	last_at BIGINT NOT NULL,
+	PRIMARY KEY (account, day)
+);
+`,
+	// 6: DNS blocklist checks of our IPs and domains, per incident.
+	`
+CREATE TABLE IF NOT EXISTS blocklist_checks (
+	id          {id},
+	incident_id BIGINT NOT NULL,
+	checked_at  BIGINT NOT NULL,
+	listed      INTEGER NOT NULL,
+	results     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocklist_checks_incident ON blocklist_checks (incident_id, checked_at);
+`,
 }
 
 // SchemaVersion is the version a store is at after Open.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
+	"github.com/bouncewatch/bouncewatch/dmarcrpt"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/klauspost/compress/flate"
 )
@@ -56,6 +57,10 @@ type prepared struct {
 	// one is made.
 	digestKey string
 	digest    []byte
+	// dmarc is the DMARC aggregate report the message carries (kind
+	// KindDMARC), or dmarcErr the error of one that cannot be read.
+	dmarc    *dmarcrpt.Report
+	dmarcErr error
 }
 
 type bounceRow struct {
@@ -88,6 +93,18 @@ func (s *Store) prepare(m ingest.Mail, now time.Time) (*prepared, error) {
 func (p *prepared) fill(data []byte) (*bounce.Result, error) {
 	res, err := decodeSafely(data)
 	p.kind, p.decErr, p.decBy, p.facts, p.bounces = KindNotBounce, "", "", "", nil
+	p.dmarc, p.dmarcErr = nil, nil
+	if res == nil || res.Kind != bounce.KindBounce {
+		// A DMARC aggregate report comes to the bounce mailbox too (the
+		// rua address is often the same): routed to its own tables.
+		if rep, perr, ok := dmarcOf(data); ok {
+			p.kind, p.dmarc, p.dmarcErr, p.decBy = KindDMARC, rep, perr, "dmarcrpt"
+			if perr != nil {
+				p.decErr = text(perr.Error())
+			}
+			return res, err
+		}
+	}
 	if err != nil {
 		p.decErr = text(err.Error())
 	}
@@ -458,6 +475,10 @@ func (w *batchWriter) mail(ctx context.Context, p *prepared) error {
 			id, p.digestKey, DecoderRevision, p.digest); err != nil {
 			return err
 		}
+	}
+	if p.kind == KindDMARC {
+		_, err := w.dmarc(ctx, id, p.m.Source, p.m.Data, p.dmarc, p.dmarcErr)
+		return err
 	}
 	return w.bounces(ctx, id, p.bounces)
 }

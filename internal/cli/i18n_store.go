@@ -17,7 +17,7 @@ var (
 	msgDecodeWarning    = msg{"%s: warning: %s", "%s: 警告: %s"}
 	msgDecodeSummary    = msg{"%d messages: %d bounces (%d recipients), %d not bounces, %d failed%s", "メッセージ %d 件: バウンス %d 件（宛先 %d 件）、バウンス以外 %d 件、読めなかったもの %d 件%s"}
 	msgDecodeWarned     = msg{", %d warnings (parts not read, recipients dropped: above)", "、警告 %d 件（読まなかった部分や落とした宛先: 上記）"}
-	msgImportNothing    = msg{"nothing to import (--mail PATH, --sendlog PATH)", "取り込むものが指定されていません（--mail パス、--sendlog パス）"}
+	msgImportNothing    = msg{"nothing to import (--mail PATH, --sendlog PATH, --dmarc PATH)", "取り込むものが指定されていません（--mail パス、--sendlog パス、--dmarc パス）"}
 	msgImportSendlog    = msg{"--sendlog: %v", "--sendlog: %v"}
 	msgImportProgLog    = msg{"log: %d lines, %.1f MB   ", "ログ: %d 行、%.1f MB   "}
 	msgImportProgMail   = msg{"mail: %d messages, %d unreadable, %.1f MB  (%.0f msgs/s)   ", "メール: %d 件、読めないもの %d 件、%.1f MB（%.0f 件/秒）   "}
@@ -61,7 +61,7 @@ var decodeFlagsJa = map[string]string{
 	"stats":   "最後に処理速度（件/秒、MB/秒）と最大メモリ使用量を表示する",
 }
 
-const importHelpJa = `使い方: bouncewatch import [--store DSN] [--mail パス...] [--sendlog パス...] [--domain ドメイン...]
+const importHelpJa = `使い方: bouncewatch import [--store DSN] [--mail パス...] [--sendlog パス...] [--dmarc パス...] [--domain ドメイン...]
 
 'bouncewatch serve' が監視するストアに、手元のファイルから過去の分を取り込みます。
 こうしておくと、監視を始めた最初の 1 分から過去の流れと比べて判定できます。
@@ -69,6 +69,12 @@ const importHelpJa = `使い方: bouncewatch import [--store DSN] [--mail パス
 .gz）、送信ログは 'scan' が読める形ならどれでも（Postfix、Exim、Sendmail、CSV の
 件数、ローテートや圧縮されたファイル。ディレクトリはその中のメールログ）読みます。
 ログの行はそのまま保存し、検知の際に解析します。
+
+DMARC 集計レポート（RFC 7489 付録 C と DMARCbis の XML。そのまま、.gz/.zip、
+またはレポートのメールそのもの）は --dmarc のフォルダーやファイルから取り込み、
+--mail のメッセージの中にあっても見分けます。レポートは送信元の組織とレポート ID
+ごとに 1 回だけ保存し、壊れたものはエラーと一緒に保存します。ドメインと日ごとの
+集計は GET /api/v1/dmarc で見られます。
 
 二度実行しても同じものは二度保存しません（メッセージは内容とファイル上の位置ごとに
 1 回、ログの行は位置ごとに 1 回）。デコードできないメッセージはエラーと一緒に
@@ -82,6 +88,7 @@ PGPASSWORD か ~/.pgpass から読みます。コマンドラインには決し�
 例:
   bouncewatch import --mail ~/Maildir/.Bounces --sendlog /var/log/mail.log* --domain example.jp
   bouncewatch import --store sqlite:/var/lib/bouncewatch/bw.db --mail bounces.mbox.gz
+  bouncewatch import --dmarc ~/dmarc-reports/
 
 オプション:
 `
@@ -90,6 +97,7 @@ var importFlagsJa = map[string]string{
 	"lang":    msgLangFlagJa,
 	"mail":    "取り込むバウンス（繰り返し可）",
 	"sendlog": "取り込む送信ログ（繰り返し可）",
+	"dmarc":   "取り込む DMARC 集計レポート: ファイル（.xml、.gz、.zip、レポートのメール）かフォルダー（繰り返し可）",
 	"domain":  "自社のメールドメイン。検知のためストアに記録します（繰り返し可、カンマ区切りも可）",
 	"store":   "ストア: sqlite:パス か postgres://…",
 	"workers": "同時にデコードして保存するメッセージの数",

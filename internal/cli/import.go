@@ -10,7 +10,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
-const importHelp = `Usage: bouncewatch import [--store DSN] [--mail PATH...] [--sendlog PATH...] [--domain D...]
+const importHelp = `Usage: bouncewatch import [--store DSN] [--mail PATH...] [--sendlog PATH...] [--dmarc PATH...] [--domain D...]
 
 Backfills the store that 'bouncewatch serve' watches from files, so that
 the detector has history from its first minute: bounces in every form
@@ -18,6 +18,12 @@ the detector has history from its first minute: bounces in every form
 form 'scan' reads (Postfix, Exim, Sendmail, CSV counts; rotated and
 compressed files; a directory stands for the mail logs in it). Log lines
 are stored as they are and parsed by the detector.
+
+DMARC aggregate reports (RFC 7489 appendix C and DMARCbis XML, bare or
+.gz/.zip, or the report mails themselves) are taken from --dmarc folders
+and files, and recognised among --mail messages too; each report is stored
+once per reporting organisation and report ID, a malformed one with its
+error. GET /api/v1/dmarc shows them per domain and day.
 
 Running it twice stores nothing twice: a message is stored once per content
 and per file position, a log line once per file position. A message the
@@ -32,6 +38,7 @@ PGPASSWORD or ~/.pgpass, never on the command line).
 Examples:
   bouncewatch import --mail ~/Maildir/.Bounces --sendlog /var/log/mail.log* --domain example.jp
   bouncewatch import --store sqlite:/var/lib/bouncewatch/bw.db --mail bounces.mbox.gz
+  bouncewatch import --dmarc ~/dmarc-reports/
 
 Options:
 `
@@ -48,6 +55,8 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	domains := &listFlag{split: true}
 	fs.Var(mail, "mail", "bounces to import (repeatable)")
 	fs.Var(logs, "sendlog", "outbound mail log to import (repeatable)")
+	dmarcPaths := &listFlag{}
+	fs.Var(dmarcPaths, "dmarc", "DMARC aggregate reports to import: files (.xml, .gz, .zip, report mails) or folders (repeatable)")
 	fs.Var(domains, "domain", "our mail domain, remembered in the store for the detector (repeatable, or comma-separated)")
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
 	workers := fs.Int("workers", 4*runtime.GOMAXPROCS(0), "messages decoded and stored at once")
@@ -60,7 +69,7 @@ func runImport(ctx context.Context, args []string, env Env) int {
 		return code
 	}
 	paths := append(mail.vals, pos...)
-	if len(paths) == 0 && len(logs.vals) == 0 && len(domains.vals) == 0 {
+	if len(paths) == 0 && len(logs.vals) == 0 && len(domains.vals) == 0 && len(dmarcPaths.vals) == 0 {
 		say(env.Stderr, "import", ml, msgImportNothing)
 		help()
 		return 2
@@ -113,6 +122,13 @@ func runImport(ctx context.Context, args []string, env Env) int {
 				p.Messages, p.Failed, float64(p.Bytes)/1e6, float64(p.Messages)/prog.elapsed())
 		}})
 		report(err)
+	}
+	if len(dmarcPaths.vals) > 0 && ctx.Err() == nil {
+		n := importDMARC(ctx, st, dmarcPaths.vals, report, func(n dmarcImport) {
+			prog.show(false, "dmarc: %d files, %d new reports   ", n.files, n.added)
+		})
+		prog.done()
+		fmt.Fprintf(env.Stderr, "bouncewatch import: DMARC: %d files, %d new reports, %d already stored, %d not reports\n", n.files, n.added, n.known, n.notReport)
 	}
 	prog.done()
 	after, err := st.Stats(ctx)

@@ -18,7 +18,9 @@ import (
 	"github.com/bouncewatch/bouncewatch/api"
 	"github.com/bouncewatch/bouncewatch/detect"
 	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/dnsbl"
 	"github.com/bouncewatch/bouncewatch/ingest"
+	"github.com/bouncewatch/bouncewatch/policy"
 	"github.com/bouncewatch/bouncewatch/store"
 	"github.com/bouncewatch/bouncewatch/surge"
 	"github.com/bouncewatch/bouncewatch/web"
@@ -208,6 +210,9 @@ type service struct {
 	ln       net.Listener
 	token    string
 	extra    func(ctx context.Context) // the demo's feeder
+	pol      *policy.Service           // the policy service ([policy]), or nil
+	bl       *dnsbl.Monitor            // the blocklist checks ([blocklists]), or nil
+	polLn    net.Listener
 	health   func() []ingest.Health
 	stopWeb  func() // ends the dashboard's live streams
 	ownStore bool
@@ -297,6 +302,9 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 	}
 	dcfg.OnChange = func(in *store.Incident, change string) {
 		s.disp.Poke()
+		if s.bl != nil && change == store.ChangeOpened {
+			s.bl.Poke()
+		}
 		if onChange != nil {
 			onChange(in, change)
 		}
@@ -314,8 +322,33 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 		return out
 	}
 	s.health = health
-	a := &api.Server{Store: s.st, Report: s.det.Report, Sources: health, Token: s.token, Log: log.With("part", "api")}
+	a := &api.Server{Store: s.st, Report: s.det.Report, Sources: health, Token: s.token, Log: log.With("part", "api"), Relays: c.Relays}
 	a.Registry = api.NewMetrics(s.st, s.det.Report, health)
+	if b := c.Blocklists; b != nil {
+		if s.bl, err = blocklistMonitor(c, s.st, log.With("part", "blocklists")); err != nil {
+			return failed("[blocklists]: %v", err)
+		}
+	}
+	if p := c.Policy; p != nil && p.Listen != "" {
+		pf := policyFlags{action: p.Action, lang: p.Lang, budget: p.Budget, stale: p.Stale, window: p.Window,
+			maxMessages: p.MaxMessages, maxNewRecipients: p.MaxNewRecipients, maxNetwork: p.MaxNetworks, autoRelease: p.AutoRelease}
+		if pf.lang == "" {
+			pf.lang = c.Lang
+		}
+		pcfg, err := pf.config()
+		if err != nil {
+			return failed("[policy]: %v", err)
+		}
+		pcfg.Log, pcfg.Registerer = log.With("part", "policy"), a.Registry
+		if dcfg.Alerts != nil {
+			pcfg.Alerts = func(in *store.Incident, change string) []store.Alert { return rend.Alerts(in, change, nil) }
+		}
+		pcfg.OnChange = dcfg.OnChange
+		s.pol = policy.New(s.st, pcfg)
+		if s.polLn, err = policy.Listen(p.Listen); err != nil {
+			return failed("[policy]: %v", err)
+		}
+	}
 	if s.ln, err = net.Listen("tcp", c.Listen); err != nil {
 		return failed("listen: %v", err)
 	}
@@ -349,6 +382,12 @@ func (s *service) run(ctx context.Context) int {
 		goRun(src.Name(), src.Run)
 	}
 	goRun("detector", s.det.Run)
+	if s.bl != nil {
+		goRun("blocklists", s.bl.Run)
+	}
+	if s.pol != nil {
+		goRun("policy", func(ctx context.Context) error { go s.pol.Run(ctx); return s.pol.Serve(ctx, s.polLn) })
+	}
 	goRun("alerts", s.disp.Run)
 	if r := s.cfg.Retention; r.Raw > 0 || r.LogLines > 0 || r.Bounces > 0 {
 		goRun("retention", func(ctx context.Context) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/bouncewatch/bouncewatch/alert"
+	"github.com/bouncewatch/bouncewatch/dnsbl"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/imapsrc"
 	"github.com/bouncewatch/bouncewatch/ingest/lmtp"
@@ -89,6 +90,31 @@ type serveConfig struct {
 		TLS          string   `toml:"tls"`
 	} `toml:"email"`
 	AlertsPerHour int `toml:"alerts_per_hour"`
+
+	// Policy runs the Postfix policy service inside serve (see
+	// 'bouncewatch policy --help').
+	Policy *struct {
+		Listen           string        `toml:"listen"` // 127.0.0.1:PORT or unix:PATH
+		Action           string        `toml:"action"`
+		Lang             string        `toml:"lang"`
+		Budget           time.Duration `toml:"budget"`
+		Stale            time.Duration `toml:"stale"`
+		Window           time.Duration `toml:"window"`
+		MaxMessages      int           `toml:"max_messages"`
+		MaxNewRecipients int           `toml:"max_new_recipients"`
+		MaxNetworks      int           `toml:"max_networks"`
+		AutoRelease      bool          `toml:"auto_release"`
+	} `toml:"policy"`
+
+	// Blocklists checks our outbound IPs (default: the relays' addresses)
+	// and domains against DNS blocklists when an incident opens and
+	// every day while it is open.
+	Blocklists *struct {
+		Resolver string        `toml:"resolver"` // host:port; default: /etc/resolv.conf's first
+		IPs      []string      `toml:"ips"`
+		Every    time.Duration `toml:"every"`
+		Zones    []dnsbl.Zone  `toml:"zones"` // default: dnsbl.DefaultZones
+	} `toml:"blocklists"`
 
 	Dashboard dashboardConfig `toml:"dashboard"`
 }

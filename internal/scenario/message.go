@@ -249,6 +249,9 @@ func (w *world) forgedMail(from string, to string, at time.Time, campaign []stri
 		m.fromName = w.pick([]string{"Shop", "example.jp", "Customer Service", "ショップ"})
 	}
 	bot := w.botClient()
+	if w.forgeTrace != nil {
+		w.forgeTrace(m, at)
+	}
 	if w.chance(0.3) {
 		// Some bots write a trace field of their own first.
 		m.addTrace(fmt.Sprintf("Received: from [10.%d.%d.%d] by %s with HTTP; %s", w.rng.IntN(255), w.rng.IntN(255), 1+w.rng.IntN(250), bot.helo, rfc5322(m.date, m.zone)))

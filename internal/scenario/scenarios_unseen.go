@@ -26,6 +26,7 @@ func unseenScenarios() []Def {
 		{"unseen-authsender-small", UnseenAuthSenderSmall},
 		{"unseen-authuser-no-dkim", UnseenAuthUserNoDKIM},
 		{"unseen-spoof-our-mid", UnseenSpoofOurMID},
+		{"unseen-spoof-forged-hop", UnseenSpoofForgedHop},
 		{"unseen-mixed-no-log", UnseenMixedNoLog},
 		{"unseen-campaign-evening", UnseenCampaignEvening},
 		{"unseen-campaign-second-login", UnseenCampaignSecondLogin},
@@ -705,6 +706,35 @@ func UnseenCampaignHostingEvening(dir string) (*Scenario, error) {
 	w.mailList(&tl, newsletter{acct: shop, start: day.Add(21*time.Hour + 20*time.Minute), minutes: 20, subject: "今だけ！山田商店の年末セール", list: list[1500:], bad: bad})
 	sc.Now = end.Add(time.Hour)
 	sc.Expect = []Expect{{Account: shop.addr, Not: []advice.Verdict{advice.Hijacked, advice.Spoofed, advice.Mixed}, Surge: Present,
+		Missing: []string{advice.EvidenceSendLog}}}
+	return finish(w, &tl, sc)
+}
+
+// UnseenSpoofForgedHop (§1): a botnet forging shop@ writes, beneath its
+// own hop, a Received field claiming the message entered our provider's
+// server by authenticated submission, with our Message-ID form; the
+// hop a foreign MX wrote shows the message came from the bot. No log:
+// spoofed, not hijacked.
+func UnseenSpoofForgedHop(dir string) (*Scenario, error) {
+	w, sc, err := build(dir, options{seed: 118, noLog: true})
+	if err != nil {
+		return nil, err
+	}
+	w.hosted = &hostedServer{name: "sv1234.hosting-provider.example", ip: "192.0.2.140", selector: "default"}
+	w.forgeMID = func(t time.Time) string { return "E" + w.eximID(t) + "@" + w.hosted.name }
+	w.forgeTrace = func(m *message, at time.Time) {
+		ip := fmt.Sprintf("203.0.113.%d", 1+w.rng.IntN(254))
+		m.addTrace(fmt.Sprintf("Received: from [%s] (helo=User)\n\tby %s with esmtpsa (TLS1.3)\n\t(Exim 4.97.1)\n\t(envelope-from <%s>)\n\tid %s;\n\t%s",
+			ip, w.hosted.name, m.from, w.eximID(at), rfc5322(at, w.loc)))
+	}
+	sc.Name, sc.About = "unseen-spoof-forged-hop", "backscatter for mail forged in shop@'s name whose chains carry a forged authenticated hop through our provider, no log"
+	var tl timeline
+	shop, info, tanaka := w.site()
+	end := Onset().Add(6 * time.Hour)
+	w.everyone(&tl, end, shop, info, tanaka)
+	w.forge(&tl, forgery{addr: shop.addr, start: Onset(), hours: 4, perHour: [2]int{250, 350}, campaign: campaignB, reporters: 140})
+	sc.Now = end.Add(time.Hour)
+	sc.Expect = []Expect{{Account: shop.addr, Verdict: advice.Spoofed, Surge: Present, MinNotOursShare: 0.8,
 		Missing: []string{advice.EvidenceSendLog}}}
 	return finish(w, &tl, sc)
 }

@@ -93,10 +93,13 @@ type world struct {
 	// forgeMID, when set, is the Message-ID form forged mail imitates
 	// (ours), in place of the botnet's own.
 	forgeMID func(time.Time) string
-	lmtp     bool // Postfix hands local mail to Dovecot over LMTP
-	inode    uint32
-	pidNext  int
-	remotes  map[string]*remote
+	// forgeTrace, when set, writes trace fields forged mail carries
+	// beneath the bot's own hop (a forged hop through our relay).
+	forgeTrace func(m *message, at time.Time)
+	lmtp       bool // Postfix hands local mail to Dovecot over LMTP
+	inode      uint32
+	pidNext    int
+	remotes    map[string]*remote
 	// aliases maps an address of ours to the mailbox that receives it.
 	aliases map[string]string
 	stats   Stats
