@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -9,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bouncewatch/bouncewatch/store"
 )
 
 // checkReleaseAndBlock: an account not held shows a Block form; a POST
@@ -119,5 +123,46 @@ func checkReleaseAndBlock(t *testing.T, f *fixture) {
 	page = get("/incidents/1")
 	if !strings.Contains(page, `data-held="0"`) || !regexp.MustCompile(`<li><time>[^<]+</time> released — `+testUser+`</li>`).MatchString(page) {
 		t.Errorf("after release: no released state or no timeline entry:\n%s", page)
+	}
+}
+
+// checkHijackHold: an open hijacked incident holds its account; the
+// incident page says so, and a release with the API token (no CSRF
+// needed: a browser never sends it on its own) lifts the hold, with
+// who in the timeline.
+func checkHijackHold(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	now := time.Now().Add(-time.Minute)
+	in := &store.Incident{Account: "sales@example.jp", Verdict: "hijacked", Confidence: 0.9, Onset: now, OpenedAt: now, UpdatedAt: now,
+		Evidence: []string{"test"}}
+	if err := f.st.SaveIncident(ctx, in, store.ChangeOpened, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/incidents/%d", in.ID)
+	read := func() string {
+		resp := f.bearer(t, path)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if page := read(); !strings.Contains(page, `data-held="1"`) || !strings.Contains(page, "held as hijacked") {
+		t.Fatalf("open hijacked incident: no hold shown:\n%s", page)
+	}
+	rq, _ := http.NewRequest("POST", f.srv.URL+"/accounts/release", strings.NewReader(url.Values{"account": {in.Account}}.Encode()))
+	rq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rq.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("release with the token: %d", resp.StatusCode)
+	}
+	if holds, _ := f.st.Holds(ctx); holds[in.Account].Account != "" {
+		t.Fatalf("still held: %+v", holds[in.Account])
+	}
+	if page := read(); !strings.Contains(page, `data-held="0"`) || !strings.Contains(page, "released — api-token") {
+		t.Errorf("after release:\n%s", page)
 	}
 }

@@ -254,6 +254,7 @@ func TestHTTP(t *testing.T) {
 		{"token login", checkTokenLogin},
 		{"login, session and CSRF", checkLoginSessionCSRF},
 		{"release and block", checkReleaseAndBlock},
+		{"hijacked incident holds its account", checkHijackHold},
 		{"DMARC senders on the domain page", checkDMARCSenders},
 		{"redirects stay on the site", checkRedirects},
 		{"login rate limited", checkLoginRateLimited},
