@@ -118,9 +118,10 @@ const LeadWindow = time.Hour
 // at): a flood of spam sent from the account shows in its sent mail
 // before the first bounce comes back. The change point is searched in
 // [at−LeadWindow, at] only, as in Pinpoint: the minute τ maximizing the
-// Poisson log-likelihood ratio of a step from λ₀, the sent rate of the two
-// hours before the window, to λ₁, the rate from τ on, re-estimated until
-// τ stops moving. ok is false, and the onset stays at, unless the sent
+// Poisson log-likelihood ratio of a step from λ₀, the sent rate of the
+// busier of the two hours before the window, to λ₁, the rate of the half
+// hour from τ on (a ramp's first minutes, not its later hours),
+// re-estimated until τ stops moving. ok is false, and the onset stays at, unless the sent
 // rate jumped (λ₁ over twice λ₀, and at least five messages more than λ₀
 // predicts in the hour after at) and τ lies before at.
 func Lead(at time.Time, m Minutes) (time.Time, bool) {
@@ -145,7 +146,14 @@ func Lead(at time.Time, m Minutes) (time.Time, bool) {
 		}
 		return s
 	}
-	lam0 := math.Max(sum(i0, ia)/float64(ia-i0), minLambda/60)
+	// λ₀ is the busier of the two hours before the window: an account's
+	// own mail rises in the morning, and a baseline taken too low would
+	// let its ordinary mail just before the flood pass for the flood's
+	// first minutes.
+	lam0 := minLambda / 60
+	for h := ia; h-60 >= i0; h -= 60 {
+		lam0 = math.Max(lam0, sum(h-60, h)/60)
+	}
 	lam1 := sum(io, ib) / float64(ib-io)
 	if !(lam1 > 2*lam0) || sum(io, ib)-lam0*float64(ib-io) < 5 {
 		return time.Time{}, false
@@ -171,7 +179,7 @@ func Lead(at time.Time, m Minutes) (time.Time, bool) {
 			break
 		}
 		tau = arg
-		if e := min(tau+60, ib); e-tau >= 10 {
+		if e := min(tau+30, ib); e-tau >= 10 {
 			lam1 = sum(tau, e) / float64(e-tau)
 		}
 	}
