@@ -77,6 +77,7 @@ type Analyzer struct {
 	mails  []*Digest // bounces and possible fakes, judged at report time
 	agg    aggregate // of the mail that can never be fake: counted at intake
 	intern map[string]string
+	pop    *attrib.Population // what the bounces taught at the last Report (attribution.go)
 }
 
 type inputStats struct {

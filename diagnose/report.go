@@ -69,6 +69,10 @@ type AccountReport struct {
 	// report's language; Signals are their stable codes for scripts.
 	Evidence []string `json:"evidence"`
 	Signals  []string `json:"signals"`
+	// EvidenceSignals gives, beside each Evidence sentence, its signal
+	// code ("" for a sentence without one): what a dashboard links each
+	// sentence's bounces by.
+	EvidenceSignals []string `json:"evidence_signals"`
 	// Missing lists the evidence the verdict lacked (advice.Evidence*).
 	Missing []string `json:"missing_evidence"`
 

@@ -146,6 +146,7 @@ func (a *Analyzer) Report() *Report {
 			}
 		}
 	}, attrib.LearnOptions{Domains: learnt, LogShift: rc.shift})
+	a.pop = rc.pop
 	js := rc.judgeAll()
 	g := a.agg.clone()
 	accs, fakes, nFake := rc.gather(js, &g)
@@ -396,6 +397,7 @@ func (j *judge) decide() AccountReport {
 	j.campaignBeside(rep.Verdict)
 	rep.Campaign = j.campaign
 	for _, s := range j.ev {
+		rep.EvidenceSignals = append(rep.EvidenceSignals, s.signal)
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
 		} else {

@@ -192,7 +192,7 @@ func TestBrowser(t *testing.T) {
 		if hostileID == 0 {
 			t.Skip("the live step stored no hostile bounce")
 		}
-		var subject, from, diag, orig string
+		var subject, from, diag, orig, attribution string
 		var pwned bool
 		var imgs, jsLinks int
 		for _, page := range []string{"/bounces/" + itoa(hostileID), "/bounces?q=live-new", "/"} {
@@ -207,7 +207,11 @@ func TestBrowser(t *testing.T) {
 		}
 		run(t, ctx, "detail", chromedp.Navigate(u+"/bounces/"+itoa(hostileID)), chromedp.WaitVisible("#facts", chromedp.ByID),
 			chromedp.Text("#bounce-subject", &subject, chromedp.ByID), chromedp.Text("#bounce-from", &from, chromedp.ByID),
-			chromedp.Text("#diagnostic", &diag, chromedp.ByID), chromedp.Text("#orig-from", &orig, chromedp.ByID))
+			chromedp.Text("#diagnostic", &diag, chromedp.ByID), chromedp.Text("#orig-from", &orig, chromedp.ByID),
+			chromedp.Text("#attribution", &attribution, chromedp.ByID))
+		if !strings.Contains(attribution, "Was this sent by us?") || !strings.Contains(attribution, "Technical details") {
+			t.Errorf("the detail page lacks the attribution: %q", attribution)
+		}
 		for name, got := range map[string]string{"subject": subject, "diagnostic": diag} {
 			for _, want := range []string{"<script>window.__pwned=1</script>", `"><img src=x onerror="window.__pwned=1">`, "javascript:window.__pwned=1"} {
 				if !strings.Contains(got, want) {

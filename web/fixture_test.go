@@ -37,10 +37,14 @@ type fixture struct {
 	web *web.Server
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureOf(t, scenario.Hijack) }
+
+// newFixtureOf is a dashboard over a store holding the scenario
+// mk writes, after one detector pass.
+func newFixtureOf(t testing.TB, mk func(dir string) (*scenario.Scenario, error)) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	sc, err := scenario.Hijack(t.TempDir())
+	sc, err := mk(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +70,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	a := &api.Server{Store: st, Report: det.Report, Token: testToken}
-	w, err := web.New(web.Options{Store: st, Report: det.Report, Token: testToken, Users: map[string]string{testUser: string(hash)},
+	w, err := web.New(web.Options{Store: st, Report: det.Report, Attribute: det.Attribution, Token: testToken, Users: map[string]string{testUser: string(hash)},
 		Location: sc.Location, API: a.Handler(), Domains: []string{"example.jp"}, Poll: 200 * time.Millisecond,
 		Sources: func() []ingest.Health {
 			return []ingest.Health{{Source: "maildir:/var/mail/bounces", Kind: "maildir", Connected: true, LastItem: now, Items: 42}}
@@ -84,6 +88,19 @@ func (f *fixture) bearer(t testing.TB, path string) *http.Response {
 	t.Helper()
 	rq, _ := http.NewRequest("GET", f.srv.URL+path, nil)
 	rq.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// bearerLang GETs path with the API token, asking for language lang.
+func (f *fixture) bearerLang(t testing.TB, path, lang string) *http.Response {
+	t.Helper()
+	rq, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	rq.Header.Set("Authorization", "Bearer "+testToken)
+	rq.Header.Set("Accept-Language", lang)
 	resp, err := http.DefaultClient.Do(rq)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/attrib"
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/diagnose"
 	"github.com/bouncewatch/bouncewatch/domaincheck"
@@ -49,6 +50,8 @@ type incidentData struct {
 	Timeline []event
 	Steps    []stepRow
 	Done     int
+	Evidence []evidenceRow
+	Reasons  []reasonLink
 }
 
 func (s *Server) incident(w http.ResponseWriter, r *http.Request, q *req) {
@@ -134,6 +137,7 @@ func (s *Server) incident(w http.ResponseWriter, r *http.Request, q *req) {
 			d.Done++
 		}
 	}
+	d.Evidence, d.Reasons = evidence(in, d.Report, q.Lang)
 	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.Before(d.Timeline[j].At) })
 	s.render(w, r, q, "incident", d)
 }
@@ -216,6 +220,10 @@ type bounceListData struct {
 	First   string
 	Reasons []reason.Reason
 	Invalid bool
+	// The attribution filter (attrib=ours|not_ours|unknown) and the
+	// window (since, until) the incident page's links give.
+	Attrib       string
+	Since, Until time.Time
 }
 
 func (s *Server) bounceList(w http.ResponseWriter, r *http.Request, q *req) {
@@ -224,7 +232,7 @@ func (s *Server) bounceList(w http.ResponseWriter, r *http.Request, q *req) {
 	f.Limit = 50
 	f.Account, f.Reason = strings.TrimSpace(v.Get("account")), v.Get("reason")
 	d := bounceListData{F: map[string]string{}, Reasons: reason.All}
-	for _, k := range []string{"q", "account", "reason", "domain", "hard", "from", "to"} {
+	for _, k := range []string{"q", "account", "reason", "domain", "hard", "from", "to", "since", "until"} {
 		d.F[k] = v.Get(k)
 	}
 	switch v.Get("hard") {
@@ -247,17 +255,50 @@ func (s *Server) bounceList(w http.ResponseWriter, r *http.Request, q *req) {
 		return t.AddDate(0, 0, plus)
 	}
 	f.From, f.To = day("from", 0), day("to", 1)
+	// since and until: exact times (RFC 3339), as the incident page's
+	// evidence links give the surge window.
+	for _, x := range []struct {
+		k string
+		t *time.Time
+	}{{"since", &f.From}, {"until", &f.To}} {
+		if v.Get(x.k) == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v.Get(x.k))
+		if err != nil {
+			d.Invalid = true
+			continue
+		}
+		if x.t.IsZero() || (x.k == "since" && t.After(*x.t)) || (x.k == "until" && t.Before(*x.t)) {
+			*x.t = t
+		}
+	}
+	d.Since, d.Until = f.From, f.To
+	want := attrib.Verdict(v.Get("attrib"))
+	switch want {
+	case attrib.Ours, attrib.NotOurs, attrib.Unknown:
+		d.Attrib = string(want)
+	case "":
+	default:
+		d.Invalid, want = true, ""
+	}
 	if a, err := strconv.ParseInt(v.Get("after"), 10, 64); err == nil && a > 0 {
 		f.After = a
 	}
 	var err error
-	if d.Latest, err = s.o.Store.SearchBounces(r.Context(), f); err != nil {
+	next := int64(0)
+	if want != "" && s.o.Attribute != nil {
+		d.Latest, next, err = s.attribFilter(r.Context(), f, want)
+	} else if d.Latest, err = s.o.Store.SearchBounces(r.Context(), f); err == nil && len(d.Latest) == f.Limit {
+		next = d.Latest[len(d.Latest)-1].ID
+	}
+	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
-	if len(d.Latest) == f.Limit {
+	if next > 0 {
 		nv := r.URL.Query()
-		nv.Set("after", strconv.FormatInt(d.Latest[len(d.Latest)-1].ID, 10))
+		nv.Set("after", strconv.FormatInt(next, 10))
 		d.Next = "/bounces?" + nv.Encode()
 	}
 	if f.After > 0 {
@@ -274,6 +315,7 @@ type bounceData struct {
 	Result   *bounce.Result
 	Returned *bounce.Original
 	Record   *bounce.Record
+	Attrib   *attribView
 }
 
 func (s *Server) bounceDetail(w http.ResponseWriter, r *http.Request, q *req) {
@@ -305,6 +347,7 @@ func (s *Server) bounceDetail(w http.ResponseWriter, r *http.Request, q *req) {
 			}
 		}
 	}
+	d.Attrib = s.attribution(m.Raw, d.Result, q.Lang)
 	s.render(w, r, q, "bounce", d)
 }
 

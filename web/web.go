@@ -37,6 +37,8 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/attrib"
+	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/diagnose"
 	"github.com/bouncewatch/bouncewatch/domaincheck"
 	"github.com/bouncewatch/bouncewatch/ingest"
@@ -55,6 +57,10 @@ type Options struct {
 	// Report gives the detector's latest report (nil before its first
 	// pass).
 	Report func() *diagnose.Report
+	// Attribute judges whether the message behind a bounce was sent by
+	// us, against the send log known now (detect.Detector.Attribution;
+	// nil: the bounce page shows no attribution).
+	Attribute func(*bounce.Result) *attrib.Attribution
 	// Sources tells the live sources' health (nil: none).
 	Sources func() []ingest.Health
 	// Token is the API token: accepted at login and as a bearer token.

@@ -250,6 +250,7 @@ func TestHTTP(t *testing.T) {
 	}{
 		{"unauthenticated refused", checkUnauthenticatedRefused},
 		{"pages with the token", checkPagesWithToken},
+		{"evidence links to its bounces", checkEvidenceLinks},
 		{"token login", checkTokenLogin},
 		{"login, session and CSRF", checkLoginSessionCSRF},
 		{"redirects stay on the site", checkRedirects},

@@ -49,7 +49,7 @@ func dashboard(s *service, apiHandler http.Handler, lang advice.Lang, loc *time.
 		log.Warn("the dashboard and API listen beyond loopback without TLS: passwords, the token and the session cross the network in clear text; set [dashboard] tls_cert and tls_key, or listen on 127.0.0.1 behind a TLS proxy",
 			"listen", s.ln.Addr().String())
 	}
-	w, err := web.New(web.Options{Store: s.st, Report: s.det.Report, Sources: s.health, Token: s.token, Users: c.Users,
+	w, err := web.New(web.Options{Store: s.st, Report: s.det.Report, Attribute: s.det.Attribution, Sources: s.health, Token: s.token, Users: c.Users,
 		Lang: lang, Location: loc, TLS: tlsOn, API: apiHandler, Domains: s.cfg.Domains, Log: log.With("part", "dashboard")})
 	if err != nil {
 		return nil, err
