@@ -182,7 +182,7 @@ func (a *Analyzer) AddEvent(ev sendlog.Event) {
 		}
 		acc := st.acct(key)
 		n := ev.Count
-		acc.addSent(ev.Time, n)
+		acc.addSent(ev.Time, n, false)
 		st.sentAll.add(ev.Time.Unix(), float64(n))
 		acc.sentN += int32(n)
 		acc.x().counted += n

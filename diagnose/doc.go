@@ -186,7 +186,10 @@
 // (Mail.Arrival) — never at a date a stranger wrote, which counts only as
 // evidence; the analysis window covers the bulk of the events, so no date
 // can stretch it (when.go). The surge's onset is placed to the minute
-// (surge.Pinpoint), and the hour in progress at the report's time is
+// (surge.Pinpoint) — from the account's sent mail when the send log
+// covers the surge and shows the flood leaving before its bounces came
+// back (surge.Lead; onset_from "sent", kept per minute over each
+// account's most recent day only) — and the hour in progress at the report's time is
 // scored against its elapsed share. The report describes the largest
 // surge; separate earlier or later ones (two floods a day apart) are
 // named in the evidence with their hours (signal other_surges). The send

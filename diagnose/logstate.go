@@ -54,10 +54,11 @@ type logAcct struct {
 
 // acctMore is what an account with more than one of anything keeps.
 type acctMore struct {
-	addresses   []addrCount // other sender addresses (at most maxAddresses)
-	sentHours   []int64     // times (Unix seconds) of sent mail, while few
-	sent        quarters    // then counted per quarter hour
-	counted     int         // of sentN, from CSV counts
+	addresses   []addrCount   // other sender addresses (at most maxAddresses)
+	sentHours   []int64       // times (Unix seconds) of sent mail, while few
+	sent        quarters      // then counted per quarter hour
+	sentMin     recentMinutes // and per minute over a bounded recent span
+	counted     int           // of sentN, from CSV counts
 	firstRcpt   map[uint64]int64
 	rcptDropped int // recipients past maxRecipients
 	loginIPs    map[netip.Addr]int64
@@ -91,6 +92,7 @@ func (a *logAcct) clone() *logAcct {
 	m.addresses = append([]addrCount(nil), m.addresses...)
 	m.sentHours = append([]int64(nil), m.sentHours...)
 	m.sent = m.sent.clone()
+	m.sentMin = m.sentMin.clone()
 	if m.firstRcpt != nil {
 		m.firstRcpt = make(map[uint64]int64, len(a.more.firstRcpt))
 		for k, v := range a.more.firstRcpt {
@@ -128,7 +130,10 @@ func (a *logAcct) addAuthFail(t int64) {
 	}
 }
 
-func (a *logAcct) addSent(t time.Time, n int) {
+// addSent counts n messages sent at t; exact when t is the time of each
+// (a log line), not of a count per hour (they are then kept per minute
+// too, for the onset: see sentMinutes).
+func (a *logAcct) addSent(t time.Time, n int, exact bool) {
 	if n <= 0 {
 		return
 	}
@@ -147,9 +152,89 @@ func (a *logAcct) addSent(t time.Time, n int) {
 	}
 	for _, h := range m.sentHours {
 		m.sent.add(h, 1)
+		m.sentMin.add(h, 1)
 	}
 	m.sentHours = nil
 	m.sent.add(t.Unix(), float64(n))
+	if exact {
+		m.sentMin.add(t.Unix(), float64(n))
+	}
+}
+
+// sentMinutes returns the account's sent mail per minute over [from, to)
+// (times shifted), and whether it kept every minute of that span: false
+// when the span reaches before the recent minutes kept.
+func (a *logAcct) sentMinutes(from, to time.Time, shift time.Duration) (surge.Minutes, bool) {
+	c := surge.Counter{PerMinute: true, Location: from.Location()}
+	if a.hasT1 {
+		c.Add(time.Unix(a.t1, 0).Add(shift))
+	}
+	if m := a.more; m != nil {
+		for _, h := range m.sentHours {
+			c.Add(time.Unix(h, 0).Add(shift))
+		}
+		if len(m.sent) > 0 && !m.sentMin.covers(from.Add(-shift).Unix()) {
+			return surge.Minutes{}, false
+		}
+		for k, v := range m.sentMin.n {
+			c.AddN(time.Unix(k*60, 0).Add(shift), float64(v))
+		}
+	}
+	return c.Minutes(from, to), true
+}
+
+// recentMinutes counts events per minute over the most recent
+// recentSpan minutes seen (by the latest event's time, the log read in
+// any order), so that an account's memory stays bounded: older minutes
+// are dropped and no longer taken.
+type recentMinutes struct {
+	n      map[int64]float32 // by Unix minute
+	hi     int64             // the latest minute seen
+	floor  int64             // minutes before it are no longer kept
+	pruned bool
+}
+
+// recentSpan is the span of minutes kept per account: a day.
+const recentSpan = 24 * 60
+
+func (r *recentMinutes) add(unix int64, n float64) {
+	k := unix / 60
+	if unix < 0 && unix%60 != 0 {
+		k--
+	}
+	if r.n == nil {
+		r.n = make(map[int64]float32, 8)
+		r.hi = k
+	}
+	if r.pruned && k < r.floor {
+		return
+	}
+	r.hi = max(r.hi, k)
+	r.n[k] += float32(n)
+	if len(r.n) > recentSpan+recentSpan/4 {
+		r.floor, r.pruned = r.hi-recentSpan, true
+		for m := range r.n {
+			if m < r.floor {
+				delete(r.n, m)
+			}
+		}
+	}
+}
+
+// covers reports whether the minutes from unix on are all kept.
+func (r recentMinutes) covers(unix int64) bool {
+	return !r.pruned || unix >= r.floor*60
+}
+
+func (r recentMinutes) clone() recentMinutes {
+	c := r
+	if r.n != nil {
+		c.n = make(map[int64]float32, len(r.n))
+		for k, v := range r.n {
+			c.n[k] = v
+		}
+	}
+	return c
 }
 
 // sentSeries returns the account's sent mail per hour, its times shifted.
@@ -528,7 +613,7 @@ func (a *Analyzer) message(s *logState, m *sendlog.Message) {
 			acc.shapes[len(acc.shapes)-1].key = a.internStr(shape, true) // one copy for all accounts
 		}
 	}
-	acc.addSent(m.Time, 1)
+	acc.addSent(m.Time, 1, true)
 	s.sentAll.add(m.Time.Unix(), 1)
 	acc.sentN++
 	from := strings.ToLower(m.From)

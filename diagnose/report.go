@@ -109,9 +109,13 @@ type AccountReport struct {
 type SurgeSummary struct {
 	// Onset is when the surge began: the minute the rate stepped up
 	// (OnsetPrecision "minute"), else the first hour of the surge ("hour").
-	Onset           time.Time `json:"onset"`
-	OnsetHour       time.Time `json:"onset_hour"` // the first hour of the surge
-	OnsetPrecision  string    `json:"onset_precision"`
+	Onset          time.Time `json:"onset"`
+	OnsetHour      time.Time `json:"onset_hour"` // the first hour of the surge
+	OnsetPrecision string    `json:"onset_precision"`
+	// OnsetFrom names the series the minute came from: "bounces", or
+	// "sent" when the account's sent mail stepped up before its bounces
+	// did (the send log covering the surge). Empty with precision "hour".
+	OnsetFrom       string    `json:"onset_from,omitempty"`
 	End             time.Time `json:"end"`
 	Peak            time.Time `json:"peak"`
 	PeakPerHour     float64   `json:"peak_per_hour"`

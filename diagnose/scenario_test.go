@@ -142,6 +142,10 @@ func checkAccount(t *testing.T, got diagnose.AccountReport, want scenario.Expect
 		}
 	}
 	if !want.Onset.IsZero() {
+		if got.Surge != nil {
+			t.Logf("onset %s (%s, from %s), the flood's first message at %s: %v off", got.Surge.Onset.Format("15:04:05"),
+				got.Surge.OnsetPrecision, got.Surge.OnsetFrom, want.Onset.Format("15:04:05"), got.Surge.Onset.Sub(want.Onset))
+		}
 		switch {
 		case got.Surge == nil:
 			fail("no surge, hence no onset; the flood began at %v", want.Onset)

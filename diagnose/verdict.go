@@ -328,6 +328,22 @@ func summary(d surge.Surge) *SurgeSummary {
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // decide weighs one account's evidence.
+// leadBySent moves the onset s found in the bounces to the change point
+// of the account's sent mail when that lies before it (surge.Lead): a
+// flood sent from the account shows in the send log before its bounces
+// come back. Onset then says "sent".
+func (j *judge) leadBySent(s *SurgeSummary) {
+	from, to := s.Onset.Add(-surge.LeadWindow-2*time.Hour), s.Onset.Add(time.Hour)
+	m, ok := j.acc.log.sentMinutes(from, to, j.r.shift)
+	if !ok {
+		return
+	}
+	if on, ok := surge.Lead(s.Onset, m); ok {
+		s.Onset, s.OnsetFrom = on, "sent"
+		j.surge.ChangePoint = on
+	}
+}
+
 func (j *judge) decide() AccountReport {
 	acc, a := j.acc, j.a
 	j.nO, j.nN, j.nU = acc.b.verdicts[0], acc.b.verdicts[1], acc.b.verdicts[2]
@@ -353,6 +369,9 @@ func (j *judge) decide() AccountReport {
 		// onset hour before the first bounce saw everything.
 		lf, lt := hourSpan(j.r.logFirst, j.r.logLast, a.loc)
 		j.logCovers = !lf.After(j.surge.Onset) && !lt.Before(j.surge.End)
+		if j.logCovers && rep.Surge.OnsetPrecision == "minute" {
+			j.leadBySent(rep.Surge)
+		}
 		if j.logCovers || overlaps(lf, lt, j.wFrom, j.wTo) {
 			j.window = surge.CheckWindow(j.sSeries, j.wFrom, j.wTo, j.r.opt)
 			rep.SentDuringSurge = &WindowSummary{

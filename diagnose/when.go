@@ -296,7 +296,7 @@ func pinned(d surge.Surge, m minuteCounts) *SurgeSummary {
 	s.OnsetHour, s.OnsetPrecision = d.Onset, "hour"
 	from := d.Onset.Add(-time.Hour)
 	if on, ok := surge.Pinpoint(d, m.minutes(from, d.Onset.Add(3*time.Hour))); ok {
-		s.Onset, s.OnsetPrecision = on, "minute"
+		s.Onset, s.OnsetPrecision, s.OnsetFrom = on, "minute", "bounces"
 	}
 	return s
 }

@@ -106,3 +106,85 @@ func Pinpoint(d Surge, m Minutes) (time.Time, bool) {
 	}
 	return m.Start.Add(time.Duration(tau) * time.Minute).In(d.Onset.Location()), true
 }
+
+// LeadWindow is how far before the change point of the bounces Lead
+// looks for the change point of the mail sent: bounces come back minutes
+// to tens of minutes after the messages that caused them.
+const LeadWindow = time.Hour
+
+// Lead refines an onset at (the change point found in the bounces) with a
+// series that leads them, the account's sent mail counted per minute in m
+// (over at least the two hours before at−LeadWindow and the hour after
+// at): a flood of spam sent from the account shows in its sent mail
+// before the first bounce comes back. The change point is searched in
+// [at−LeadWindow, at] only, as in Pinpoint: the minute τ maximizing the
+// Poisson log-likelihood ratio of a step from λ₀, the sent rate of the
+// busier of the two hours before the window, to λ₁, the rate of the half
+// hour from τ on (a ramp's first minutes, not its later hours),
+// re-estimated until τ stops moving. ok is false, and the onset stays at, unless the sent
+// rate jumped (λ₁ over twice λ₀, and at least five messages more than λ₀
+// predicts in the hour after at) and τ lies before at.
+func Lead(at time.Time, m Minutes) (time.Time, bool) {
+	if len(m.Counts) == 0 || at.IsZero() {
+		return time.Time{}, false
+	}
+	idx := func(t time.Time) int {
+		i := floorDiv(t.Unix()-m.Start.Unix(), 60)
+		return int(min(max(i, 0), int64(len(m.Counts))))
+	}
+	c := m.Counts
+	i0, ia, io, ib := idx(at.Add(-LeadWindow-2*time.Hour)), idx(at.Add(-LeadWindow)), idx(at), idx(at.Add(time.Hour))
+	if ia-i0 < 60 || ib-io < 10 {
+		return time.Time{}, false
+	}
+	sum := func(from, to int) float64 {
+		s := 0.0
+		for _, v := range c[from:to] {
+			if v > 0 && !math.IsInf(v, 0) {
+				s += v
+			}
+		}
+		return s
+	}
+	// λ₀ is the busier of the two hours before the window: an account's
+	// own mail rises in the morning, and a baseline taken too low would
+	// let its ordinary mail just before the flood pass for the flood's
+	// first minutes.
+	lam0 := minLambda / 60
+	for h := ia; h-60 >= i0; h -= 60 {
+		lam0 = math.Max(lam0, sum(h-60, h)/60)
+	}
+	lam1 := sum(io, ib) / float64(ib-io)
+	if !(lam1 > 2*lam0) || sum(io, ib)-lam0*float64(ib-io) < 5 {
+		return time.Time{}, false
+	}
+	tau := -1
+	for range 4 {
+		if !(lam1 > 1.5*lam0) {
+			break
+		}
+		l, drift := math.Log(lam1/lam0), lam1-lam0
+		best, arg, s := 0.0, -1, 0.0
+		for t := ib - 1; t >= ia; t-- {
+			v := c[t]
+			if !(v > 0) || math.IsInf(v, 0) {
+				v = 0
+			}
+			s += v*l - drift
+			if t <= io && s > best {
+				best, arg = s, t
+			}
+		}
+		if arg < 0 || arg == tau {
+			break
+		}
+		tau = arg
+		if e := min(tau+30, ib); e-tau >= 10 {
+			lam1 = sum(tau, e) / float64(e-tau)
+		}
+	}
+	if tau < 0 || tau >= io {
+		return time.Time{}, false
+	}
+	return m.Start.Add(time.Duration(tau) * time.Minute).In(at.Location()), true
+}

@@ -266,3 +266,134 @@ func TestPinpointLive(t *testing.T) {
 		t.Fatalf("change point %v (%v), the flood began at %v", on, ok, at)
 	}
 }
+
+// ramp returns the times of spam sent from start at perHour[i] in its
+// i-th hour, at random.
+func ramp(seed uint64, start time.Time, perHour []float64) []time.Time {
+	var out []time.Time
+	for i, n := range perHour {
+		out = append(out, flood(seed+uint64(i), start.Add(time.Duration(i)*time.Hour), 1, n)...)
+	}
+	return out
+}
+
+// TestLead: spam sent from an account ramps up (or floods at once), half
+// of it bounces 10 to 40 minutes after it left, over a week of office
+// mail; the change point of the bounces comes late, and Lead, given the
+// account's sent mail per minute, must bring the onset within 5 minutes
+// of the first spam message in at least minWithin of 20 draws (a ramp's
+// first hour of 20 messages can look like a few of the owner's own mail
+// just before it), and never move it later. When the sent mail did not
+// jump (spoofed bounces), Lead must leave the onset alone in every draw.
+func TestLead(t *testing.T) {
+	tokyo := mustLoad(t, "Asia/Tokyo")
+	start := time.Date(2026, 10, 26, 0, 0, 0, 0, tokyo) // a Monday
+	day := 24 * time.Hour
+	const draws = 20
+	tests := []struct {
+		name      string
+		at        time.Time
+		perHour   []float64 // spam sent per hour from at
+		sent      bool      // the spam left through the account (else spoofed)
+		minWithin int       // of draws, within 5 minutes
+	}{
+		{"slow ramp at :22 at night", start.Add(7*day + 4*time.Hour + 22*time.Minute), []float64{20, 60, 150, 300, 300}, true, 16},
+		{"slow ramp at :51 in office hours", start.Add(7*day + 10*time.Hour + 51*time.Minute), []float64{20, 60, 150, 300}, true, 15},
+		{"steeper ramp at :05", start.Add(8*day + 1*time.Hour + 5*time.Minute), []float64{40, 120, 300, 300}, true, 18},
+		{"flood at :40", start.Add(7*day + 5*time.Hour + 40*time.Minute), []float64{500, 500, 500}, true, draws},
+		{"spoofed ramp: nothing sent", start.Add(7*day + 4*time.Hour + 22*time.Minute), []float64{20, 60, 150, 300, 300}, false, 0},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			within, bounceWithin := 0, 0
+			for k := range draws {
+				seed := uint64(300 + 100*i + k)
+				r := newRand(seed)
+				sent := Counter{Location: tokyo, PerMinute: true}
+				bounced := Counter{Location: tokyo, PerMinute: true, From: start, To: start.Add(10 * day)}
+				for _, e := range events(seed, start, 10*24, func(t time.Time) float64 { return officeRate(t, 4) }) {
+					sent.Add(e)
+					if r.Float64() < 0.05 {
+						bounced.Add(e.Add(time.Minute))
+					}
+				}
+				spam := ramp(seed, tc.at, tc.perHour)
+				for _, e := range spam {
+					if tc.sent {
+						sent.Add(e)
+					}
+					if r.Float64() < 0.5 {
+						bounced.Add(e.Add(10*time.Minute + time.Duration(r.Int64N(int64(30*time.Minute)))))
+					}
+				}
+				d := Detect(bounced.Series(), Options{})
+				if !d.Detected {
+					t.Fatalf("draw %d: no surge found in the bounces", k)
+				}
+				on, ok := Pinpoint(d, bounced.Minutes(d.Onset.Add(-time.Hour), d.Onset.Add(3*time.Hour)))
+				if !ok {
+					t.Fatalf("draw %d: no change point in the bounces (surge from %v)", k, d.Onset)
+				}
+				got, ok := Lead(on, sent.Minutes(on.Add(-LeadWindow-2*time.Hour), on.Add(time.Hour)))
+				if !tc.sent {
+					if ok {
+						t.Errorf("draw %d: Lead moved the onset %v to %v, though nothing more was sent", k, on, got)
+					}
+					continue
+				}
+				want := first(spam)
+				if on.Sub(want).Abs() <= 5*time.Minute {
+					bounceWithin++
+				}
+				if !ok {
+					t.Logf("draw %d: Lead kept the bounces' onset %v (%v off), the first spam at %v", k, on, on.Sub(want), want)
+					got = on
+				} else if !got.Before(on) {
+					t.Errorf("draw %d: Lead gave %v, not before the bounces' onset %v", k, got, on)
+				}
+				if off := got.Sub(want); off.Abs() <= 5*time.Minute {
+					within++
+				} else {
+					t.Logf("draw %d: onset %v from the sent mail, the first spam at %v: %v off (the bounces gave %v off)", k, got, want, off, on.Sub(want))
+				}
+			}
+			if !tc.sent {
+				return
+			}
+			t.Logf("within 5 minutes: %d of %d draws from the sent mail, %d from the bounces alone", within, draws, bounceWithin)
+			if within < tc.minWithin {
+				t.Errorf("within 5 minutes of the first spam in %d of %d draws, want at least %d", within, draws, tc.minWithin)
+			}
+		})
+	}
+}
+
+// TestLeadDegenerate: no minutes, no onset, or too short a series give
+// no refinement.
+func TestLeadDegenerate(t *testing.T) {
+	at := time.Date(2026, 11, 2, 4, 33, 0, 0, time.UTC)
+	full := Minutes{Start: at.Add(-3 * time.Hour), Counts: make([]float64, 4*60)}
+	for i := 3*60 - 10; i < len(full.Counts); i++ {
+		full.Counts[i] = 5
+	}
+	if got, ok := Lead(at, full); !ok || !got.Equal(at.Add(-10*time.Minute)) {
+		t.Fatalf("a clean step 10 minutes before: Lead = %v, %v; want %v", got, ok, at.Add(-10*time.Minute))
+	}
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		m    Minutes
+	}{
+		{"no minutes", at, Minutes{}},
+		{"no onset", time.Time{}, full},
+		{"no baseline", at, Minutes{Start: at.Add(-30 * time.Minute), Counts: full.Counts[150:]}},
+		{"flat", at, Minutes{Start: full.Start, Counts: make([]float64, len(full.Counts))}},
+		{"step after the onset", at, Minutes{Start: full.Start.Add(20 * time.Minute), Counts: full.Counts}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, ok := Lead(tc.at, tc.m); ok {
+				t.Errorf("Lead = %v, want no refinement", got)
+			}
+		})
+	}
+}
