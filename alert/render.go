@@ -14,6 +14,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/dnsbl"
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
@@ -210,4 +211,75 @@ func trim(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// EventBlocklisted is the event of the alert about a new blocklist
+// listing found while an incident is open.
+const EventBlocklisted = "blocklisted"
+
+// BlocklistText is the text of the alert about one new listing r found
+// for incident in: what is listed where, its delisting page, and when to
+// ask (once the hijacked password is changed and the spam has stopped).
+func (r *Renderer) BlocklistText(in *store.Incident, l dnsbl.Result) Text {
+	var t Text
+	codes := strings.Join(l.Codes, ", ")
+	if r.Lang == advice.Japanese {
+		t.Title = fmt.Sprintf("[bouncewatch] %s が %s に掲載されています — パスワード変更後に掲載削除を申請してください", l.Target, l.Zone)
+		t.Lines = append(t.Lines, fmt.Sprintf("インシデント: %s（%s）", in.Account, verdictJa[in.Verdict]))
+		line := fmt.Sprintf("• %s: %s", l.Zone, l.Target)
+		if codes != "" {
+			line += "（" + codes + "）"
+		}
+		t.Lines = append(t.Lines, line)
+		if l.Reason != "" {
+			t.Lines = append(t.Lines, "  理由: "+l.Reason)
+		}
+		if l.Delist != "" {
+			t.Lines = append(t.Lines, "  掲載削除の申請: "+l.Delist)
+		}
+		t.Lines = append(t.Lines, "パスワードを変更し、スパムの送信が止まったことを確認してから申請してください。")
+	} else {
+		t.Title = fmt.Sprintf("[bouncewatch] %s is listed on %s — request delisting after the password is changed", l.Target, l.Zone)
+		t.Lines = append(t.Lines, fmt.Sprintf("Incident: %s (%s)", in.Account, verdictEn[in.Verdict]))
+		line := fmt.Sprintf("• %s: %s", l.Zone, l.Target)
+		if codes != "" {
+			line += " (" + codes + ")"
+		}
+		t.Lines = append(t.Lines, line)
+		if l.Reason != "" {
+			t.Lines = append(t.Lines, "  Reason: "+l.Reason)
+		}
+		if l.Delist != "" {
+			t.Lines = append(t.Lines, "  Delisting page: "+l.Delist)
+		}
+		t.Lines = append(t.Lines, "Change the password and make sure the spam has stopped before asking for removal.")
+	}
+	if r.Dashboard != "" {
+		t.URL = strings.TrimRight(r.Dashboard, "/") + fmt.Sprintf("/incidents/%d", in.ID)
+	}
+	return t
+}
+
+// Blocklisted renders the outbox entries of the new listings a blocklist
+// check of an open incident found: one per listing and channel, keyed by
+// incident, zone and listed item so a listing is told once. It is the
+// callback dnsbl.Monitor.Alerts takes.
+func (r *Renderer) Blocklisted(in *store.Incident, fresh []dnsbl.Result) []store.Alert {
+	var out []store.Alert
+	for _, l := range fresh {
+		if !l.Listed {
+			continue
+		}
+		t := r.BlocklistText(in, l)
+		key := fmt.Sprintf("incident:%d/%s/%s/%s", in.ID, EventBlocklisted, l.Zone, l.Target)
+		for i, w := range r.Webhooks {
+			out = append(out, store.Alert{Key: key + fmt.Sprintf("/webhook:%d", i), IncidentID: in.ID, Event: EventBlocklisted,
+				Channel: fmt.Sprintf("webhook:%d", i), Payload: string(webhookBody(w.Format, in, EventBlocklisted, t))})
+		}
+		if r.Email != nil {
+			b, _ := json.Marshal(t)
+			out = append(out, store.Alert{Key: key + "/email", IncidentID: in.ID, Event: EventBlocklisted, Channel: "email", Payload: string(b)})
+		}
+	}
+	return out
 }

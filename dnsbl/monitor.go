@@ -2,6 +2,7 @@ package dnsbl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -24,6 +25,14 @@ type Monitor struct {
 	Every, Poll time.Duration
 	Log         *slog.Logger
 	Now         func() time.Time
+	// Alerts, when set, renders the alerts of the new listings a check
+	// found (listed now, not listed by the incident's previous check);
+	// they are queued in the store's outbox, deduplicated by their keys.
+	// Serve sets it to the alert renderer's Blocklisted.
+	Alerts func(in *store.Incident, fresh []Result) []store.Alert
+	// Queued, when set, is called after alerts were queued (serve pokes
+	// the dispatcher).
+	Queued func()
 
 	pokeOnce sync.Once
 	poke     chan struct{}
@@ -93,6 +102,24 @@ func (m *Monitor) Pass(ctx context.Context) error {
 			results = m.Checker.Check(ctx, m.IPs, m.Domains)
 		}
 		listed := Listed(results)
+		if m.Alerts != nil {
+			if fresh := NewListings(previous(last), listed); len(fresh) > 0 {
+				// Queued before the check is saved: should saving fail, the
+				// next pass finds the same listings new and the keys keep
+				// them from being queued twice.
+				for _, a := range m.Alerts(&in, fresh) {
+					if a.IncidentID == 0 {
+						a.IncidentID = in.ID
+					}
+					if err := m.Store.Enqueue(ctx, a); err != nil {
+						return err
+					}
+				}
+				if m.Queued != nil {
+					m.Queued()
+				}
+			}
+		}
 		if err := m.Store.SaveBlocklistCheck(ctx, in.ID, now(), len(listed), results, Summary(results)); err != nil {
 			return err
 		}
@@ -101,6 +128,36 @@ func (m *Monitor) Pass(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// previous is the results of the incident's last check (none: nil).
+func previous(last []store.BlocklistCheck) []Result {
+	if len(last) == 0 {
+		return nil
+	}
+	var rs []Result
+	if err := json.Unmarshal(last[0].Results, &rs); err != nil {
+		return nil
+	}
+	return rs
+}
+
+// NewListings is the listings of now that before does not have (same
+// target on the same zone).
+func NewListings(before, now []Result) []Result {
+	seen := map[[2]string]bool{}
+	for _, r := range before {
+		if r.Listed {
+			seen[[2]string{r.Target, r.Zone}] = true
+		}
+	}
+	var out []Result
+	for _, r := range now {
+		if r.Listed && !seen[[2]string{r.Target, r.Zone}] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Summary is the plan's lines for a check: each listing with its

@@ -328,6 +328,9 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 		if s.bl, err = blocklistMonitor(c, s.st, log.With("part", "blocklists")); err != nil {
 			return failed("[blocklists]: %v", err)
 		}
+		if len(hooks) > 0 || em != nil {
+			s.bl.Alerts, s.bl.Queued = rend.Blocklisted, s.disp.Poke
+		}
 	}
 	if p := c.Policy; p != nil && p.Listen != "" {
 		pf := policyFlags{action: p.Action, lang: p.Lang, budget: p.Budget, stale: p.Stale, window: p.Window,
