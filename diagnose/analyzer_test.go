@@ -259,6 +259,51 @@ func TestHijackEvidenceJapanese(t *testing.T) {
 	}
 }
 
+// TestEvidenceBothLanguages: whatever the report's language, each
+// verdict carries its evidence in English and in Japanese, one sentence
+// of each beside each Evidence sentence, the report's language's being
+// Evidence itself.
+func TestEvidenceBothLanguages(t *testing.T) {
+	for _, lg := range []advice.Lang{advice.English, advice.Japanese} {
+		l := &logBuilder{}
+		history(l, "shop@example.jp")
+		var bs []*bounce.Result
+		for i := 0; i < 300; i++ {
+			t0 := base.Add(time.Duration(i) * 30 * time.Second)
+			mid := l.send(t0, "shop@example.jp", "203.0.113.9", "shop@example.jp", fmt.Sprintf("v%d@x.example", i))
+			bs = append(bs, dsn(t0.Add(time.Minute), "shop@example.jp", fmt.Sprintf("v%d@x.example", i), mid, reason.UserUnknown, "550 5.1.1"))
+		}
+		r := run(t, l, bs, Config{Lang: lg})
+		if len(r.Verdicts) == 0 {
+			t.Fatalf("%s: no verdicts", lg)
+		}
+		for _, acc := range r.Verdicts {
+			n := len(acc.Evidence)
+			if len(acc.EvidenceEn) != n || len(acc.EvidenceJa) != n || len(acc.EvidenceSignals) != n {
+				t.Fatalf("%s %s: %d sentences, %d English, %d Japanese, %d signals", lg, acc.Account,
+					n, len(acc.EvidenceEn), len(acc.EvidenceJa), len(acc.EvidenceSignals))
+			}
+			own := acc.EvidenceEn
+			if lg == advice.Japanese {
+				own = acc.EvidenceJa
+			}
+			for i := range acc.Evidence {
+				if own[i] != acc.Evidence[i] {
+					t.Errorf("%s %s: sentence %d is %q, in its language %q", lg, acc.Account, i, acc.Evidence[i], own[i])
+				}
+				if acc.EvidenceEn[i] == "" || acc.EvidenceJa[i] == "" || acc.EvidenceEn[i] == acc.EvidenceJa[i] {
+					t.Errorf("%s %s: sentence %d: %q / %q", lg, acc.Account, i, acc.EvidenceEn[i], acc.EvidenceJa[i])
+				}
+			}
+		}
+		acc := find(r, "shop@example.jp")
+		if acc == nil || !strings.Contains(strings.Join(acc.EvidenceJa, "\n"), "急増") ||
+			!strings.Contains(strings.Join(acc.EvidenceEn, "\n"), "203.0.113.9") {
+			t.Errorf("%s: evidence %+v", lg, acc)
+		}
+	}
+}
+
 func TestBounceAccount(t *testing.T) {
 	l := &logBuilder{}
 	l.send(base, "shop", "198.51.100.10", "shop@example.jp", "a@b.example") // a login without a domain

@@ -73,6 +73,11 @@ type AccountReport struct {
 	// code ("" for a sentence without one): what a dashboard links each
 	// sentence's bounces by.
 	EvidenceSignals []string `json:"evidence_signals"`
+	// EvidenceEn and EvidenceJa are the Evidence sentences in English
+	// and in Japanese, whatever the report's language, aligned with
+	// Evidence: what a dashboard shows in its reader's language.
+	EvidenceEn []string `json:"evidence_en"`
+	EvidenceJa []string `json:"evidence_ja"`
 	// Missing lists the evidence the verdict lacked (advice.Evidence*).
 	Missing []string `json:"missing_evidence"`
 

@@ -398,6 +398,8 @@ func (j *judge) decide() AccountReport {
 	rep.Campaign = j.campaign
 	for _, s := range j.ev {
 		rep.EvidenceSignals = append(rep.EvidenceSignals, s.signal)
+		rep.EvidenceEn = append(rep.EvidenceEn, s.en)
+		rep.EvidenceJa = append(rep.EvidenceJa, s.ja)
 		if j.lg == advice.Japanese {
 			rep.Evidence = append(rep.Evidence, s.ja)
 		} else {
