@@ -94,6 +94,15 @@ func evidence(in *store.Incident, ar *diagnose.AccountReport, l advice.Lang) ([]
 	sentences, signals := in.Evidence, []string(nil)
 	if ar != nil && len(ar.Evidence) == len(ar.EvidenceSignals) && len(ar.Evidence) > 0 {
 		sentences, signals = ar.Evidence, ar.EvidenceSignals
+		// The reader's language, whatever the detector's: reports
+		// from before the sentences were kept in both lack them.
+		own := ar.EvidenceEn
+		if ja {
+			own = ar.EvidenceJa
+		}
+		if len(own) == len(ar.Evidence) {
+			sentences = own
+		}
 	}
 	var rows []evidenceRow
 	for i, s := range sentences {

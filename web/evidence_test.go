@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -111,5 +112,73 @@ func checkEvidenceLinks(t *testing.T, f *fixture) {
 		if err != nil || b == nil || b.Reason != want || b.Account != "shop@example.jp" {
 			t.Errorf("bounce %d in the %s list: %+v %v", id, want, b, err)
 		}
+	}
+}
+
+// checkEvidenceLanguage: the hijack's incident was detected in English;
+// its evidence sentences follow the reader's language all the same —
+// Japanese under Accept-Language ja or the ja cookie, English under en.
+func checkEvidenceLanguage(t *testing.T, f *fixture) {
+	sentences := func(t *testing.T, rq *http.Request) []string {
+		t.Helper()
+		rq.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		page := string(body)
+		sec := page[strings.Index(page, `id="evidence"`):]
+		sec = sec[:strings.Index(sec, "</ul>")]
+		var out []string
+		for _, m := range regexp.MustCompile(`<li>([^<]+)<a class="behind"`).FindAllStringSubmatch(sec, -1) {
+			out = append(out, html.UnescapeString(strings.TrimSpace(m[1])))
+		}
+		if len(out) == 0 {
+			t.Fatalf("no evidence sentences:\n%s", sec)
+		}
+		return out
+	}
+	japanese := regexp.MustCompile(`[\p{Hiragana}\p{Katakana}\p{Han}]`)
+	isJa := func(ss []string) bool {
+		for _, s := range ss {
+			if !japanese.MatchString(s) {
+				return false
+			}
+		}
+		return true
+	}
+	quoted := regexp.MustCompile(`«[^»]*»`) // the messages' own subjects
+	isEn := func(ss []string) bool {
+		for _, s := range ss {
+			if japanese.MatchString(quoted.ReplaceAllString(s, "")) {
+				return false
+			}
+		}
+		return true
+	}
+	req := func(lang string) *http.Request {
+		rq, _ := http.NewRequest("GET", f.srv.URL+"/incidents/1", nil)
+		if lang != "" {
+			rq.Header.Set("Accept-Language", lang)
+		}
+		return rq
+	}
+	en := sentences(t, req("en"))
+	if !isEn(en) {
+		t.Errorf("Accept-Language en: evidence %q", en)
+	}
+	ja := sentences(t, req("ja"))
+	if !isJa(ja) || len(ja) != len(en) {
+		t.Errorf("Accept-Language ja: evidence %q (English %q)", ja, en)
+	}
+	rq := req("en")
+	rq.AddCookie(&http.Cookie{Name: "bw_lang", Value: "ja"})
+	if got := sentences(t, rq); !isJa(got) || len(got) != len(en) {
+		t.Errorf("ja cookie: evidence %q", got)
 	}
 }

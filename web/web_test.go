@@ -251,6 +251,7 @@ func TestHTTP(t *testing.T) {
 		{"unauthenticated refused", checkUnauthenticatedRefused},
 		{"pages with the token", checkPagesWithToken},
 		{"evidence links to its bounces", checkEvidenceLinks},
+		{"evidence in the reader's language", checkEvidenceLanguage},
 		{"token login", checkTokenLogin},
 		{"login, session and CSRF", checkLoginSessionCSRF},
 		{"release and block", checkReleaseAndBlock},
