@@ -113,6 +113,21 @@ func evidence(in *store.Incident, ar *diagnose.AccountReport, l advice.Lang) ([]
 		href, t := link(v)
 		rows = append(rows, evidenceRow{Text: s, Href: href, Link: t})
 	}
+	if signals != nil {
+		// Sentences the incident gained after its report (receivers'
+		// DMARC reports citing forgeries, detect.CiteForgery) are in its
+		// own evidence only: shown too, after the report's.
+		inReport := make(map[string]bool, len(ar.Evidence))
+		for _, s := range ar.Evidence {
+			inReport[s] = true
+		}
+		for _, s := range in.Evidence {
+			if !inReport[s] {
+				href, t := link("")
+				rows = append(rows, evidenceRow{Text: s, Href: href, Link: t})
+			}
+		}
+	}
 	var reasons []reasonLink
 	if ar != nil {
 		for _, rc := range ar.Reasons {
