@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/dmarcrpt"
@@ -218,6 +219,8 @@ func oneLine(s string, n int) string {
 
 func (s *Store) compress(data []byte) ([]byte, error) {
 	var b bytes.Buffer
+	// A message compresses to well under its size: one allocation.
+	b.Grow(len(data)/2 + 64)
 	w, _ := s.flaters.Get().(*flate.Writer)
 	if w == nil {
 		var err error
@@ -514,6 +517,9 @@ func (w *batchWriter) lines(ctx context.Context, lines []ingest.LogLine) error {
 // text makes s fit a TEXT column of both engines: valid UTF-8 (a stray
 // byte of another charset becomes U+FFFD), no NUL.
 func text(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s // the usual case: no copy
+	}
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
