@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,8 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/bouncewatch/bouncewatch/advice"
 	"github.com/bouncewatch/bouncewatch/diagnose"
+	"github.com/bouncewatch/bouncewatch/internal/pgtest"
 	"github.com/bouncewatch/bouncewatch/reason"
 	"github.com/bouncewatch/bouncewatch/store"
 	"github.com/bouncewatch/bouncewatch/web"
@@ -46,6 +51,28 @@ func benchStore(b *testing.B) *store.Store {
 var benchReasons = []reason.Reason{reason.UserUnknown, reason.MailboxFull, reason.HostUnknown, reason.Rejected,
 	reason.Blocked, reason.SpamDetected, reason.Expired, reason.PolicyViolation}
 
+// benchRow is bounce i of the benchmarks' store: the arguments of the
+// messages row (id, sha256, position, arrival, stored_at, facts) and of
+// its bounces row (message_id, account, recipient, recipient_domain,
+// reason, hard, status, diagnostic, remote_mta, at); the other columns are
+// constants (see benchMessageCols, benchBounceCols).
+func benchRow(i int) (msg, bn []any) {
+	start := time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC).UnixMilli()
+	span := int64(30 * 24 * time.Hour / time.Millisecond)
+	at := start + int64(i)*span/benchBounces
+	rcpt := fmt.Sprintf("user%d@domain%d.example", i%50_000, i%1000)
+	r := benchReasons[i%len(benchReasons)]
+	hard := 0
+	if r == reason.UserUnknown || r == reason.HostUnknown {
+		hard = 1
+	}
+	facts := fmt.Sprintf(`{"kind":"bounce","decoded_by":"rfc3464","subject":"Undelivered Mail Returned to Sender","from":"MAILER-DAEMON@mx%d.example","records":[{"recipient":%q,"reason":%q,"status":"5.1.1","reply_code":"550","action":"failed","diagnostic_code":"smtp; 550 5.1.1 user unknown"}]}`, i%1000, rcpt, r)
+	msg = []any{int64(i + 1), fmt.Sprintf("%064x", i), fmt.Sprint(i), at, at, facts}
+	bn = []any{int64(i + 1), fmt.Sprintf("acct%d@example.jp", i%200), rcpt, fmt.Sprintf("domain%d.example", i%1000), string(r), hard,
+		"5.1.1", "smtp; 550 5.1.1 <" + rcpt + ">: user unknown", fmt.Sprintf("mx%d.example", i%1000), at}
+	return msg, bn
+}
+
 func fillBench(path string) error {
 	tmp := path + ".filling"
 	for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
@@ -67,8 +94,6 @@ func fillBench(path string) error {
 			return err
 		}
 	}
-	start := time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC).UnixMilli()
-	span := int64(30 * 24 * time.Hour / time.Millisecond)
 	const batch = 50_000
 	for lo := 0; lo < benchBounces; lo += batch {
 		tx, err := db.Begin()
@@ -86,19 +111,11 @@ func fillBench(path string) error {
 			return err
 		}
 		for i := lo; i < min(lo+batch, benchBounces); i++ {
-			at := start + int64(i)*span/benchBounces
-			rcpt := fmt.Sprintf("user%d@domain%d.example", i%50_000, i%1000)
-			r := benchReasons[i%len(benchReasons)]
-			hard := 0
-			if r == reason.UserUnknown || r == reason.HostUnknown {
-				hard = 1
-			}
-			facts := fmt.Sprintf(`{"kind":"bounce","decoded_by":"rfc3464","subject":"Undelivered Mail Returned to Sender","from":"MAILER-DAEMON@mx%d.example","records":[{"recipient":%q,"reason":%q,"status":"5.1.1","reply_code":"550","action":"failed","diagnostic_code":"smtp; 550 5.1.1 user unknown"}]}`, i%1000, rcpt, r)
-			if _, err := msg.Exec(i+1, fmt.Sprintf("%064x", i), fmt.Sprint(i), at, at, facts); err != nil {
+			m, bo := benchRow(i)
+			if _, err := msg.Exec(m...); err != nil {
 				return err
 			}
-			if _, err := bn.Exec(i+1, fmt.Sprintf("acct%d@example.jp", i%200), rcpt, fmt.Sprintf("domain%d.example", i%1000), string(r), hard,
-				"5.1.1", "smtp; 550 5.1.1 <"+rcpt+">: user unknown", fmt.Sprintf("mx%d.example", i%1000), at); err != nil {
+			if _, err := bn.Exec(bo...); err != nil {
 				return err
 			}
 		}
@@ -148,8 +165,124 @@ func benchReport() *diagnose.Report {
 // search < 300 ms, bounce detail < 50 ms. Run it with
 //
 //	go test -run '^$' -bench Dashboard -benchtime 20x ./web/
-func BenchmarkDashboard(b *testing.B) {
-	st := benchStore(b)
+func BenchmarkDashboard(b *testing.B) { benchPages(b, benchStore(b)) }
+
+// BenchmarkDashboardPostgres measures the same pages over the same million
+// bounces in PostgreSQL: a throwaway cluster (internal/pgtest), filled with
+// COPY on every run, since the cluster is temporary — nothing is kept
+// between runs (about 25 s more);
+// skipped when the server binaries are missing.
+func BenchmarkDashboardPostgres(b *testing.B) {
+	stop, dsn, err := pgtest.Start()
+	if err != nil {
+		b.Skipf("no PostgreSQL: %v", err)
+	}
+	b.Cleanup(stop)
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn) // the schema
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	t0 := time.Now()
+	if err := fillBenchPostgres(ctx, dsn); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled PostgreSQL with %d bounces in %v", benchBounces, time.Since(t0).Round(time.Second))
+	benchPages(b, st)
+}
+
+// fillBenchPostgres writes benchRow's rows with COPY (pgx's CopyFrom
+// through database/sql's Raw), then analyzes the tables.
+func fillBenchPostgres(ctx context.Context, dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		msgs := func(yield func([]any) bool) {
+			for i := range benchBounces {
+				m, _ := benchRow(i)
+				// id, sha256, source, position, arrival, stored_at, size, kind, decoded_by, decoder, facts
+				if !yield([]any{m[0], m[1], "bench", m[2], m[3], m[4], int64(2000), "bounce", "rfc3464", int32(1), m[5]}) {
+					return
+				}
+			}
+		}
+		if _, err := pc.CopyFrom(ctx, pgx.Identifier{"messages"},
+			[]string{"id", "sha256", "source", "position", "arrival", "stored_at", "size", "kind", "decoded_by", "decoder", "facts"},
+			copyRows(msgs)); err != nil {
+			return fmt.Errorf("copy messages: %w", err)
+		}
+		bns := func(yield func([]any) bool) {
+			for i := range benchBounces {
+				_, o := benchRow(i)
+				// message_id, idx, account, recipient, recipient_domain, reason, hard, status, reply_code, action, diagnostic, remote_mta, at
+				if !yield([]any{o[0], int32(0), o[1], o[2], o[3], o[4], int32(o[5].(int)), o[6], "550", "failed", o[7], o[8], o[9]}) {
+					return
+				}
+			}
+		}
+		if _, err := pc.CopyFrom(ctx, pgx.Identifier{"bounces"},
+			[]string{"message_id", "idx", "account", "recipient", "recipient_domain", "reason", "hard", "status", "reply_code", "action", "diagnostic", "remote_mta", "at"},
+			copyRows(bns)); err != nil {
+			return fmt.Errorf("copy bounces: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"SELECT setval(pg_get_serial_sequence('messages', 'id'), (SELECT MAX(id) FROM messages))",
+		"SELECT setval(pg_get_serial_sequence('bounces', 'id'), (SELECT MAX(id) FROM bounces))",
+		"ANALYZE",
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM bounces").Scan(&n); err != nil {
+		return err
+	}
+	if n != benchBounces {
+		return fmt.Errorf("filled %d bounces, want %d", n, benchBounces)
+	}
+	return nil
+}
+
+// copyRows makes a pgx.CopyFromSource of a sequence of rows.
+func copyRows(seq iter.Seq[[]any]) pgx.CopyFromSource {
+	next, stop := iter.Pull(seq)
+	return &pullSource{next: next, stop: stop}
+}
+
+type pullSource struct {
+	next func() ([]any, bool)
+	stop func()
+	row  []any
+}
+
+func (p *pullSource) Next() bool {
+	r, ok := p.next()
+	if !ok {
+		p.stop()
+	}
+	p.row = r
+	return ok
+}
+func (p *pullSource) Values() ([]any, error) { return p.row, nil }
+func (p *pullSource) Err() error             { return nil }
+
+func benchPages(b *testing.B, st *store.Store) {
 	rep := benchReport()
 	w, err := web.New(web.Options{Store: st, Report: func() *diagnose.Report { return rep }, Token: testToken, Location: time.UTC})
 	if err != nil {

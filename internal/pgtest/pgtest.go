@@ -87,6 +87,11 @@ func DSN(t testing.TB) string {
 	return u.String()
 }
 
+// Start runs a throwaway cluster outside TestMain (a benchmark that wants
+// one for itself) and returns its admin DSN and how to stop it and remove
+// its files. It fails when the server binaries are missing.
+func Start() (stop func(), dsn string, err error) { return start() }
+
 // start runs initdb and pg_ctl start, and returns how to stop.
 func start() (stop func(), dsn string, err error) {
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
