@@ -8,6 +8,28 @@ import (
 	"github.com/bouncewatch/bouncewatch/reason"
 )
 
+// FirstAddress is the first mail address in a header value (a
+// Return-Path, From, To or Delivered-To), lower-cased; "" when the value
+// holds none or is the null path "<>". A value net/mail cannot parse is
+// still read when it is a lone addr-spec, with or without angle brackets.
+func FirstAddress(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "<>" {
+		return ""
+	}
+	if l, err := mail.ParseAddressList(v); err == nil && len(l) > 0 {
+		return strings.ToLower(l[0].Address)
+	}
+	v = strings.Trim(v, "<> ")
+	if i := strings.LastIndexByte(v, '<'); i >= 0 {
+		v = strings.TrimRight(v[i+1:], "> ")
+	}
+	if strings.Count(v, "@") == 1 && !strings.ContainsAny(v, " \t,;") {
+		return strings.ToLower(v)
+	}
+	return ""
+}
+
 // Kind says what a decoded message is.
 type Kind string
 

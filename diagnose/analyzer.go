@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"hash/maphash"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -283,29 +282,11 @@ func envelopeRecipient(res *bounce.Result) string {
 	for _, name := range []string{"Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To"} {
 		for _, f := range res.Headers {
 			if strings.EqualFold(f.Name, name) {
-				if ad := firstAddress(f.Value); ad != "" {
+				if ad := bounce.FirstAddress(f.Value); ad != "" {
 					return ad
 				}
 			}
 		}
-	}
-	return ""
-}
-
-func firstAddress(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "<>" {
-		return ""
-	}
-	if l, err := mail.ParseAddressList(v); err == nil && len(l) > 0 {
-		return strings.ToLower(l[0].Address)
-	}
-	v = strings.Trim(v, "<> ")
-	if i := strings.LastIndexByte(v, '<'); i >= 0 {
-		v = strings.TrimRight(v[i+1:], "> ")
-	}
-	if strings.Count(v, "@") == 1 && !strings.ContainsAny(v, " \t,;") {
-		return strings.ToLower(v)
 	}
 	return ""
 }

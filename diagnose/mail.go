@@ -118,8 +118,8 @@ func (a *Analyzer) Digest(m Mail) *Digest {
 		}
 	}
 	if o := res.Returned(); o != nil {
-		d.cands[0] = firstAddress(o.ReturnPath)
-		d.cands[2], d.cands[3] = firstAddress(o.From), firstAddress(o.Sender)
+		d.cands[0] = bounce.FirstAddress(o.ReturnPath)
+		d.cands[2], d.cands[3] = bounce.FirstAddress(o.From), bounce.FirstAddress(o.Sender)
 		if d.failure {
 			d.subject = normSubject(o.Subject)
 		}

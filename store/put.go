@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -184,27 +183,9 @@ func bounceAddress(res *bounce.Result) string {
 		cands = append(cands, o.From, o.Sender)
 	}
 	for _, c := range cands {
-		if a := address(c); a != "" && !strings.EqualFold(a, "mailer-daemon") {
+		if a := bounce.FirstAddress(c); a != "" && !strings.EqualFold(a, "mailer-daemon") {
 			return a
 		}
-	}
-	return ""
-}
-
-func address(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "<>" {
-		return ""
-	}
-	if l, err := mail.ParseAddressList(v); err == nil && len(l) > 0 {
-		return strings.ToLower(l[0].Address)
-	}
-	v = strings.Trim(v, "<> ")
-	if i := strings.LastIndexByte(v, '<'); i >= 0 {
-		v = strings.TrimRight(v[i+1:], "> ")
-	}
-	if strings.Count(v, "@") == 1 && !strings.ContainsAny(v, " \t,;") {
-		return strings.ToLower(v)
 	}
 	return ""
 }
