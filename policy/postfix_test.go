@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"io"
 	"net"
 	"os"
@@ -135,38 +136,6 @@ type mailSystem struct {
 	delivered          int
 }
 
-func require(t *testing.T) {
-	var missing []string
-	for _, p := range []string{"postfix", "postconf", "dovecot", "doveadm"} {
-		if tool(p) == "" {
-			missing = append(missing, p)
-		}
-	}
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := "needs " + strings.Join(missing, ", ") + " (Debian: postfix, dovecot-core; run as root)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func tool(name string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, d := range []string{"/usr/sbin", "/usr/bin"} {
-		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
-			return filepath.Join(d, name)
-		}
-	}
-	return ""
-}
-
 func freeListener(t *testing.T, lo, hi int) net.Listener {
 	for p := lo; p <= hi; p++ {
 		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
@@ -177,19 +146,13 @@ func freeListener(t *testing.T, lo, hi int) net.Listener {
 	return nil
 }
 
-func freePort(t *testing.T, lo, hi int) int {
-	ln := freeListener(t, lo, hi)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func runQuiet(logFile, name string, args ...string) error {
 	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	cmd := exec.Command(tool(name), args...)
+	cmd := exec.Command(mailserver.Tool(name), args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Run(); err != nil {
@@ -200,7 +163,7 @@ func runQuiet(logFile, name string, args ...string) error {
 }
 
 func startMailSystem(t *testing.T) *mailSystem {
-	require(t)
+	mailserver.Require(t, "postfix", "postconf", "dovecot", "doveadm")
 	dir, err := os.MkdirTemp("", "bw-policy-postfix-")
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +184,7 @@ func startMailSystem(t *testing.T) *mailSystem {
 	t.Cleanup(func() { sink.Close() })
 
 	m.policyLn = freeListener(t, 26100, 26149)
-	port := freePort(t, 25100, 25149)
+	port := mailserver.FreePort(t, 25100, 25149)
 	m.smtpAddr = "127.0.0.1:" + strconv.Itoa(port)
 	queue := filepath.Join(dir, "queue")
 	main := strings.Join([]string{

@@ -15,7 +15,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
-	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 )
 
 // These tests run the source against a real Dovecot of their own (see

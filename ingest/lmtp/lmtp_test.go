@@ -18,7 +18,7 @@ import (
 	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
-	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 )
 
 func start(t *testing.T, o Options) *Server {

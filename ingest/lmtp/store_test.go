@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
-	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/ingest/logtail"
 	"github.com/bouncewatch/bouncewatch/store"
 )

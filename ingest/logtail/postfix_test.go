@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
-	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/bouncewatch/bouncewatch/ingest"
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
-	"github.com/bouncewatch/bouncewatch/ingest/internal/mailserver"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/sendlog"
 )
 
