@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/ingest/internal/ingesttest"
-	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/ingest/logtail"
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
