@@ -81,6 +81,8 @@ func TestTCPFramingAndUDP(t *testing.T) {
 			t.Errorf("source %q", ln.Source)
 		}
 	}
+	// The sink holds the lines a moment before the listener counts them.
+	ingesttest.WaitFor(t, "four items counted", func() bool { return l.Health().Items == 4 })
 	if h := l.Health(); !h.Connected || h.Items != 4 || h.Kind != "syslog" {
 		t.Errorf("health %+v", h)
 	}
