@@ -105,6 +105,13 @@ type logSource struct {
 // store, log first.)
 const logAfterMail = true
 
+// SettleAfter is the detector's default diagnose.Config.SettleAfter: a
+// service keeps the digests of the last six hours of bounces and folds
+// older ones into counts, so that its memory and start-up do not grow
+// with the months of bounces its store holds. A negative value in the
+// Config keeps every digest (as scan does).
+const SettleAfter = 6 * time.Hour
+
 // New returns a detector over st.
 func New(st *store.Store, cfg Config) *Detector {
 	if cfg.Interval <= 0 {
@@ -128,6 +135,9 @@ func New(st *store.Store, cfg Config) *Detector {
 	}
 	if cfg.Analyzer.Location == nil {
 		cfg.Analyzer.Location = time.Local
+	}
+	if cfg.Analyzer.SettleAfter == 0 {
+		cfg.Analyzer.SettleAfter = SettleAfter
 	}
 	d := &Detector{st: st, cfg: cfg, poke: make(chan struct{}, 1)}
 	d.digester = diagnose.New(cfg.Analyzer)

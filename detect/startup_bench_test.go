@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -99,6 +100,13 @@ func lastLine(b []byte) []byte {
 // startupChild is the child's part: open the store, start a detector as
 // serve does, take its first report, print the figures.
 func startupChild(db string) {
+	if p := os.Getenv(startupEnv + "_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	t0 := time.Now()
 	cpu0 := processCPU()
 	ctx := context.Background()
@@ -120,8 +128,15 @@ func startupChild(db string) {
 	r.LiveBytes = ms.HeapAlloc
 	runtime.KeepAlive(d)
 	st.Close()
+	if p := os.Getenv(startupEnv + "_MEMPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	out, _ := json.Marshal(r)
 	fmt.Println(string(out))
+	pprof.StopCPUProfile()
 	os.Exit(0)
 }
 

@@ -40,6 +40,11 @@ type Config struct {
 	// lookup (only host names in our domains count). The scan command sets
 	// it with --relays-from-mx; tests give their own.
 	LookupMX func(domain string) ([]string, error)
+	// SettleAfter, when set, bounds the memory of a long-running
+	// analyzer: bounces that reached us longer than this before the
+	// newest input are judged once and folded into counts (settle.go).
+	// Zero (scan): every bounce is kept and judged at every report.
+	SettleAfter time.Duration
 }
 
 // Analyzer collects the send log and the mail of a mailbox, in any order
@@ -77,6 +82,10 @@ type Analyzer struct {
 	agg    aggregate // of the mail that can never be fake: counted at intake
 	intern map[string]string
 	pop    *attrib.Population // what the bounces taught at the last Report (attribution.go)
+
+	mailLast time.Time // the newest bounce's time
+	settled  settled   // the bounces folded into counts (settle.go)
+	settleAt int       // settle when this many digests are kept
 }
 
 type inputStats struct {

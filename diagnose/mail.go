@@ -210,6 +210,10 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		h.By, h.With = a.internStr(h.By, true), a.internStr(h.With, true)
 	}
 	a.mails = append(a.mails, d)
+	if d.dated && d.t.After(a.mailLast) {
+		a.mailLast = d.t
+	}
+	a.maybeSettle()
 }
 
 // internStr shares the copies of strings many digests hold (host names,
