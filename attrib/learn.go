@@ -1,6 +1,9 @@
 package attrib
 
 import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
 	"iter"
 	"sort"
 	"time"
@@ -317,4 +320,47 @@ func cutDot(d string) (string, string, bool) {
 		}
 	}
 	return d, "", false
+}
+
+// votesState is Votes in exported form, for encoding/gob.
+type votesState struct {
+	Claiming, Through int
+	Hosts, Orgs       map[string][3]int // n, authenticated, signed
+	Signed            map[string]int
+}
+
+// MarshalBinary encodes v, for a caller that saves its state.
+func (v *Votes) MarshalBinary() ([]byte, error) {
+	st := votesState{Claiming: v.claiming, Through: v.through, Hosts: map[string][3]int{}, Orgs: map[string][3]int{}, Signed: v.signed}
+	for k, t := range v.hosts {
+		st.Hosts[k] = [3]int{t.n, t.auth, t.signed}
+	}
+	for k, t := range v.orgs {
+		st.Orgs[k] = [3]int{t.n, t.auth, t.signed}
+	}
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(&st); err != nil {
+		return nil, fmt.Errorf("attrib: votes: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote into v.
+func (v *Votes) UnmarshalBinary(data []byte) error {
+	var st votesState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return fmt.Errorf("attrib: votes: %w", err)
+	}
+	*v = Votes{claiming: st.Claiming, through: st.Through}
+	v.init()
+	for k, t := range st.Hosts {
+		v.hosts[k] = &tally{t[0], t[1], t[2]}
+	}
+	for k, t := range st.Orgs {
+		v.orgs[k] = &tally{t[0], t[1], t[2]}
+	}
+	for k, n := range st.Signed {
+		v.signed[k] = n
+	}
+	return nil
 }
