@@ -58,7 +58,8 @@ type Config struct {
 //
 // Memory: the log's index (about 120 bytes a message), per account a
 // compact state bounded by the caps below, and per bounce its digest
-// (a few hundred bytes).
+// (about a kilobyte) — with Config.SettleAfter, only for the bounces not
+// yet settled (settle.go); the others are counts.
 type Analyzer struct {
 	cfg  Config
 	loc  *time.Location
