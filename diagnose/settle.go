@@ -35,6 +35,13 @@ const settleBatch = 20_000
 // only imported for an earlier period).
 const maxLogLag = 24 * time.Hour
 
+// minuteKeep is how long the settled bounces' counts per minute are kept
+// before the horizon: they place a surge's onset to the minute
+// (when.go), which matters while an incident is young; older surges are
+// placed to the hour, and the counts per minute of a year of bounces do
+// not pile up.
+const minuteKeep = 14 * 24 * time.Hour
+
 // settled is what the bounces folded away left.
 type settled struct {
 	n         int                    // bounces settled
@@ -112,6 +119,20 @@ func (a *Analyzer) Settle() {
 	sortOdd(&s.odd)
 	rc.st.index.Vote(&s.votes, bounceFacts(old), rc.pop)
 	a.mails = keep
+	cut := h.Add(-minuteKeep).Unix()
+	a.agg.minutes.dropBefore(cut)
+	for _, b := range s.accs {
+		b.minutes.dropBefore(cut)
+	}
+}
+
+// dropBefore forgets the minutes before the Unix time t.
+func (m minuteCounts) dropBefore(t int64) {
+	for k := range m {
+		if k < t {
+			delete(m, k)
+		}
+	}
 }
 
 // fold adds one bounce, judged at, to the counts.
