@@ -1,8 +1,7 @@
 package attrib
 
 import (
-	"bytes"
-	"encoding/gob"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"sort"
@@ -322,7 +321,9 @@ func cutDot(d string) (string, string, bool) {
 	return d, "", false
 }
 
-// votesState is Votes in exported form, for encoding/gob.
+// votesState is Votes in exported form, written as JSON (which, unlike
+// encoding/gob, allocates only what the input holds: a damaged state
+// cannot make it allocate without bound).
 type votesState struct {
 	Claiming, Through int
 	Hosts, Orgs       map[string][3]int // n, authenticated, signed
@@ -338,17 +339,17 @@ func (v *Votes) MarshalBinary() ([]byte, error) {
 	for k, t := range v.orgs {
 		st.Orgs[k] = [3]int{t.n, t.auth, t.signed}
 	}
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(&st); err != nil {
+	data, err := json.Marshal(&st)
+	if err != nil {
 		return nil, fmt.Errorf("attrib: votes: %w", err)
 	}
-	return b.Bytes(), nil
+	return data, nil
 }
 
 // UnmarshalBinary decodes what MarshalBinary wrote into v.
 func (v *Votes) UnmarshalBinary(data []byte) error {
 	var st votesState
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+	if err := json.Unmarshal(data, &st); err != nil {
 		return fmt.Errorf("attrib: votes: %w", err)
 	}
 	*v = Votes{claiming: st.Claiming, through: st.Through}

@@ -1,8 +1,7 @@
 package diagnose
 
 import (
-	"bytes"
-	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -29,7 +28,11 @@ const CheckpointVersion = 1
 // CheckpointVersion or DigestVersion.
 var ErrCheckpointVersion = errors.New("diagnose: checkpoint of another version")
 
-// mailState is the checkpoint in exported form, for encoding/gob.
+// mailState is the checkpoint in exported form, written as JSON:
+// encoding/gob would be more compact, but it sizes maps and slices from
+// the input before reading them, so a damaged checkpoint could make it
+// allocate without bound (FuzzRestoreMail found it); encoding/json only
+// allocates what the input holds.
 type mailState struct {
 	Version, DigestVersion int
 
@@ -56,7 +59,7 @@ type settledState struct {
 	N, NFake, LearnN int
 	Accs             map[string]acctState
 	Fakes            []FakeBounce
-	Votes            []byte
+	Votes            json.RawMessage
 	ZoneTotal        int
 	ZoneVotes        map[int64]int
 	ZoneFirst        map[int64]time.Time
@@ -135,11 +138,11 @@ func (a *Analyzer) MarshalMail() ([]byte, error) {
 		}
 		st.Kept = append(st.Kept, data)
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
+	data, err := json.Marshal(&st)
+	if err != nil {
 		return nil, fmt.Errorf("diagnose: checkpoint: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // RestoreMail takes a checkpoint MarshalMail wrote, by an analyzer of the
@@ -150,7 +153,7 @@ func (a *Analyzer) RestoreMail(data []byte) error {
 		return errors.New("diagnose: checkpoint restored into an analyzer that has mail")
 	}
 	var st mailState
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+	if err := json.Unmarshal(data, &st); err != nil {
 		return fmt.Errorf("diagnose: checkpoint: %w", err)
 	}
 	if st.Version != CheckpointVersion || st.DigestVersion != DigestVersion {

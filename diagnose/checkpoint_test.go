@@ -3,11 +3,15 @@ package diagnose_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bouncewatch/bouncewatch/advice"
+	"github.com/bouncewatch/bouncewatch/bounce"
 	"github.com/bouncewatch/bouncewatch/diagnose"
 	"github.com/bouncewatch/bouncewatch/internal/scenario"
 )
@@ -79,4 +83,40 @@ func TestCheckpointRefused(t *testing.T) {
 	if errors.Is(a.RestoreMail(cp), diagnose.ErrCheckpointVersion) {
 		t.Error("version error for a valid checkpoint")
 	}
+}
+
+// FuzzRestoreMail: a checkpoint read back from the store may be damaged;
+// RestoreMail refuses it or takes it, and never panics. The seeds are a
+// real checkpoint and cuts of it.
+func FuzzRestoreMail(f *testing.F) {
+	// A few bounces over three hours, from one of the repository's
+	// (a whole scenario would make each fuzzing worker start slowly).
+	tmpl, err := os.ReadFile("../store/testdata/01-postfix-user-unknown.eml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	start := time.Date(2026, 11, 2, 2, 14, 9, 0, time.UTC)
+	cfg := diagnose.Config{Location: time.UTC, Now: start.Add(4 * time.Hour), SettleAfter: time.Hour}
+	a := diagnose.New(cfg)
+	for i := range 30 {
+		m := strings.NewReplacer("tanaka@example.com", fmt.Sprintf("u%d@example%d.com", i, i%5),
+			"shop@example.jp", fmt.Sprintf("shop%d@example.jp", i%3)).Replace(string(tmpl))
+		res, derr := bounce.DecodeBytes([]byte(m))
+		a.AddMail(diagnose.Mail{Source: fmt.Sprint("m", i), Arrival: start.Add(time.Duration(i) * 6 * time.Minute), Result: res, Err: derr})
+	}
+	a.Settle()
+	cp, err := a.MarshalMail()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(cp)
+	f.Add(cp[:len(cp)/2])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b := diagnose.New(cfg)
+		if err := b.RestoreMail(data); err != nil {
+			return
+		}
+		b.Report() // what was taken can be reported on
+	})
 }

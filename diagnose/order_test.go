@@ -24,7 +24,7 @@ type loaded struct {
 	mail   []diagnose.Mail
 }
 
-func load(t *testing.T, def func(string) (*scenario.Scenario, error)) *loaded {
+func load(t testing.TB, def func(string) (*scenario.Scenario, error)) *loaded {
 	t.Helper()
 	sc, err := def(t.TempDir())
 	if err != nil {
