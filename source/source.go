@@ -264,25 +264,26 @@ func (w *walker) file(p string, mailFolder bool) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.Open(p)
+	f, fi, err := openFile(p)
 	if err != nil {
 		return w.report(p, err)
 	}
 	defer f.Close()
 	var arrival time.Time
-	var size int64 = -1
-	if fi, err := f.Stat(); err == nil {
-		if fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-		if mailFolder {
-			arrival = fi.ModTime()
+	if mailFolder {
+		arrival = fi.modTime
+		if t, ok := maildirTime(filepath.Base(p)); ok {
+			arrival = t
 		}
 	}
-	if t, ok := maildirTime(filepath.Base(p)); ok && mailFolder {
-		arrival = t
-	}
+	size := fi.size
 	return w.streamSized(f, p, size, arrival)
+}
+
+// fileInfo is what openFile tells of an open file.
+type fileInfo struct {
+	size    int64 // of a regular file; -1 if unknown
+	modTime time.Time
 }
 
 // stream reads one file or stdin: gzip, mbox or a single message.
