@@ -51,7 +51,7 @@ func scanARF(f *flat) *scan {
 	}
 	if len(recs) == 0 {
 		var to string
-		if o := parseOriginal(f.Original); o != nil {
+		if o := f.original(f.Original); o != nil {
 			to = o.To
 		}
 		for _, a := range addressList(to) {

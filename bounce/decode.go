@@ -130,7 +130,11 @@ func decodeFlat(f *flat) *Result {
 	}
 	res.Attachments = f.attached
 	prose := proseText(f)
-	res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	res.Prose = prose
+	if len(prose) > MaxProse {
+		// A copy of the start, so that the result does not hold the rest.
+		res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	}
 	for _, p := range f.Parts {
 		if len(res.Parts) < maxResultParts {
 			res.Parts = append(res.Parts, p.Type)
@@ -179,7 +183,7 @@ func decodeFlat(f *flat) *Result {
 	if raw == nil {
 		raw = f.Original
 	}
-	res.Original = parseOriginal(raw)
+	res.Original = f.original(raw)
 	date := parseDate(f.Header.get("Date"))
 	for i := range sc.records {
 		r := &sc.records[i]

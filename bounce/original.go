@@ -14,6 +14,22 @@ func parseOriginal(raw []byte) *Original {
 		return nil
 	}
 	h, body := parseHeader(raw)
+	return originalOf(raw, h, body)
+}
+
+// original is parseOriginal for a message's returned message, whose header
+// block flatten has already parsed: raw is f.Original, or a cut that a
+// recogniser made of the text.
+func (f *flat) original(raw []byte) *Original {
+	if f.origHeader != nil && len(raw) == len(f.Original) && len(raw) > 0 && &raw[0] == &f.Original[0] {
+		return originalOf(raw, f.origHeader, f.origBody)
+	}
+	return parseOriginal(raw)
+}
+
+// originalOf builds the Original of raw from its header block h and what
+// follows it, body.
+func originalOf(raw []byte, h header, body []byte) *Original {
 	if len(h) == 0 {
 		return nil
 	}
