@@ -90,7 +90,7 @@ func parseHeader(b []byte) (header, []byte) {
 	} else if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
 		end = i + 1
 	}
-	h, rest := parseHeaderText(string(b[:end]))
+	h, rest := parseHeaderText(string(b[:end]), bytes.Count(b[:end], []byte("\n"))+1)
 	switch {
 	case rest >= 0:
 		return h, b[rest:]
@@ -102,7 +102,7 @@ func parseHeader(b []byte) (header, []byte) {
 
 // parseHeaderString is parseHeader for a text held as a string.
 func parseHeaderString(s string) (header, string) {
-	h, rest := parseHeaderText(s)
+	h, rest := parseHeaderText(s, 8)
 	if rest < 0 {
 		return h, ""
 	}
@@ -112,8 +112,10 @@ func parseHeaderString(s string) (header, string) {
 // parseHeaderText parses the header block at the start of s and returns the
 // offset in s of what follows it: after the empty line that ends the block,
 // 0 when s does not start with a header, or -1 when s ends in the block.
-func parseHeaderText(s string) (header, int) {
-	h := make(header, 0, fieldCount(s))
+// lines is what the caller knows of the number of lines in the block (an
+// upper bound of the fields, or a guess): the capacity given to the header.
+func parseHeaderText(s string, lines int) (header, int) {
+	h := make(header, 0, min(max(lines, 1), 256))
 	// The values of folded fields are unfolded into one buffer (the
 	// non-empty parts of each joined with spaces) that becomes one string
 	// when the block ends: a string per folded field (strings.Join) was a
@@ -189,18 +191,6 @@ func parseHeaderText(s string) (header, int) {
 	}
 	done()
 	return h, -1
-}
-
-// fieldCount returns an upper bound (at most 256) of the number of fields
-// in the header block at the start of s, the capacity its header needs:
-// the lines of the block up to its first 16 KiB, counted at memory speed.
-func fieldCount(s string) int {
-	end := strings.Index(s, "\n\n")
-	if end < 0 {
-		end = len(s)
-	}
-	end = min(end, 16<<10)
-	return min(strings.Count(s[:end], "\n")+1, 256)
 }
 
 // trimBlankRight drops trailing spaces and tabs (strings.TrimRight with a

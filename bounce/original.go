@@ -113,7 +113,7 @@ func parseReceived(v string) Received {
 			break
 		}
 		next := strings.Trim(fields[i+1], "<>;,")
-		switch strings.ToLower(tok) {
+		switch receivedKeyword(tok) {
 		case "from":
 			if i == 0 {
 				r.From = next
@@ -160,8 +160,54 @@ func ipIn(tok string) string {
 	if i := strings.LastIndexByte(t, '['); i >= 0 {
 		t = strings.TrimPrefix(t[i+1:], "IPv6:")
 	}
+	if !maybeIP(t) {
+		// Spares ParseAddr, whose error is an allocation, for the
+		// host names and words of every "from" clause.
+		return ""
+	}
 	if a, err := netip.ParseAddr(t); err == nil {
+		if a.Is4() {
+			return t // ParseAddr takes only the canonical dotted quad
+		}
 		return a.String()
+	}
+	return ""
+}
+
+// maybeIP reports whether s could be an address that netip.ParseAddr
+// accepts: hex digits, dots and colons, or anything with a zone ('%').
+func maybeIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.', c == ':':
+		case c == '%':
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// receivedKeyword returns tok lower-cased when it may be one of the
+// keywords parseReceived looks for (from, by, with, id, for), else "": a
+// lower-cased copy of every host name and word was most of parseReceived's
+// allocations. Short non-ASCII tokens are lowered as they were ("İD" is
+// "id" to strings.ToLower).
+func receivedKeyword(tok string) string {
+	if len(tok) < 2 || len(tok) > 8 {
+		return ""
+	}
+	if !isASCII(tok) {
+		return strings.ToLower(tok)
+	}
+	for _, k := range [...]string{"from", "by", "with", "id", "for"} {
+		if len(tok) == len(k) && strings.EqualFold(tok, k) {
+			return k
+		}
 	}
 	return ""
 }
