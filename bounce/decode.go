@@ -135,6 +135,13 @@ func decodeFlat(f *flat) *Result {
 		// A copy of the start, so that the result does not hold the rest.
 		res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
 	}
+	np := len(f.Parts)
+	if f.Original != nil {
+		np++
+	}
+	if np > 0 {
+		res.Parts = make([]string, 0, min(np, maxResultParts))
+	}
 	for _, p := range f.Parts {
 		if len(res.Parts) < maxResultParts {
 			res.Parts = append(res.Parts, p.Type)

@@ -87,7 +87,7 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 		f.warn(WarnMIMEParts, maxParts)
 		return
 	}
-	t, params := mediaType(ct)
+	t, boundary, charset := mediaTypeOf(ct)
 	if t == "" {
 		t = "text/plain"
 	}
@@ -96,14 +96,13 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 	}
 	switch {
 	case strings.HasPrefix(t, "multipart/") && depth < maxDepth:
-		b := params["boundary"]
-		parts := splitMultipart(body, b)
+		parts := splitMultipart(body, boundary)
 		if len(parts) > maxParts {
 			f.warn(WarnMIMEParts, maxParts)
 		}
 		if parts == nil {
 			// Broken or missing boundary: read the body as text.
-			f.text(sb, "text/plain", params["charset"], cte, body)
+			f.text(sb, "text/plain", charset, cte, body)
 			return
 		}
 		for _, p := range parts {
@@ -155,7 +154,7 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 			f.warn(WarnTextSize, maxFlat)
 		}
 	case strings.HasPrefix(t, "text/") || t == "message/partial":
-		f.text(sb, t, params["charset"], cte, body)
+		f.text(sb, t, charset, cte, body)
 	default:
 		// Attachments (images, archives, executables): never decoded or
 		// scanned; only noted.
