@@ -121,8 +121,8 @@ type recognizer struct {
 func decodeFlat(f *flat) *Result {
 	res := &Result{
 		Kind:    KindNotBounce,
-		Subject: decodeWords(f.Header.get("Subject")),
-		From:    decodeWords(f.Header.get("From")),
+		Subject: decodeWords(f.hget("Subject")),
+		From:    decodeWords(f.hget("From")),
 	}
 	res.Headers = make([]Field, len(f.Header))
 	for i, h := range f.Header {
@@ -191,7 +191,7 @@ func decodeFlat(f *flat) *Result {
 		raw = f.Original
 	}
 	res.Original = f.original(raw)
-	date := parseDate(f.Header.get("Date"))
+	date := parseDate(f.hget("Date"))
 	for i := range sc.records {
 		r := &sc.records[i]
 		finish(r, f, date)

@@ -52,6 +52,8 @@ type flat struct {
 	origHeader header
 	origBody   []byte
 
+	names nameFilter // of Header
+
 	// What proseText and subjectOf return, once built.
 	prose, subject         string
 	proseDone, subjectDone bool

@@ -214,7 +214,7 @@ var dsnFieldNames = map[string]bool{
 // returns "" for dsn when the message has no such fields.
 func inlineDSN(f *flat) (prose, dsn string, original []byte) {
 	if !fromMailerDaemon(f) {
-		if ct, _ := mediaType(f.Header.get("Content-Type")); ct != "multipart/report" {
+		if ct, _ := mediaType(f.hget("Content-Type")); ct != "multipart/report" {
 			return "", "", nil
 		}
 	}

@@ -42,7 +42,7 @@ func isProsePart(t string) bool {
 // per message (a dozen recognisers ask).
 func subjectOf(m *flat) string {
 	if !m.subjectDone {
-		m.subject, m.subjectDone = strings.ToLower(decodeWords(m.Header.get("Subject"))), true
+		m.subject, m.subjectDone = strings.ToLower(decodeWords(m.hget("Subject"))), true
 	}
 	return m.subject
 }
@@ -514,7 +514,7 @@ func isDomainChar(c byte) bool {
 // headerHas reports whether the named header of m contains any of the
 // substrings, compared in lower case (give the substrings in lower case).
 func headerHas(m *flat, name string, subs ...string) bool {
-	v := m.Header.get(name)
+	v := m.hget(name)
 	if v == "" {
 		return false
 	}
