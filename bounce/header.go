@@ -314,57 +314,69 @@ func cutParam(s string) (string, string) {
 	return s, ""
 }
 
-// nameFilter tells, for a header, which field names it certainly lacks: a
-// bit per hash of the name's length and its first and last bytes (ASCII
-// case folded, as nameIs compares). Recognisers ask the notice's header
-// for some 150 fields a message, most of them absent; a lookup then
-// compared every field's name before (header.get and nameIs were a
-// twentieth of the decoder's time in BenchmarkDecodeCLI), and is answered
-// by one bit now.
-type nameFilter struct {
-	bits  [4]uint64
+// nameIndex finds the fields of a header by name without walking them
+// all: a chained hash table keyed by a hash of the name's length and its
+// first and last bytes (ASCII case folded, as nameIs compares), each chain
+// in the order of the fields. Recognisers ask the notice's header for
+// some 150 fields a message, most of them absent; each lookup compared
+// every field's name before (header.get and nameIs were a twentieth of the
+// decoder's time in BenchmarkDecodeCLI).
+type nameIndex struct {
+	first [256]int32 // 1 + index of the first field in each chain; 0: none
+	next  []int32    // 1 + index of the next field in the same chain; 0: none
 	built bool
 }
 
-// nameBit is the bit of nameFilter for a field name.
-func nameBit(name string) uint {
+// nameHash is the chain of nameIndex for a field name.
+func nameHash(name string) uint8 {
 	if name == "" {
 		return 0
 	}
-	return (uint(len(name))*131 + uint(name[0]|0x20)*31 + uint(name[len(name)-1]|0x20)) & 255
+	return uint8(uint(len(name))*131 + uint(name[0]|0x20)*31 + uint(name[len(name)-1]|0x20))
 }
 
-// mayHave reports whether h may hold a field named name (false: it does
-// not), building the filter of h at the first call.
-func (nf *nameFilter) mayHave(h header, name string) bool {
-	if !nf.built {
-		for i := range h {
-			b := nameBit(h[i].Name)
-			nf.bits[b>>6] |= 1 << (b & 63)
+// chain returns 1 + the index in h of the first field that may be named
+// name (0: none), building the index of h at the first call.
+func (x *nameIndex) chain(h header, name string) int32 {
+	if !x.built {
+		x.next = make([]int32, len(h))
+		for i := len(h) - 1; i >= 0; i-- {
+			b := nameHash(h[i].Name)
+			x.next[i] = x.first[b]
+			x.first[b] = int32(i + 1)
 		}
-		nf.built = true
+		x.built = true
 	}
-	b := nameBit(name)
-	return nf.bits[b>>6]&(1<<(b&63)) != 0
+	return x.first[nameHash(name)]
 }
 
-// hget is f.Header.get through the filter of f's header.
+// hget is f.Header.get through the index of f's header.
 func (f *flat) hget(name string) string {
-	if !f.names.mayHave(f.Header, name) {
-		return ""
+	for k := f.names.chain(f.Header, name); k != 0; k = f.names.next[k-1] {
+		if nameIs(f.Header[k-1].Name, name) {
+			return f.Header[k-1].Value
+		}
 	}
-	return f.Header.get(name)
+	return ""
 }
 
-// hhas is f.Header.has through the filter of f's header.
+// hhas is f.Header.has through the index of f's header.
 func (f *flat) hhas(name string) bool {
-	return f.names.mayHave(f.Header, name) && f.Header.has(name)
+	for k := f.names.chain(f.Header, name); k != 0; k = f.names.next[k-1] {
+		if nameIs(f.Header[k-1].Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
-// hall is f.Header.all through the filter of f's header.
+// hall is f.Header.all through the index of f's header.
 func (f *flat) hall(name string) []string {
-	if !f.names.mayHave(f.Header, name) {
-		return nil
+	var out []string
+	for k := f.names.chain(f.Header, name); k != 0; k = f.names.next[k-1] {
+		if nameIs(f.Header[k-1].Name, name) {
+			out = append(out, f.Header[k-1].Value)
+		}
 	}
-	return f.Header.all(name)
+	return out
 }

@@ -52,7 +52,7 @@ type flat struct {
 	origHeader header
 	origBody   []byte
 
-	names nameFilter // of Header
+	names nameIndex // of Header
 
 	// What proseText and subjectOf return, once built.
 	prose, subject         string
