@@ -2,23 +2,14 @@
 
 package source
 
-import (
-	"io"
-	"os"
-)
+import "os"
 
-// openFile opens p for reading and tells what fstat(2) says of it.
-func openFile(p string) (io.ReadCloser, fileInfo, error) {
+// openFile opens p for reading; regular says the caller knows p to be a
+// regular file.
+func openFile(p string, regular bool) (openedFile, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fileInfo{}, err
+		return nil, err
 	}
-	fi := fileInfo{size: -1}
-	if s, err := f.Stat(); err == nil {
-		if s.Mode().IsRegular() {
-			fi.size = s.Size()
-		}
-		fi.modTime = s.ModTime()
-	}
-	return f, fi, nil
+	return &osFile{File: f}, nil
 }
