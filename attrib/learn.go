@@ -1,6 +1,9 @@
 package attrib
 
 import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
 	"iter"
 	"sort"
 	"time"
@@ -112,6 +115,61 @@ type LearnOptions struct {
 	// the dates of returned messages (the log's zone offset, when it was
 	// inferred to be off).
 	LogShift time.Duration
+	// Prior are the votes of bounces no longer given in facts (a caller
+	// that folds old bounces into counts, see Votes); nil: none.
+	Prior *Votes
+}
+
+// Votes are Learn's tallies: what each bounce that claims to be ours
+// voted for (its entry host and organisation), and what the bounces
+// through our relays carried (our DKIM signature). A caller that keeps
+// counts instead of old bounces adds theirs once with Index.Vote and
+// gives them back to every later Learn (LearnOptions.Prior); those old
+// votes were counted with what was known then.
+type Votes struct {
+	claiming int
+	hosts    map[string]*tally
+	orgs     map[string]*tally
+	through  int
+	signed   map[string]int
+}
+
+type tally struct{ n, auth, signed int }
+
+func (v *Votes) init() {
+	if v.hosts == nil {
+		v.hosts, v.orgs, v.signed = map[string]*tally{}, map[string]*tally{}, map[string]int{}
+	}
+}
+
+// clone returns a copy of v (an empty Votes for nil).
+func (v *Votes) clone() *Votes {
+	c := &Votes{}
+	c.init()
+	if v == nil {
+		return c
+	}
+	c.claiming, c.through = v.claiming, v.through
+	for k, t := range v.hosts {
+		tt := *t
+		c.hosts[k] = &tt
+	}
+	for k, t := range v.orgs {
+		tt := *t
+		c.orgs[k] = &tt
+	}
+	for k, n := range v.signed {
+		c.signed[k] = n
+	}
+	return c
+}
+
+// Len is the number of bounces that voted for an entry host.
+func (v *Votes) Len() int {
+	if v == nil {
+		return 0
+	}
+	return v.claiming
 }
 
 // Learn votes on our relays over the Facts of every bounce: the entry host
@@ -126,10 +184,61 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 			p.domains[d] = true
 		}
 	}
+	v := o.Prior.clone()
+	ix.voteEntries(p, facts, v)
+	need := max(VoteMinBounces, int(VoteShare*float64(v.claiming)+0.5))
 	jc := judgeCtx{ix: ix, pop: p}
-	type tally struct{ n, auth, signed int }
-	hosts, orgs := map[string]*tally{}, map[string]*tally{}
-	claiming := 0
+	for h, t := range v.hosts {
+		if t.n >= need && (jc.isOurDomain(h) || ix.isRelay(h) || 2*t.auth >= t.n || 2*t.signed >= t.n) {
+			p.hosts[h] = true
+			p.Relays = append(p.Relays, Relay{Host: h, Bounces: t.n, Authenticated: t.auth, Signed: t.signed})
+		}
+	}
+	for o, t := range v.orgs {
+		covered := false
+		for h := range p.hosts {
+			covered = covered || p.orgOf(h) == o
+		}
+		if !covered && t.n >= need && 2*t.auth >= t.n {
+			p.orgs[o] = true
+			p.Relays = append(p.Relays, Relay{Host: o, Org: true, Bounces: t.n, Authenticated: t.auth, Signed: t.signed})
+		}
+	}
+	sort.Slice(p.Relays, func(i, k int) bool {
+		if p.Relays[i].Bounces != p.Relays[k].Bounces {
+			return p.Relays[i].Bounces > p.Relays[k].Bounces
+		}
+		return p.Relays[i].Host < p.Relays[k].Host
+	})
+	// Do our relays sign everything?
+	ix.voteSigns(p, facts, v)
+	for d, n := range v.signed {
+		if v.through >= VoteMinBounces && float64(n) >= SignShare*float64(v.through) {
+			if p.signs == "" || d < p.signs { // the same whatever the map's order
+				p.signs = d
+			}
+		}
+	}
+	return p
+}
+
+// Vote adds the votes of facts to v, judged with p, the Population of
+// the last Learn (nil: what the index alone knows): for a caller that
+// then forgets those bounces and gives v to the next Learn as
+// LearnOptions.Prior.
+func (ix *Index) Vote(v *Votes, facts iter.Seq[*Facts], p *Population) {
+	v.init()
+	if p == nil {
+		p = &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, org: map[string]string{}}
+	}
+	ix.voteEntries(p, facts, v)
+	ix.voteSigns(p, facts, v)
+}
+
+// voteEntries tallies the entry hosts (and organisations) of the bounces
+// that claim to be ours. It fills p's cache of organisations.
+func (ix *Index) voteEntries(p *Population, facts iter.Seq[*Facts], v *Votes) {
+	jc := judgeCtx{ix: ix, pop: p}
 	known := jc.knowsOurDomains()
 	ourSig := func(f *Facts) string {
 		for _, s := range f.DKIM {
@@ -147,7 +256,7 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 		if e == nil {
 			continue
 		}
-		claiming++
+		v.claiming++
 		auth, _ := f.Authenticated()
 		signed := ourSig(f) != ""
 		add := func(m map[string]*tally, k string) {
@@ -164,41 +273,22 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 				t.signed++
 			}
 		}
-		add(hosts, e.By)
+		add(v.hosts, e.By)
 		org, ok := p.org[e.By]
 		if !ok {
 			org = Org(e.By)
 			p.org[e.By] = org
 		}
 		if org != e.By {
-			add(orgs, org)
+			add(v.orgs, org)
 		}
 	}
-	need := max(VoteMinBounces, int(VoteShare*float64(claiming)+0.5))
-	for h, t := range hosts {
-		if t.n >= need && (jc.isOurDomain(h) || ix.isRelay(h) || 2*t.auth >= t.n || 2*t.signed >= t.n) {
-			p.hosts[h] = true
-			p.Relays = append(p.Relays, Relay{Host: h, Bounces: t.n, Authenticated: t.auth, Signed: t.signed})
-		}
-	}
-	for o, t := range orgs {
-		covered := false
-		for h := range p.hosts {
-			covered = covered || p.orgOf(h) == o
-		}
-		if !covered && t.n >= need && 2*t.auth >= t.n {
-			p.orgs[o] = true
-			p.Relays = append(p.Relays, Relay{Host: o, Org: true, Bounces: t.n, Authenticated: t.auth, Signed: t.signed})
-		}
-	}
-	sort.Slice(p.Relays, func(i, k int) bool {
-		if p.Relays[i].Bounces != p.Relays[k].Bounces {
-			return p.Relays[i].Bounces > p.Relays[k].Bounces
-		}
-		return p.Relays[i].Host < p.Relays[k].Host
-	})
-	// Do our relays sign everything?
-	through, signed := 0, map[string]int{}
+}
+
+// voteSigns counts the bounces that passed our relays (as p knows them)
+// and, of them, those signed by one of our domains.
+func (ix *Index) voteSigns(p *Population, facts iter.Seq[*Facts], v *Votes) {
+	jc := judgeCtx{ix: ix, pop: p}
 	for f := range facts {
 		if f == nil || !f.Returned || len(f.Hops) == 0 {
 			continue
@@ -213,20 +303,14 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 		if !at {
 			continue
 		}
-		through++
+		v.through++
 		for _, s := range f.DKIM {
 			if jc.isOurDomain(s.Domain) {
-				signed[s.Domain]++
+				v.signed[s.Domain]++
 				break
 			}
 		}
 	}
-	for d, n := range signed {
-		if through >= VoteMinBounces && float64(n) >= SignShare*float64(through) {
-			p.signs = d
-		}
-	}
-	return p
 }
 
 func cutDot(d string) (string, string, bool) {
@@ -236,4 +320,47 @@ func cutDot(d string) (string, string, bool) {
 		}
 	}
 	return d, "", false
+}
+
+// votesState is Votes in exported form, for encoding/gob.
+type votesState struct {
+	Claiming, Through int
+	Hosts, Orgs       map[string][3]int // n, authenticated, signed
+	Signed            map[string]int
+}
+
+// MarshalBinary encodes v, for a caller that saves its state.
+func (v *Votes) MarshalBinary() ([]byte, error) {
+	st := votesState{Claiming: v.claiming, Through: v.through, Hosts: map[string][3]int{}, Orgs: map[string][3]int{}, Signed: v.signed}
+	for k, t := range v.hosts {
+		st.Hosts[k] = [3]int{t.n, t.auth, t.signed}
+	}
+	for k, t := range v.orgs {
+		st.Orgs[k] = [3]int{t.n, t.auth, t.signed}
+	}
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(&st); err != nil {
+		return nil, fmt.Errorf("attrib: votes: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote into v.
+func (v *Votes) UnmarshalBinary(data []byte) error {
+	var st votesState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return fmt.Errorf("attrib: votes: %w", err)
+	}
+	*v = Votes{claiming: st.Claiming, through: st.Through}
+	v.init()
+	for k, t := range st.Hosts {
+		v.hosts[k] = &tally{t[0], t[1], t[2]}
+	}
+	for k, t := range st.Orgs {
+		v.orgs[k] = &tally{t[0], t[1], t[2]}
+	}
+	for k, n := range st.Signed {
+		v.signed[k] = n
+	}
+	return nil
 }

@@ -85,7 +85,10 @@ type Detector struct {
 	an       *diagnose.Analyzer
 	lastMail int64
 	lastLog  int64
-	mailSeen bool // a message was given to the analyzer
+	mailSeen bool      // a message was given to the analyzer
+	read     int64     // messages read from the store (up to lastMail)
+	cpMail   int64     // the last checkpoint holds the messages up to this ID
+	cpAt     time.Time // and was saved then
 	sources  map[string]*logSource
 	latest   *diagnose.Report
 	passes   int
@@ -104,6 +107,13 @@ type logSource struct {
 // new log lines after mail would make the detector start again from the
 // store, log first.)
 const logAfterMail = true
+
+// SettleAfter is the detector's default diagnose.Config.SettleAfter: a
+// service keeps the digests of the last six hours of bounces and folds
+// older ones into counts, so that its memory and start-up do not grow
+// with the months of bounces its store holds. A negative value in the
+// Config keeps every digest (as scan does).
+const SettleAfter = 6 * time.Hour
 
 // New returns a detector over st.
 func New(st *store.Store, cfg Config) *Detector {
@@ -128,6 +138,9 @@ func New(st *store.Store, cfg Config) *Detector {
 	}
 	if cfg.Analyzer.Location == nil {
 		cfg.Analyzer.Location = time.Local
+	}
+	if cfg.Analyzer.SettleAfter == 0 {
+		cfg.Analyzer.SettleAfter = SettleAfter
 	}
 	d := &Detector{st: st, cfg: cfg, poke: make(chan struct{}, 1)}
 	d.digester = diagnose.New(cfg.Analyzer)
@@ -237,6 +250,7 @@ func (d *Detector) Pass(ctx context.Context) (*diagnose.Report, error) {
 	if err := d.incidents(ctx, rep, now); err != nil {
 		return rep, err
 	}
+	d.checkpoint(ctx)
 	d.latest = rep
 	d.passes++
 	d.lastPass = time.Now()
@@ -251,6 +265,7 @@ func (d *Detector) catchUp(ctx context.Context) error {
 	}
 	if d.an == nil || d.cfg.FollowClock || (!logAfterMail && d.mailSeen && maxLog > d.lastLog) {
 		d.reset()
+		d.restore(ctx, maxMail)
 	}
 	if maxLog > d.lastLog {
 		if err := d.feedLog(ctx); err != nil {
@@ -265,9 +280,76 @@ func (d *Detector) catchUp(ctx context.Context) error {
 	return nil
 }
 
+// The checkpoint (diagnose.Analyzer.MarshalMail) lets a restart read the
+// analysis of the messages stored so far and only the messages after it:
+// saved after a pass once checkpointEvery messages or checkpointInterval
+// went by since the last one, when the analyzer settles its old bounces
+// (without settling the checkpoint would hold every digest).
+const (
+	checkpointName     = "detector"
+	checkpointEvery    = 20_000
+	checkpointInterval = 10 * time.Minute
+)
+
+// checkpointKey names what a checkpoint depends on: the digests' key, the
+// settling and the decoder's revision.
+func (d *Detector) checkpointKey() string {
+	return fmt.Sprintf("%s/settle=%s/decoder=%d/cp=%d", d.key, d.cfg.Analyzer.SettleAfter, store.DecoderRevision, diagnose.CheckpointVersion)
+}
+
+// restore gives the fresh analyzer the stored checkpoint, when there is
+// one of this configuration; else the analyzer reads every message.
+func (d *Detector) restore(ctx context.Context, maxMail int64) {
+	if d.cfg.FollowClock || d.cfg.Analyzer.SettleAfter <= 0 {
+		return
+	}
+	cp, ok, err := d.st.LoadCheckpoint(ctx, checkpointName)
+	switch {
+	case err != nil:
+		d.cfg.Log.Warn("reading the checkpoint; reading every message instead", "err", err)
+		return
+	case !ok:
+		return
+	case cp.Key != d.checkpointKey() || cp.LastMail > maxMail:
+		d.cfg.Log.Info("the checkpoint was made with another configuration or decoder; reading every message")
+		return
+	}
+	if n, err := d.st.MessagesUpTo(ctx, cp.LastMail); err != nil || n != cp.Messages {
+		d.cfg.Log.Info("messages were stored before the checkpoint's last one after it was saved; reading every message", "err", err)
+		return
+	}
+	if err := d.an.RestoreMail(cp.Data); err != nil {
+		d.cfg.Log.Warn("restoring the checkpoint; reading every message instead", "err", err)
+		d.reset()
+		return
+	}
+	d.lastMail, d.mailSeen, d.read = cp.LastMail, cp.LastMail > 0, cp.Messages
+	d.cpMail, d.cpAt = cp.LastMail, time.Now()
+	d.cfg.Log.Info("analysis restored from the checkpoint", "messages", cp.LastMail, "saved", cp.SavedAt)
+}
+
+// checkpoint saves the analyzer's state when it is due. A failure is
+// logged: the next start then reads more messages, nothing is lost.
+func (d *Detector) checkpoint(ctx context.Context) {
+	if d.cfg.FollowClock || d.cfg.Analyzer.SettleAfter <= 0 || d.lastMail <= d.cpMail ||
+		d.lastMail-d.cpMail < checkpointEvery && time.Since(d.cpAt) < checkpointInterval {
+		return
+	}
+	d.an.Settle() // what has settled need not be kept in the checkpoint
+	data, err := d.an.MarshalMail()
+	if err == nil {
+		err = d.st.PutCheckpoint(ctx, store.Checkpoint{Name: checkpointName, Key: d.checkpointKey(), LastMail: d.lastMail, Messages: d.read, Data: data})
+	}
+	if err != nil {
+		d.cfg.Log.Warn("saving the checkpoint", "err", err)
+		return
+	}
+	d.cpMail, d.cpAt = d.lastMail, time.Now()
+}
+
 func (d *Detector) reset() {
 	d.an = diagnose.New(d.cfg.Analyzer)
-	d.lastMail, d.lastLog, d.mailSeen = 0, 0, false
+	d.lastMail, d.lastLog, d.mailSeen, d.read = 0, 0, false, 0
 	d.sources = make(map[string]*logSource)
 }
 
@@ -401,6 +483,7 @@ func (d *Detector) feedMail(ctx context.Context) error {
 			d.mailSeen = true
 		}
 		last = g.id
+		d.read++
 		return nil
 	}
 	size := func(m store.MailDigest) int64 {
@@ -444,6 +527,7 @@ func (d *Detector) feedMailRaw(ctx context.Context) error {
 			d.mailSeen = true
 		}
 		last = g.id
+		d.read++
 		return nil
 	}
 	size := func(m store.StoredMail) int64 { return int64(len(m.Data)) }

@@ -40,6 +40,11 @@ type Config struct {
 	// lookup (only host names in our domains count). The scan command sets
 	// it with --relays-from-mx; tests give their own.
 	LookupMX func(domain string) ([]string, error)
+	// SettleAfter, when set, bounds the memory of a long-running
+	// analyzer: bounces that reached us longer than this before the
+	// newest input are judged once and folded into counts (settle.go).
+	// Zero (scan): every bounce is kept and judged at every report.
+	SettleAfter time.Duration
 }
 
 // Analyzer collects the send log and the mail of a mailbox, in any order
@@ -53,7 +58,8 @@ type Config struct {
 //
 // Memory: the log's index (about 120 bytes a message), per account a
 // compact state bounded by the caps below, and per bounce its digest
-// (a few hundred bytes).
+// (about a kilobyte) — with Config.SettleAfter, only for the bounces not
+// yet settled (settle.go); the others are counts.
 type Analyzer struct {
 	cfg  Config
 	loc  *time.Location
@@ -77,6 +83,10 @@ type Analyzer struct {
 	agg    aggregate // of the mail that can never be fake: counted at intake
 	intern map[string]string
 	pop    *attrib.Population // what the bounces taught at the last Report (attribution.go)
+
+	mailLast time.Time // the newest bounce's time
+	settled  settled   // the bounces folded into counts (settle.go)
+	settleAt int       // settle when this many digests are kept
 }
 
 type inputStats struct {

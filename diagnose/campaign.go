@@ -245,6 +245,23 @@ func (b *bounceBehaviour) add(d *Digest) {
 	h.hard += int(d.hardN)
 }
 
+// clone copies b.
+func (b *bounceBehaviour) clone() bounceBehaviour {
+	c := bounceBehaviour{mailers: slices.Clone(b.mailers)}
+	if b.subjects != nil {
+		c.subjects = make(map[string]*subjectStat, len(b.subjects))
+		for k, s := range b.subjects {
+			ns := &subjectStat{spam: s.spam, hours: make(map[int64]*subjectHour, len(s.hours))}
+			for h, sh := range s.hours {
+				x := *sh
+				ns.hours[h] = &x
+			}
+			c.subjects[k] = ns
+		}
+	}
+	return c
+}
+
 // mailerKey folds the versions out of a program's name: "Microsoft
 // Outlook 16.0" and "15.0" are one program; "Foxmail 7.2" another.
 func mailerKey(x string) string {

@@ -56,8 +56,11 @@
 // about 480 bytes for an account with one message (with the index and the
 // campaign features), so a log of 2,000,000 lines over a million accounts
 // keeps about 460 MB (BenchmarkManyAccounts; it was 4.1 GB). The
-// log's index takes about 120 bytes a message, a bounce's digest a few
-// hundred bytes.
+// log's index takes about 120 bytes a message, a bounce's digest about a
+// kilobyte. A service sets Config.SettleAfter: bounces older than that
+// are judged once and folded into counts (settle.go), so its memory does
+// not grow with the months of bounces it has seen, and its state can be
+// saved and restored (MarshalMail, RestoreMail: checkpoint.go).
 //
 // # Accounts
 //

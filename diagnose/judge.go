@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"maps"
 	"net/netip"
 	"runtime"
 	"sort"
@@ -80,8 +81,11 @@ func (r *reportCtx) learnDomains() {
 	if !r.a.learn {
 		return
 	}
-	n := 0
-	doms := map[string]int{}
+	n := r.a.settled.learnN
+	doms := make(map[string]int, len(r.a.settled.learnDoms))
+	for dom, c := range r.a.settled.learnDoms {
+		doms[dom] = c
+	}
 	for _, d := range r.a.mails {
 		if d.bounce && d.cands[1] != "" {
 			n++
@@ -111,10 +115,9 @@ type judged struct {
 	fake       *attrib.Fake
 }
 
-// judgeAll judges every kept bounce against the log as it stands, on
+// judgeAll judges the bounces ms against the log as it stands, on
 // every core.
-func (r *reportCtx) judgeAll() []judged {
-	ms := r.a.mails
+func (r *reportCtx) judgeAll(ms []*Digest) []judged {
 	out := make([]judged, len(ms))
 	workers := min(runtime.GOMAXPROCS(0), 1+len(ms)/2048)
 	var wg sync.WaitGroup
@@ -189,6 +192,9 @@ type account struct {
 	key string
 	log *logAcct // never nil
 	b   bounceAcct
+	// shared: b is a shallow copy of the settled bounces' counts
+	// (settle.go), to be cloned before a bounce is added to it.
+	shared *bounceAcct
 }
 
 // bounceAcct is what an account's bounces tell.
@@ -243,9 +249,11 @@ func (b *bounceAcct) clientNets(w0, w1 int64) (all, old, fresh int) {
 }
 
 // gather builds every account's view, counts the fakes and the mail
-// judged not fake into g.
+// judged not fake into g: the bounces settled (settle.go) and those of
+// r.a.mails, judged in js.
 func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account, fakes []FakeBounce, nFake int) {
 	accs = map[string]*account{}
+	set := &r.a.settled
 	get := func(key string) *account {
 		if key == "" {
 			key = UnknownAccount
@@ -256,11 +264,20 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 			if acc.log == nil {
 				acc.log = &logAcct{}
 			}
-			acc.b.reasons = map[reason.Reason]int{}
+			if sb := set.accs[key]; sb != nil {
+				acc.b, acc.shared = *sb, sb
+			} else {
+				acc.b.reasons = map[reason.Reason]int{}
+			}
 			accs[key] = acc
 		}
 		return acc
 	}
+	for key := range set.accs {
+		get(key)
+	}
+	fakes = append(fakes, set.fakes...)
+	nFake = set.nFake
 	for i, d := range r.a.mails {
 		at := &js[i]
 		if at.fake != nil {
@@ -275,81 +292,111 @@ func (r *reportCtx) gather(js []judged, g *aggregate) (accs map[string]*account,
 			continue
 		}
 		acc := get(r.bounceAccount(d, at))
-		if !d.failure {
-			acc.b.complaint += d.feedback
-			continue
+		if acc.shared != nil {
+			acc.b, acc.shared = acc.shared.clone(), nil
 		}
-		b := &acc.b
-		if d.dated {
-			b.bounced.add(d.t.Unix(), 1)
-			b.minutes.add(d.t.Unix())
-		}
-		switch at.verdict {
-		case attrib.Ours:
-			b.verdicts[0]++
-		case attrib.NotOurs:
-			b.verdicts[1]++
-		default:
-			b.verdicts[2]++
-		}
-		if at.inLog {
-			b.inLog++
-		}
-		if at.esmtpsa {
-			b.esmtpsa++
-			if at.verdict == attrib.Ours {
-				if b.authVia == nil {
-					b.authVia, b.clients = map[string]int{}, map[string]int64{}
-				}
-				b.authVia[authKind(at.authVia)]++
-				if at.client != "" && d.dated {
-					t := d.t.Unix()
-					if f, ok := b.clients[at.client]; ok {
-						if t < f {
-							b.clients[at.client] = t
-						}
-					} else if len(b.clients) < maxLoginIPs {
+		acc.b.addBounce(d, at)
+	}
+	sortFakes(&fakes)
+	return accs, fakes, nFake
+}
+
+// sortFakes orders the samples by source and keeps the first maxSamples.
+func sortFakes(fakes *[]FakeBounce) {
+	fs := *fakes
+	sort.SliceStable(fs, func(i, k int) bool { return fs[i].Source < fs[k].Source })
+	if len(fs) > maxSamples {
+		fs = fs[:maxSamples]
+	}
+	*fakes = fs
+}
+
+// addBounce adds one bounce, judged at, to its account's counts.
+func (b *bounceAcct) addBounce(d *Digest, at *judged) {
+	if !d.failure {
+		b.complaint += d.feedback
+		return
+	}
+	if d.dated {
+		b.bounced.add(d.t.Unix(), 1)
+		b.minutes.add(d.t.Unix())
+	}
+	switch at.verdict {
+	case attrib.Ours:
+		b.verdicts[0]++
+	case attrib.NotOurs:
+		b.verdicts[1]++
+	default:
+		b.verdicts[2]++
+	}
+	if at.inLog {
+		b.inLog++
+	}
+	if at.esmtpsa {
+		b.esmtpsa++
+		if at.verdict == attrib.Ours {
+			if b.authVia == nil {
+				b.authVia, b.clients = map[string]int{}, map[string]int64{}
+			}
+			b.authVia[authKind(at.authVia)]++
+			if at.client != "" && d.dated {
+				t := d.t.Unix()
+				if f, ok := b.clients[at.client]; ok {
+					if t < f {
 						b.clients[at.client] = t
 					}
+				} else if len(b.clients) < maxLoginIPs {
+					b.clients[at.client] = t
 				}
 			}
 		}
-		if at.noOrig {
-			b.noOrig++
+	}
+	if at.noOrig {
+		b.noOrig++
+	}
+	if at.unauth {
+		b.unauth++
+	}
+	if at.dkimAbsent {
+		b.dkimAbsent++
+	}
+	if at.dkimOurs != "" && at.verdict == attrib.Ours {
+		if b.dkimOurs == nil {
+			b.dkimOurs = map[string]int{}
 		}
-		if at.unauth {
-			b.unauth++
+		b.dkimOurs[at.dkimOurs]++
+	}
+	if b.reasons == nil {
+		b.reasons = map[reason.Reason]int{}
+	}
+	for _, rn := range d.reasons {
+		b.reasons[rn.r] += rn.n
+	}
+	if at.verdict != attrib.NotOurs { // backscatter tells nothing of our own mail
+		b.beh.add(d)
+	}
+	if d.refusal != "" {
+		b.refusals++
+		if rateLimitOnly(d.refusal) {
+			b.rateOnly++
 		}
-		if at.dkimAbsent {
-			b.dkimAbsent++
-		}
-		if at.dkimOurs != "" && at.verdict == attrib.Ours {
-			if b.dkimOurs == nil {
-				b.dkimOurs = map[string]int{}
-			}
-			b.dkimOurs[at.dkimOurs]++
-		}
-		for _, rn := range d.reasons {
-			b.reasons[rn.r] += rn.n
-		}
-		if at.verdict != attrib.NotOurs { // backscatter tells nothing of our own mail
-			b.beh.add(d)
-		}
-		if d.refusal != "" {
-			b.refusals++
-			if rateLimitOnly(d.refusal) {
-				b.rateOnly++
-			}
-			if b.refusalEx == "" || d.t.Before(b.refusalAt) || d.t.Equal(b.refusalAt) && d.refusal < b.refusalEx {
-				b.refusalEx, b.refusalAt = d.refusal, d.t
-			}
+		if b.refusalEx == "" || d.t.Before(b.refusalAt) || d.t.Equal(b.refusalAt) && d.refusal < b.refusalEx {
+			b.refusalEx, b.refusalAt = d.refusal, d.t
 		}
 	}
-	sort.SliceStable(fakes, func(i, k int) bool { return fakes[i].Source < fakes[k].Source })
-	if len(fakes) > maxSamples {
-		fakes = fakes[:maxSamples]
+}
+
+// clone copies b so that bounces can be added to the copy.
+func (b *bounceAcct) clone() bounceAcct {
+	c := *b
+	c.bounced, c.minutes = b.bounced.clone(), b.minutes.clone()
+	c.reasons = maps.Clone(b.reasons)
+	if c.reasons == nil {
+		c.reasons = map[reason.Reason]int{}
 	}
-	return accs, fakes, nFake
+	c.authVia, c.clients, c.dkimOurs = maps.Clone(b.authVia), maps.Clone(b.clients), maps.Clone(b.dkimOurs)
+	c.beh = b.beh.clone()
+	return c
 }
 
 // authKind groups what showed an authenticated submission: the RFC 3848

@@ -200,6 +200,12 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		// Keep only what the report still needs per account.
 		d.rcptDoms, d.subject = nil, ""
 	}
+	a.keep(d)
+	a.maybeSettle()
+}
+
+// keep keeps d, its strings shared with the other digests'.
+func (a *Analyzer) keep(d *Digest) {
 	d.src = a.internStr(d.src, d.facts.Fake != nil || d.when.implausible) // named in a sample
 	for i := range d.cands {
 		d.cands[i] = a.internStr(d.cands[i], true)
@@ -210,6 +216,9 @@ func (a *Analyzer) AddDigest(d *Digest) {
 		h.By, h.With = a.internStr(h.By, true), a.internStr(h.With, true)
 	}
 	a.mails = append(a.mails, d)
+	if d.dated && d.t.After(a.mailLast) {
+		a.mailLast = d.t
+	}
 }
 
 // internStr shares the copies of strings many digests hold (host names,

@@ -42,19 +42,56 @@ type timePair struct{ log, trace time.Time }
 // to 15 minutes), n the pairs that agree, ok whether they are enough
 // (minZonePairs, and 80% of the pairs). It is pure.
 func inferLogOffset(pairs []timePair) (offset time.Duration, n int, ok bool) {
-	votes := map[int64]int{}
+	var z zoneVotes
 	for _, p := range pairs {
-		d := p.log.Sub(p.trace)
-		q := int64(math.Round(float64(d) / float64(zoneQuantum)))
-		votes[q]++
+		z.add(p)
 	}
+	return z.infer()
+}
+
+// zoneVotes counts the pairs by their difference (in zoneQuantum), with
+// the earliest log time of each: what inferLogOffset needs of them, kept
+// also for the bounces folded away (settle.go).
+type zoneVotes struct {
+	total int
+	votes map[int64]int
+	first map[int64]time.Time
+}
+
+func (z *zoneVotes) add(p timePair) {
+	if z.votes == nil {
+		z.votes, z.first = map[int64]int{}, map[int64]time.Time{}
+	}
+	d := p.log.Sub(p.trace)
+	q := int64(math.Round(float64(d) / float64(zoneQuantum)))
+	z.total++
+	z.votes[q]++
+	if f, ok := z.first[q]; !ok || p.log.Before(f) {
+		z.first[q] = p.log
+	}
+}
+
+func (z *zoneVotes) merge(o *zoneVotes) {
+	for q, c := range o.votes {
+		if z.votes == nil {
+			z.votes, z.first = map[int64]int{}, map[int64]time.Time{}
+		}
+		z.votes[q] += c
+		if f, ok := z.first[q]; !ok || o.first[q].Before(f) {
+			z.first[q] = o.first[q]
+		}
+	}
+	z.total += o.total
+}
+
+func (z *zoneVotes) infer() (offset time.Duration, n int, ok bool) {
 	best, bestN := int64(0), 0
-	for q, c := range votes {
+	for q, c := range z.votes {
 		if c > bestN || (c == bestN && abs64(q) < abs64(best)) {
 			best, bestN = q, c
 		}
 	}
-	if bestN < minZonePairs || float64(bestN) < zoneAgree*float64(len(pairs)) {
+	if bestN < minZonePairs || float64(bestN) < zoneAgree*float64(z.total) {
 		return 0, bestN, false
 	}
 	return time.Duration(best) * zoneQuantum, bestN, true
@@ -97,34 +134,22 @@ func (a *Analyzer) logClock(st *logState) (time.Duration, *LogZone) {
 	if st == nil || st.index == nil {
 		return 0, nil
 	}
-	var pairs []timePair
+	var zv zoneVotes
+	zv.merge(&a.settled.zone)
 	for _, d := range a.mails {
-		w := &d.when
-		if !d.bounce || w.zoneOld == 0 {
-			continue
-		}
-		at := w.zoneAt
-		t, ok := st.index.SentAt(w.zoneQID, "")
-		if !ok && d.facts != nil && d.facts.MessageID != "" {
-			t, ok = st.index.SentAt("", d.facts.MessageID)
-			at = w.zoneOld
-		}
-		if ok && at != 0 {
-			pairs = append(pairs, timePair{log: t, trace: time.Unix(at, 0)})
+		if p, ok := zonePair(st, d); ok {
+			zv.add(p)
 		}
 	}
-	off, n, ok := inferLogOffset(pairs)
+	off, n, ok := zv.infer()
 	if !ok {
 		return 0, nil
 	}
-	// The zone given, at the time of a message that agrees (across a
-	// daylight saving change the offset given differs).
+	// The zone given, at the time of the earliest message that agrees
+	// (across a daylight saving change the offset given differs).
 	ref := a.logFirst
-	for _, p := range pairs {
-		if p.log.Sub(p.trace).Round(zoneQuantum) == off {
-			ref = p.log
-			break
-		}
+	if f, ok := zv.first[int64(off/zoneQuantum)]; ok {
+		ref = f
 	}
 	_, given := ref.In(a.loc).Zone()
 	// Beyond a day, the difference is whole days (a year guessed wrong)
@@ -145,6 +170,24 @@ func (a *Analyzer) logClock(st *logState) (time.Duration, *LogZone) {
 			a.loc.String(), utcOffset(time.Duration(given)*time.Second), n, z.ReadAs)
 	}
 	return -off, z
+}
+
+// zonePair is d's pair, when the log as st holds it has its message.
+func zonePair(st *logState, d *Digest) (timePair, bool) {
+	w := &d.when
+	if !d.bounce || w.zoneOld == 0 {
+		return timePair{}, false
+	}
+	at := w.zoneAt
+	t, ok := st.index.SentAt(w.zoneQID, "")
+	if !ok && d.facts != nil && d.facts.MessageID != "" {
+		t, ok = st.index.SentAt("", d.facts.MessageID)
+		at = w.zoneOld
+	}
+	if !ok || at == 0 {
+		return timePair{}, false
+	}
+	return timePair{log: t, trace: time.Unix(at, 0)}, true
 }
 
 // utcOffset writes an offset as "+09:00", "−05:00" with an ASCII minus.

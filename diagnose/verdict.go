@@ -128,26 +128,9 @@ func (a *Analyzer) Report() *Report {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	rc := &reportCtx{a: a, st: a.logView(), opt: a.surgeOptions(now)}
-	rc.shift, rc.zone = a.logClock(rc.st)
-	if !a.logFirst.IsZero() {
-		rc.logFirst, rc.logLast = a.logFirst.Add(rc.shift), a.logLast.Add(rc.shift)
-	}
-	rc.learnDomains()
-	learnt := make([]string, 0, len(rc.learnt))
-	for d := range rc.learnt {
-		learnt = append(learnt, d)
-	}
-	sort.Strings(learnt)
-	rc.pop = rc.st.index.Learn(func(yield func(*attrib.Facts) bool) {
-		for _, d := range a.mails {
-			if d.bounce && !yield(d.facts) {
-				return
-			}
-		}
-	}, attrib.LearnOptions{Domains: learnt, LogShift: rc.shift})
+	rc := a.context(now)
 	a.pop = rc.pop
-	js := rc.judgeAll()
+	js := rc.judgeAll(a.mails)
 	g := a.agg.clone()
 	accs, fakes, nFake := rc.gather(js, &g)
 	rc.window(&g)
@@ -247,6 +230,36 @@ func (a *Analyzer) Report() *Report {
 		}
 	}
 	return r
+}
+
+// context makes what a report (or settle) judges the bounces with: the
+// log as it stands, its clock, our domains and relays learnt from every
+// bounce, settled or kept.
+func (a *Analyzer) context(now time.Time) *reportCtx {
+	rc := &reportCtx{a: a, st: a.logView(), opt: a.surgeOptions(now)}
+	rc.shift, rc.zone = a.logClock(rc.st)
+	if !a.logFirst.IsZero() {
+		rc.logFirst, rc.logLast = a.logFirst.Add(rc.shift), a.logLast.Add(rc.shift)
+	}
+	rc.learnDomains()
+	learnt := make([]string, 0, len(rc.learnt))
+	for d := range rc.learnt {
+		learnt = append(learnt, d)
+	}
+	sort.Strings(learnt)
+	rc.pop = rc.st.index.Learn(bounceFacts(a.mails), attrib.LearnOptions{Domains: learnt, LogShift: rc.shift, Prior: &a.settled.votes})
+	return rc
+}
+
+// bounceFacts yields the Facts of the bounces of ms.
+func bounceFacts(ms []*Digest) func(yield func(*attrib.Facts) bool) {
+	return func(yield func(*attrib.Facts) bool) {
+		for _, d := range ms {
+			if d.bounce && !yield(d.facts) {
+				return
+			}
+		}
+	}
 }
 
 // severity orders the verdicts for the headline.

@@ -356,35 +356,58 @@ func (r *reportCtx) window(g *aggregate) {
 	}
 }
 
-// timeStats says how the bounces were placed in time, from the digests:
-// the same whatever the order they came in.
+// timeStats says how the bounces were placed in time, from the digests
+// (and the counts of those settled): the same whatever the order they
+// came in.
 func (r *reportCtx) timeStats() TimeStats {
-	t := TimeStats{Samples: []string{}, Stray: int(r.strayB), StrayLog: int(r.strayL), LogUndated: r.a.logUndated}
-	var odd []*Digest
+	set := &r.a.settled
+	t := set.times
+	t.Samples, t.Stray, t.StrayLog, t.LogUndated = []string{}, int(r.strayB), int(r.strayL), r.a.logUndated
+	odd := append([]oddTime(nil), set.odd...)
 	for _, d := range r.a.mails {
-		if !d.bounce {
-			continue
-		}
-		switch d.when.source {
-		case TimeReceived:
-			t.Received++
-		case TimeArrival:
-			t.Arrival++
-		case TimeClaimed:
-			t.Claimed++
-		}
-		if d.when.implausible {
-			t.ClaimedImplausible++
-			odd = append(odd, d)
-		}
+		countTime(&t, d, &odd)
 	}
-	sort.Slice(odd, func(i, k int) bool { return odd[i].src < odd[k].src })
-	for _, d := range odd[:min(len(odd), maxSamples)] {
-		s := d.src + ": claimed date " + d.when.claimed.UTC().Format("2006-01-02 15:04 MST") + " ignored"
-		if d.dated {
-			s += "; reached us " + d.t.UTC().Format("2006-01-02 15:04 MST")
+	sortOdd(&odd)
+	for _, o := range odd {
+		s := o.src + ": claimed date " + o.claimed.UTC().Format("2006-01-02 15:04 MST") + " ignored"
+		if o.dated {
+			s += "; reached us " + o.t.UTC().Format("2006-01-02 15:04 MST")
 		}
 		t.Samples = append(t.Samples, oneLine(s, 300))
 	}
 	return t
+}
+
+// oddTime is a bounce whose claimed date was implausible, for a sample.
+type oddTime struct {
+	src        string
+	claimed, t time.Time
+	dated      bool
+}
+
+// countTime counts how bounce d was placed into t, and keeps it in odd
+// when its claimed date was ignored.
+func countTime(t *TimeStats, d *Digest, odd *[]oddTime) {
+	if !d.bounce {
+		return
+	}
+	switch d.when.source {
+	case TimeReceived:
+		t.Received++
+	case TimeArrival:
+		t.Arrival++
+	case TimeClaimed:
+		t.Claimed++
+	}
+	if d.when.implausible {
+		t.ClaimedImplausible++
+		*odd = append(*odd, oddTime{src: d.src, claimed: d.when.claimed, t: d.t, dated: d.dated})
+	}
+}
+
+// sortOdd orders the samples by source and keeps the first maxSamples.
+func sortOdd(odd *[]oddTime) {
+	o := *odd
+	sort.Slice(o, func(i, k int) bool { return o[i].src < o[k].src })
+	*odd = o[:min(len(o), maxSamples)]
 }

@@ -251,6 +251,11 @@ func (s *Store) MaxIDs(ctx context.Context) (mail, log int64, err error) {
 // called after each batch with the messages done. It returns how many
 // messages changed kind or facts.
 func (s *Store) Reprocess(ctx context.Context, progress func(done int)) (int, error) {
+	// The detector's checkpoint counts the messages as they were decoded:
+	// its next start reads them all again.
+	if err := s.DeleteCheckpoints(ctx); err != nil {
+		return 0, fmt.Errorf("store: reprocess: %w", err)
+	}
 	var after, last int64
 	done, changed := 0, 0
 	for {
