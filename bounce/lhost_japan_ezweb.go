@@ -293,6 +293,11 @@ func jpFold(s string) string {
 // ASCII case; sub must be lower case. It does not allocate: the header
 // checks of every recogniser run on every message.
 func jpHasFold(s, sub string) bool {
+	if lowerASCII(sub) {
+		// The same answer from indexFold, which searches by the rarest
+		// byte at memory speed instead of comparing at every offset.
+		return indexFold(s, sub) >= 0
+	}
 	n := len(sub)
 	if n == 0 {
 		return true

@@ -252,6 +252,11 @@ func providerHeaderHas(m *flat, name string, subs ...string) bool {
 // indexFoldASCII returns the first index of sub (lower case) in s with
 // ASCII letters compared without regard to case, or -1.
 func indexFoldASCII(s, sub string) int {
+	if lowerASCII(sub) {
+		// The same answer from indexFold, which searches by the rarest
+		// byte at memory speed instead of comparing at every offset.
+		return indexFold(s, sub)
+	}
 	n := len(sub)
 	if n == 0 {
 		return 0

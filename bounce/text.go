@@ -388,51 +388,111 @@ func isASCII(s string) bool {
 	return true
 }
 
-// indexFold returns the first index of sub (ASCII, in either case) in s with
-// ASCII letters compared without regard to case, or -1. It jumps between
-// the candidates for sub's first byte with IndexByte, so that it runs at
-// memory speed over long bodies.
+// indexFold returns the first index of sub in s with ASCII letters
+// compared without regard to case (sub may be given in either case), or
+// -1. It jumps with IndexByte between the places of the byte of sub that
+// is rarest in mail text, in both its cases ("y" of "in reply to", not
+// its "i"), so that it runs at memory speed over long bodies; an ASCII sub
+// is then compared byte by byte (strings.EqualFold, which the comparison
+// of an ASCII sub amounts to, was a third of the time of this function).
 func indexFold(s, sub string) int {
 	n := len(sub)
 	if n == 0 {
 		return 0
 	}
-	// Both cases of sub's first byte are looked for, so that sub may be
-	// given in any case.
-	c0 := sub[0]
-	u0 := c0
-	if l := c0 | 0x20; 'a' <= l && l <= 'z' {
-		c0, u0 = l, l-('a'-'A')
+	if n > len(s) {
+		return -1
 	}
-	// next returns the next absolute index of c at or after i, or len(s).
+	ascii := isASCII(sub)
+	a := 0 // the anchor: the offset in sub of the byte looked for
+	if ascii {
+		for k := 1; k < n; k++ {
+			if byteRarity[sub[k]] > byteRarity[sub[a]] {
+				a = k
+			}
+		}
+	}
+	lo, up := sub[a], sub[a]
+	if l := lo | 0x20; 'a' <= l && l <= 'z' {
+		lo, up = l, l-('a'-'A')
+	}
+	// The anchor of a match starting at i is at i+a: t holds the places
+	// it can have.
+	t := s[:len(s)-n+a+1]
 	next := func(c byte, i int) int {
-		if k := strings.IndexByte(s[i:], c); k >= 0 {
+		if k := strings.IndexByte(t[i:], c); k >= 0 {
 			return i + k
 		}
-		return len(s)
+		return len(t)
 	}
-	lo, up := next(c0, 0), len(s)
-	if u0 != c0 {
-		up = next(u0, 0)
+	pl, pu := next(lo, a), len(t)
+	if up != lo {
+		pu = next(up, a)
 	}
 	for {
-		i := min(lo, up)
-		if i+n > len(s) {
+		i := min(pl, pu)
+		if i >= len(t) {
 			return -1
 		}
-		if hasPrefixFold(s[i:], sub) {
-			return i
+		w := s[i-a : i-a+n]
+		if ascii && equalFoldASCII(w, sub) || !ascii && strings.EqualFold(w, sub) {
+			return i - a
 		}
 		// Move past i only the finder that stood there; the other one
 		// is still ahead and stays valid.
-		if lo == i {
-			lo = next(c0, i+1)
+		if pl == i {
+			pl = next(lo, i+1)
 		}
-		if up == i {
-			up = next(u0, i+1)
+		if pu == i {
+			pu = next(up, i+1)
 		}
 	}
 }
+
+// lowerASCII reports whether s is ASCII without upper-case letters.
+func lowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// equalFoldASCII reports whether a and b, of the same length, are equal
+// with ASCII letters compared without regard to case.
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		c, d := a[i], b[i]
+		if c == d {
+			continue
+		}
+		if l := c | 0x20; l != d|0x20 || l < 'a' || l > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// byteRarity scores how seldom each byte occurs in the text of mail
+// (higher: rarer): letters by their frequency in English, white space and
+// common punctuation below them, other bytes above. indexFold anchors its
+// search on the rarest byte of what it looks for.
+var byteRarity = func() (r [256]uint8) {
+	for c := range r {
+		r[c] = 40
+	}
+	for i, c := range []byte("etaoinshrdlcumwfgypbvkjxqz") {
+		r[c], r[c-('a'-'A')] = uint8(10+i), uint8(10+i)
+	}
+	for c := '0'; c <= '9'; c++ {
+		r[c] = 30
+	}
+	for _, c := range []byte(" \t\n.,:-") {
+		r[c] = 1
+	}
+	return r
+}()
 
 // findAddress returns the first e-mail address in s, or "".
 func findAddress(s string) string {
