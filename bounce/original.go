@@ -104,7 +104,7 @@ func parseReceived(v string) Received {
 	depth := 0 // inside a comment "( ... )"
 	for i := 0; i < len(fields); i++ {
 		tok := fields[i]
-		open := strings.Count(tok, "(") - strings.Count(tok, ")")
+		open := parenBalance(tok)
 		if depth > 0 {
 			depth += open
 			continue
@@ -112,8 +112,14 @@ func parseReceived(v string) Received {
 		if i+1 >= len(fields) {
 			break
 		}
-		next := strings.Trim(fields[i+1], "<>;,")
-		switch receivedKeyword(tok) {
+		// The clause's value, trimmed only after a keyword (Trim with a
+		// cutset builds its set at every call: it showed in the profile).
+		kw := receivedKeyword(tok)
+		next := ""
+		if kw != "" {
+			next = strings.Trim(fields[i+1], "<>;,")
+		}
+		switch kw {
 		case "from":
 			if i == 0 {
 				r.From = next
@@ -190,6 +196,20 @@ func maybeIP(s string) bool {
 		}
 	}
 	return true
+}
+
+// parenBalance is the number of '(' in tok less the number of ')'.
+func parenBalance(tok string) int {
+	n := 0
+	for i := 0; i < len(tok); i++ {
+		switch tok[i] {
+		case '(':
+			n++
+		case ')':
+			n--
+		}
+	}
+	return n
 }
 
 // receivedKeyword returns tok lower-cased when it may be one of the
