@@ -124,10 +124,9 @@ func decodeFlat(f *flat) *Result {
 		Subject: decodeWords(f.hget("Subject")),
 		From:    decodeWords(f.hget("From")),
 	}
-	res.Headers = make([]Field, len(f.Header))
-	for i, h := range f.Header {
-		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
-	}
+	// The parsed header itself (nothing changes it once parsed), its
+	// capacity cut so that an append by the caller copies it.
+	res.Headers = slices.Clip([]Field(f.Header))
 	res.Attachments = f.attached
 	prose := proseText(f)
 	res.Prose = prose

@@ -6,10 +6,9 @@ import (
 )
 
 // field is one header field: its name as written and its unfolded value.
-type field struct {
-	Name  string
-	Value string
-}
+// It is the exported Field, so that a parsed header is handed to the
+// result as it is, without a copy per message.
+type field = Field
 
 // header is a list of header fields in their original order.
 type header []field

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/mail"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -51,10 +52,7 @@ func originalOf(raw []byte, h header, body []byte) *Original {
 	}
 	o.BodyReturned = len(bytes.TrimSpace(body)) > 0 // no string copy of the whole body
 	o.Raw = raw
-	o.Headers = make([]Field, len(h))
-	for i, f := range h {
-		o.Headers[i] = Field{Name: f.Name, Value: f.Value}
-	}
+	o.Headers = slices.Clip([]Field(h)) // as in decodeFlat
 	n := 0
 	for i := range h {
 		if nameIs(h[i].Name, "Received") {
