@@ -90,15 +90,19 @@ func normalizeLineEnds(b []byte) []byte {
 	}
 	out := make([]byte, i, len(b))
 	copy(out, b[:i])
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c == '\r' {
-			if i+1 < len(b) && b[i+1] == '\n' {
-				continue
-			}
-			c = '\n'
+	for i < len(b) {
+		// b[i] is a CR: dropped before an LF, else an LF itself; then
+		// the run up to the next CR at once.
+		if i+1 >= len(b) || b[i+1] != '\n' {
+			out = append(out, '\n')
 		}
-		out = append(out, c)
+		i++
+		j := bytes.IndexByte(b[i:], '\r')
+		if j < 0 {
+			j = len(b) - i
+		}
+		out = append(out, b[i:i+j]...)
+		i += j
 	}
 	return out
 }
