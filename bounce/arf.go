@@ -51,7 +51,7 @@ func scanARF(f *flat) *scan {
 	}
 	if len(recs) == 0 {
 		var to string
-		if o := parseOriginal(f.Original); o != nil {
+		if o := f.original(f.Original); o != nil {
 			to = o.To
 		}
 		for _, a := range addressList(to) {
@@ -123,10 +123,10 @@ const undisclosedRecipient = "undisclosed-recipient-in-headers@libsisimai.org.in
 // on the user's behalf (header X-Apple-Unsubscribe: true): an opt-out
 // complaint by the author of the request.
 func scanAppleUnsubscribe(f *flat) *scan {
-	if !strings.EqualFold(strings.TrimSpace(f.Header.get("X-Apple-Unsubscribe")), "true") {
+	if !strings.EqualFold(strings.TrimSpace(f.hget("X-Apple-Unsubscribe")), "true") {
 		return nil
 	}
-	a := cleanAddress(f.Header.get("From"))
+	a := cleanAddress(f.hget("From"))
 	if !strings.Contains(a, "@") {
 		return nil
 	}
@@ -154,10 +154,10 @@ var complaintSenders = []string{"staff@hotmail.com", "complaints@email-abuse.ama
 // message/feedback-report part. The complainant is the returned message's
 // X-HmXmrOriginalRecipient (Microsoft), else its To:.
 func scanComplaintForward(f *flat) *scan {
-	if f.Original == nil || !jpHasFold(f.Header.get("Subject"), "complaint about message from ") {
+	if f.Original == nil || !jpHasFold(f.hget("Subject"), "complaint about message from ") {
 		return nil
 	}
-	from := f.Header.get("From")
+	from := f.hget("From")
 	ok := false
 	for _, s := range complaintSenders {
 		if jpHasFold(from, s) {

@@ -90,15 +90,19 @@ func normalizeLineEnds(b []byte) []byte {
 	}
 	out := make([]byte, i, len(b))
 	copy(out, b[:i])
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c == '\r' {
-			if i+1 < len(b) && b[i+1] == '\n' {
-				continue
-			}
-			c = '\n'
+	for i < len(b) {
+		// b[i] is a CR: dropped before an LF, else an LF itself; then
+		// the run up to the next CR at once.
+		if i+1 >= len(b) || b[i+1] != '\n' {
+			out = append(out, '\n')
 		}
-		out = append(out, c)
+		i++
+		j := bytes.IndexByte(b[i:], '\r')
+		if j < 0 {
+			j = len(b) - i
+		}
+		out = append(out, b[i:i+j]...)
+		i += j
 	}
 	return out
 }
@@ -121,16 +125,26 @@ type recognizer struct {
 func decodeFlat(f *flat) *Result {
 	res := &Result{
 		Kind:    KindNotBounce,
-		Subject: decodeWords(f.Header.get("Subject")),
-		From:    decodeWords(f.Header.get("From")),
+		Subject: decodeWords(f.hget("Subject")),
+		From:    decodeWords(f.hget("From")),
 	}
-	res.Headers = make([]Field, len(f.Header))
-	for i, h := range f.Header {
-		res.Headers[i] = Field{Name: h.Name, Value: h.Value}
-	}
+	// The parsed header itself (nothing changes it once parsed), its
+	// capacity cut so that an append by the caller copies it.
+	res.Headers = slices.Clip([]Field(f.Header))
 	res.Attachments = f.attached
 	prose := proseText(f)
-	res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	res.Prose = prose
+	if len(prose) > MaxProse {
+		// A copy of the start, so that the result does not hold the rest.
+		res.Prose = strings.Clone(cutUTF8(prose, MaxProse))
+	}
+	np := len(f.Parts)
+	if f.Original != nil {
+		np++
+	}
+	if np > 0 {
+		res.Parts = make([]string, 0, min(np, maxResultParts))
+	}
 	for _, p := range f.Parts {
 		if len(res.Parts) < maxResultParts {
 			res.Parts = append(res.Parts, p.Type)
@@ -179,8 +193,8 @@ func decodeFlat(f *flat) *Result {
 	if raw == nil {
 		raw = f.Original
 	}
-	res.Original = parseOriginal(raw)
-	date := parseDate(f.Header.get("Date"))
+	res.Original = f.original(raw)
+	date := parseDate(f.hget("Date"))
 	for i := range sc.records {
 		r := &sc.records[i]
 		finish(r, f, date)

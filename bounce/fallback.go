@@ -101,7 +101,7 @@ func scanFallback(f *flat) *scan {
 		// Exim's header lists the failed addresses as they were given;
 		// the notice's text, read above, names them as they failed
 		// (after forwarding or rewriting), which the sender needs more.
-		for _, a := range headerAddresses(f.Header.get("X-Failed-Recipients")) {
+		for _, a := range headerAddresses(f.hget("X-Failed-Recipients")) {
 			if !bad.has(a) {
 				recs = append(recs, Record{Recipient: a, Evidence: []string{ruleXFailed}})
 			}
@@ -248,7 +248,7 @@ func failureMarks(f *flat, subj, op string) []string {
 			ev = append(ev, "the notice's text says delivery is delayed: "+p)
 		}
 	}
-	if len(ev) == 0 && f.Header.has("X-Failed-Recipients") {
+	if len(ev) == 0 && f.hhas("X-Failed-Recipients") {
 		ev = append(ev, "header X-Failed-Recipients names failed recipients")
 	}
 	return ev
@@ -418,7 +418,7 @@ func forbiddenAddresses(f *flat, inline []byte) addrSet {
 		"List-Post", "List-Owner", "List-Help", "List-Subscribe", "List-Unsubscribe", "X-BeenThere",
 		"X-Original-Sender", "X-Original-From", "X-Loop", "X-Envelope-From",
 	} {
-		for _, v := range f.Header.all(name) {
+		for _, v := range f.hall(name) {
 			s.add(v)
 		}
 	}
@@ -426,14 +426,14 @@ func forbiddenAddresses(f *flat, inline []byte) addrSet {
 	// added it with Delivered-To (Postfix local and virtual delivery);
 	// alone, some MTAs (DragonFly Mail Agent) write the failed address
 	// there.
-	if f.Header.has("Delivered-To") {
-		for _, v := range f.Header.all("X-Original-To") {
+	if f.hhas("Delivered-To") {
+		for _, v := range f.hall("X-Original-To") {
 			s.add(v)
 		}
 	}
 	// List-Id: "Cats <cats.lists.example.org>" names the list cats@lists.example.org
 	// (RFC 2919 section 2).
-	if id := f.Header.get("List-Id"); id != "" {
+	if id := f.hget("List-Id"); id != "" {
 		if i := strings.LastIndexByte(id, '<'); i >= 0 {
 			id = id[i+1:]
 		}

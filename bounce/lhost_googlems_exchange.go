@@ -16,17 +16,17 @@ import (
 
 // gmsExchange2003Header reports whether m was written by an old Exchange server.
 func gmsExchange2003Header(m *flat) bool {
-	if m.Header.has("X-MS-Embedded-Report") {
+	if m.hhas("X-MS-Embedded-Report") {
 		return true
 	}
-	if x := m.Header.get("X-Mailer"); strings.HasPrefix(x, "Internet Mail Service (") ||
+	if x := m.hget("X-Mailer"); strings.HasPrefix(x, "Internet Mail Service (") ||
 		strings.HasPrefix(x, "Microsoft Exchange Server Internet Mail Connector") {
 		return true
 	}
-	if strings.HasPrefix(m.Header.get("X-MimeOLE"), "Produced By Microsoft Exchange") {
+	if strings.HasPrefix(m.hget("X-MimeOLE"), "Produced By Microsoft Exchange") {
 		return true
 	}
-	for _, v := range m.Header.all("Received") {
+	for _, v := range m.hall("Received") {
 		if strings.Contains(v, " with Internet Mail Service (") {
 			return true
 		}
@@ -193,7 +193,7 @@ func scanExchange2007(m *flat) *scan {
 	if !headerHas(m, "From", "postmaster", "mailer-daemon", "microsoftexchange") {
 		return nil
 	}
-	if !m.Header.has("X-MS-Exchange-Message-Is-Ndr") && !m.Header.has("Content-Language") &&
+	if !m.hhas("X-MS-Exchange-Message-Is-Ndr") && !m.hhas("Content-Language") &&
 		!headerHas(m, "From", ".onmicrosoft.", "outlook.", "microsoftexchange") &&
 		!gmsHasAnyPrefix(subjectOf(m), gmsExchangeSubjects) {
 		return nil

@@ -158,7 +158,7 @@ func scanGmail(m *flat) *scan {
 // not exist or the sender may not post to it. The refused group is named
 // in X-Failed-Recipients; the text is localised.
 func scanGoogleGroups(m *flat) *scan {
-	xf := m.Header.get("X-Failed-Recipients")
+	xf := m.hget("X-Failed-Recipients")
 	if xf == "" || !gmsFromGoogle(m) || !strings.Contains(subjectOf(m), "delivery status notification") {
 		return nil
 	}
@@ -225,7 +225,7 @@ func scanGoogleWorkspace(m *flat) *scan {
 	text = text[i:]
 	rcpt := gmsOriginalTo(m.Original)
 	if rcpt == "" {
-		rcpt = findAddress(m.Header.get("X-Failed-Recipients"))
+		rcpt = findAddress(m.hget("X-Failed-Recipients"))
 	}
 	if rcpt == "" {
 		return nil

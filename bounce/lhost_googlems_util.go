@@ -86,7 +86,7 @@ func gmsOriginalTo(raw []byte) string {
 // gmsHeaderAddresses returns the addresses listed in a header such as
 // X-Failed-Recipients.
 func gmsHeaderAddresses(m *flat, name string) []string {
-	return findAddresses(m.Header.get(name))
+	return findAddresses(m.hget(name))
 }
 
 // gmsProviderHost reports whether host (a Reporting-MTA value or a host

@@ -29,10 +29,10 @@ var biglobeReasons = []struct {
 
 // scanBiglobe reads BIGLOBE notices.
 func scanBiglobe(m *flat) *scan {
-	if !strings.HasPrefix(strings.TrimSpace(m.Header.get("Subject")), "Returned mail:") {
+	if !strings.HasPrefix(strings.TrimSpace(m.hget("Subject")), "Returned mail:") {
 		return nil
 	}
-	from := m.Header.get("From")
+	from := m.hget("From")
 	if !jpHasFold(from, "postmaster@") {
 		return nil
 	}

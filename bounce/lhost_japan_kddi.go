@@ -28,11 +28,11 @@ var kddiReasons = []struct {
 
 // isKDDI reports whether the header of m is that of an au/KDDI notice.
 func isKDDI(m *flat) bool {
-	from := m.Header.get("From")
+	from := m.hget("From")
 	if jpHasFold(from, "no-reply@") && jpHasFold(from, ".dion.ne.jp") {
 		return true
 	}
-	if jpHasFold(m.Header.get("Reply-To"), "no-reply@app.auone-net.jp") {
+	if jpHasFold(m.hget("Reply-To"), "no-reply@app.auone-net.jp") {
 		return true
 	}
 	for _, f := range m.Header {
@@ -82,7 +82,7 @@ func scanKDDI(m *flat) *scan {
 	if len(recs) == 0 {
 		return nil
 	}
-	filtered := strings.EqualFold(strings.TrimSpace(m.Header.get("X-SPASIGN")), "NG")
+	filtered := strings.EqualFold(strings.TrimSpace(m.hget("X-SPASIGN")), "NG")
 	for i := range recs {
 		r := &recs[i]
 		r.Command = findCommand(r.DiagnosticCode)

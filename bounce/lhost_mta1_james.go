@@ -19,9 +19,9 @@ import (
 func scanApacheJames(m *flat) *scan {
 	var why string
 	switch {
-	case strings.TrimSpace(m.Header.get("Subject")) == "[BOUNCE]":
+	case strings.TrimSpace(m.hget("Subject")) == "[BOUNCE]":
 		why = "Subject '[BOUNCE]'"
-	case strings.Contains(m.Header.get("Message-ID"), ".JavaMail."):
+	case strings.Contains(m.hget("Message-ID"), ".JavaMail."):
 		why = "Message-ID of JavaMail"
 	case mta1HasHeaderValue(m, "Received", "JAMES SMTP Server"):
 		why = "Received: header of the JAMES SMTP Server"

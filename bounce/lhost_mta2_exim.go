@@ -91,8 +91,8 @@ func isEximMessageID(id string) bool {
 
 // eximClone reports whether m comes from McAfee SaaS / MXLogic.
 func eximClone(m *flat) bool {
-	return m.Header.has("X-MX-Bounce") || m.Header.has("X-MXL-Hash") || m.Header.has("X-MXL-NoteHash") ||
-		strings.Contains(m.Header.get("Message-Id"), "<mxl~")
+	return m.hhas("X-MX-Bounce") || m.hhas("X-MXL-Hash") || m.hhas("X-MXL-NoteHash") ||
+		strings.Contains(m.hget("Message-Id"), "<mxl~")
 }
 
 func scanExim(m *flat) *scan {
@@ -123,7 +123,7 @@ func readExim(m *flat, clone bool) *scan {
 				break
 			}
 		}
-		if isEximMessageID(m.Header.get("Message-Id")) {
+		if isEximMessageID(m.hget("Message-Id")) {
 			votes++
 		}
 		if votes < 2 {
@@ -144,14 +144,14 @@ func readExim(m *flat, clone bool) *scan {
 	}
 	if len(recs) == 0 {
 		// Nothing readable: the failed addresses of the header.
-		for _, a := range findAddresses(m.Header.get("X-Failed-Recipients")) {
+		for _, a := range findAddresses(m.hget("X-Failed-Recipients")) {
 			recs = append(recs, Record{Recipient: a, Action: "failed"})
 		}
 		if len(recs) == 0 {
 			return nil
 		}
 	}
-	failed := findAddresses(m.Header.get("X-Failed-Recipients"))
+	failed := findAddresses(m.hget("X-Failed-Recipients"))
 	delayed := strings.Contains(text, "has not yet been delivered")
 	dsn := eximDSN(m)
 	reporting := ""

@@ -236,7 +236,7 @@ var imailErrors = []struct {
 }
 
 func scanIMail(m *flat) *scan {
-	if !strings.HasPrefix(strings.TrimSpace(m.Header.get("X-Mailer")), "<SMTP32 v") {
+	if !strings.HasPrefix(strings.TrimSpace(m.hget("X-Mailer")), "<SMTP32 v") {
 		return nil
 	}
 	text, orig, cut := cutAt(m.Body, "Original message follows.")
@@ -278,7 +278,7 @@ func scanIMail(m *flat) *scan {
 // Message-ID in <list>").
 
 func scanFML(m *flat) *scan {
-	if !mta2ContainsFold(m.Header.get("X-MLServer"), "fml") {
+	if !mta2ContainsFold(m.hget("X-MLServer"), "fml") {
 		return nil
 	}
 	subj := subjectOf(m)
@@ -316,7 +316,7 @@ func scanFML(m *flat) *scan {
 // then "-------server message" and "-------SMTP command" sections.
 
 func scanMFilter(m *flat) *scan {
-	if strings.TrimSpace(m.Header.get("X-Mailer")) != "m-FILTER" {
+	if strings.TrimSpace(m.hget("X-Mailer")) != "m-FILTER" {
 		return nil
 	}
 	text, orig, cut := cutAt(m.Body, "-------original message", "-------original mail info")
@@ -353,7 +353,7 @@ func scanMFilter(m *flat) *scan {
 // ">>> addr <addr>" and "----- Transcript of session follows -----".
 
 func scanActiveHunter(m *flat) *scan {
-	if !mta2SubjectHasPrefix(m, "failure notice :") || !strings.Contains(m.Header.get("Content-Type"), "Active!Hunter") && !strings.Contains(m.Body, "Active!Hunter") {
+	if !mta2SubjectHasPrefix(m, "failure notice :") || !strings.Contains(m.hget("Content-Type"), "Active!Hunter") && !strings.Contains(m.Body, "Active!Hunter") {
 		return nil
 	}
 	i := strings.Index(m.Body, "----- The following addresses had permanent fatal errors -----")
@@ -390,7 +390,7 @@ func scanActiveHunter(m *flat) *scan {
 // reply" pairs, or "Unable to deliver message to <addr>".
 
 func scanTrendMicro(m *flat) *scan {
-	if !mta2FromHas(m, "interscan mss") && !strings.Contains(m.Header.get("Content-Type"), "InterScan_NT_MIME_Boundary") {
+	if !mta2FromHas(m, "interscan mss") && !strings.Contains(m.hget("Content-Type"), "InterScan_NT_MIME_Boundary") {
 		return nil
 	}
 	text, _, _ := cutAt(m.Body, "Content-Type: message/rfc822")
@@ -670,7 +670,7 @@ func mta2ContainsFold(s, sub string) bool {
 // mta2Subject returns the Subject of m: the raw value when it has no
 // encoded words (no allocation), the decoded one otherwise.
 func mta2Subject(m *flat) string {
-	s := m.Header.get("Subject")
+	s := m.hget("Subject")
 	if strings.Contains(s, "=?") {
 		return decodeWords(s)
 	}
@@ -686,12 +686,12 @@ func mta2SubjectHasPrefix(m *flat, prefix string) bool {
 
 // mta2FromHas reports whether the From field contains sub (lower case).
 func mta2FromHas(m *flat, sub string) bool {
-	return mta2ContainsFold(m.Header.get("From"), sub)
+	return mta2ContainsFold(m.hget("From"), sub)
 }
 
 // mta2FromDaemon is fromMailerDaemon without allocation.
 func mta2FromDaemon(m *flat) bool {
-	f := m.Header.get("From")
+	f := m.hget("From")
 	for _, s := range []string{"mailer-daemon", "postmaster", "mail delivery", "mail administrator", "mailer_daemon"} {
 		if mta2ContainsFold(f, s) {
 			return true

@@ -90,7 +90,7 @@ const qmailTooLong = "this message has been in the queue too long"
 func scanQmail(m *flat) *scan {
 	if !mta2ContainsFold(mta2Subject(m), "failure notice") {
 		q := false
-		for _, v := range m.Header.all("Received") {
+		for _, v := range m.hall("Received") {
 			if strings.Contains(v, "(qmail ") || strings.Contains(v, "invoked for bounce") {
 				q = true
 				break

@@ -87,7 +87,7 @@ var sesBounceSubTypes = map[string]reason.Reason{
 
 // scanAmazonSESJSON reads an SES bounce, complaint or delivery notification.
 func scanAmazonSESJSON(m *flat) *scan {
-	if !providerHeaderHas(m, "From", "amazonaws.com", "amazonses.com") && !m.Header.has("x-amz-sns-message-id") &&
+	if !providerHeaderHas(m, "From", "amazonaws.com", "amazonses.com") && !m.hhas("x-amz-sns-message-id") &&
 		!providerHeaderHas(m, "Subject", "aws notification") {
 		return nil
 	}

@@ -23,7 +23,7 @@ func scanGMX(m *flat) *scan {
 	if !providerFromDaemon(m) {
 		return nil
 	}
-	if indexFoldASCII(m.Header.get("Subject"), "mail delivery failed") != 0 {
+	if indexFoldASCII(m.hget("Subject"), "mail delivery failed") != 0 {
 		return nil
 	}
 	i := strings.Index(m.Body, gmxOriginalMarker)
@@ -52,7 +52,7 @@ func scanMailRu(m *flat) *scan {
 	if !providerFromDaemon(m) {
 		return nil
 	}
-	if !providerHeaderHas(m, "From", "mail.ru") && !strings.Contains(m.Header.get("Subject"), "Mail failure.") {
+	if !providerHeaderHas(m, "From", "mail.ru") && !strings.Contains(m.hget("Subject"), "Mail failure.") {
 		return nil
 	}
 	if !strings.Contains(m.Body, mailruPrefaceRU) && !strings.Contains(m.Body, mailruRecommendsRU) {

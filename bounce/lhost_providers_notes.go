@@ -58,7 +58,7 @@ func notesReason(diag string) reason.Reason {
 
 // scanNotes reads the bounces of the Lotus Notes SMTP MTA.
 func scanNotes(m *flat) *scan {
-	if indexFoldASCII(m.Header.get("Subject"), "undeliverable message") != 0 {
+	if indexFoldASCII(m.hget("Subject"), "undeliverable message") != 0 {
 		return nil
 	}
 	i := strings.Index(m.Body, notesReasonsMarker)
@@ -109,7 +109,7 @@ func scanNotes(m *flat) *scan {
 // scanDomino reads the Domino text when no delivery-status part comes with
 // it (the RFC 3464 reader handles those that have one).
 func scanDomino(m *flat) *scan {
-	subj := m.Header.get("Subject")
+	subj := m.hget("Subject")
 	if !strings.HasPrefix(subj, "DELIVERY FAILURE:") && !strings.Contains(subj, "DELIVERY_FAILURE") {
 		return nil
 	}

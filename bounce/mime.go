@@ -46,6 +46,17 @@ type flat struct {
 	links    []string // link targets of HTML parts (href, action, src), lost when the HTML is stripped
 	nparts   int
 	warnings []Warning // limits reached: what was not read
+
+	// The header block of Original and what follows it, as parseHeader
+	// read them (origHeader nil when not read).
+	origHeader header
+	origBody   []byte
+
+	names nameIndex // of Header
+
+	// What proseText and subjectOf return, once built.
+	prose, subject         string
+	proseDone, subjectDone bool
 }
 
 // flatten parses raw (LF line ends) into a flat view.
@@ -78,7 +89,7 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 		f.warn(WarnMIMEParts, maxParts)
 		return
 	}
-	t, params := mediaType(ct)
+	t, boundary, charset := mediaTypeOf(ct)
 	if t == "" {
 		t = "text/plain"
 	}
@@ -87,14 +98,13 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 	}
 	switch {
 	case strings.HasPrefix(t, "multipart/") && depth < maxDepth:
-		b := params["boundary"]
-		parts := splitMultipart(body, b)
+		parts := splitMultipart(body, boundary)
 		if len(parts) > maxParts {
 			f.warn(WarnMIMEParts, maxParts)
 		}
 		if parts == nil {
 			// Broken or missing boundary: read the body as text.
-			f.text(sb, "text/plain", params["charset"], cte, body)
+			f.text(sb, "text/plain", charset, cte, body)
 			return
 		}
 		for _, p := range parts {
@@ -111,16 +121,19 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 		if len(inner) > maxOriginal {
 			inner = inner[:maxOriginal]
 		}
+		// The returned message's own header block, decoded, is what
+		// recognisers need; its body may be large and is not scanned.
+		ih, ibody := parseHeader(inner)
 		if f.Original == nil && t != "message/partial" {
 			f.Original = inner
 			f.OrigType = t
+			// Kept for the Original of the result (parseOriginal read
+			// the same block a second time).
+			f.origHeader, f.origBody = ih, ibody
 		}
 		sb.WriteString("Content-Type: ")
 		sb.WriteString(t)
 		sb.WriteString("\n\n")
-		// The returned message's own header block, decoded, is what
-		// recognisers need; its body may be large and is not scanned.
-		ih, _ := parseHeader(inner)
 		end := headerEnd(inner)
 		if end > maxHeaderScan {
 			end = maxHeaderScan
@@ -143,7 +156,7 @@ func (f *flat) walk(sb *strings.Builder, ct, cte string, body []byte, depth int,
 			f.warn(WarnTextSize, maxFlat)
 		}
 	case strings.HasPrefix(t, "text/") || t == "message/partial":
-		f.text(sb, t, params["charset"], cte, body)
+		f.text(sb, t, charset, cte, body)
 	default:
 		// Attachments (images, archives, executables): never decoded or
 		// scanned; only noted.
@@ -299,7 +312,15 @@ func decodeQP(b []byte, limit int) []byte {
 	for i := 0; i < len(b) && len(out) < limit; i++ {
 		c := b[i]
 		if c != '=' {
-			out = append(out, c)
+			// The run up to the next '=' at once (within the limit): a
+			// byte at a time, this loop showed in BenchmarkDecodeCLI.
+			j := bytes.IndexByte(b[i:], '=')
+			if j < 0 {
+				j = len(b) - i
+			}
+			j = min(j, limit-len(out))
+			out = append(out, b[i:i+j]...)
+			i += j - 1
 			continue
 		}
 		// Soft line break.
@@ -508,15 +529,57 @@ func stripHTML(s string) string {
 			i += j + 1
 			continue
 		}
-		sb.WriteByte(c)
-		i++
+		// The text up to the next tag, at once (a byte at a time, this
+		// loop was most of stripHTML's time).
+		k := strings.IndexByte(s[i:], '<')
+		if k < 0 {
+			sb.WriteString(s[i:])
+			break
+		}
+		sb.WriteString(s[i : i+k])
+		i += k
 	}
 	out := sb.String()
 	if strings.IndexByte(out, '&') < 0 {
 		return out
 	}
-	r := strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&#39;", "'")
-	return r.Replace(out)
+	return decodeEntities(out)
+}
+
+// htmlEntities are the entities stripHTML decodes; none is a prefix of
+// another.
+var htmlEntities = [...]struct{ from, to string }{
+	{"&nbsp;", " "}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", `"`}, {"&#39;", "'"},
+}
+
+// decodeEntities replaces the htmlEntities in s, left to right, each
+// replacement's text left as it is (as a strings.Replacer of them does,
+// which took a fiftieth of BenchmarkDecodeCLI's time).
+func decodeEntities(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		n := 0
+		for _, e := range htmlEntities {
+			if strings.HasPrefix(s, e.from) {
+				b.WriteString(e.to)
+				n = len(e.from)
+				break
+			}
+		}
+		if n == 0 {
+			b.WriteByte('&')
+			n = 1
+		}
+		s = s[n:]
+	}
 }
 
 // maxLinks bounds the links kept of one message.

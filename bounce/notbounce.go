@@ -57,7 +57,7 @@ func classifyNotFailure(f *flat, subj, op string) notFailure {
 // their own replies (X-Mailman-Version with no List-Post: a command reply).
 func isListServer(f *flat) bool {
 	for _, name := range []string{"From", "Sender"} {
-		a := strings.ToLower(cleanAddress(f.Header.get(name)))
+		a := strings.ToLower(cleanAddress(f.hget(name)))
 		local, _, ok := strings.Cut(a, "@")
 		if !ok {
 			continue
@@ -69,7 +69,7 @@ func isListServer(f *flat) bool {
 			}
 		}
 	}
-	return f.Header.has("X-Mailman-Version") && !f.Header.has("List-Post")
+	return f.hhas("X-Mailman-Version") && !f.hhas("List-Post")
 }
 
 // containsAny reports whether the lower-cased text s contains one of the

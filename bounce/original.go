@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/mail"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,6 +15,22 @@ func parseOriginal(raw []byte) *Original {
 		return nil
 	}
 	h, body := parseHeader(raw)
+	return originalOf(raw, h, body)
+}
+
+// original is parseOriginal for a message's returned message, whose header
+// block flatten has already parsed: raw is f.Original, or a cut that a
+// recogniser made of the text.
+func (f *flat) original(raw []byte) *Original {
+	if f.origHeader != nil && len(raw) == len(f.Original) && len(raw) > 0 && &raw[0] == &f.Original[0] {
+		return originalOf(raw, f.origHeader, f.origBody)
+	}
+	return parseOriginal(raw)
+}
+
+// originalOf builds the Original of raw from its header block h and what
+// follows it, body.
+func originalOf(raw []byte, h header, body []byte) *Original {
 	if len(h) == 0 {
 		return nil
 	}
@@ -35,12 +52,20 @@ func parseOriginal(raw []byte) *Original {
 	}
 	o.BodyReturned = len(bytes.TrimSpace(body)) > 0 // no string copy of the whole body
 	o.Raw = raw
-	o.Headers = make([]Field, len(h))
-	for i, f := range h {
-		o.Headers[i] = Field{Name: f.Name, Value: f.Value}
+	o.Headers = slices.Clip([]Field(h)) // as in decodeFlat
+	n := 0
+	for i := range h {
+		if nameIs(h[i].Name, "Received") {
+			n++
+		}
 	}
-	for _, v := range h.all("Received") {
-		o.Received = append(o.Received, parseReceived(v))
+	if n > 0 {
+		o.Received = make([]Received, 0, n)
+		for i := range h {
+			if nameIs(h[i].Name, "Received") {
+				o.Received = append(o.Received, parseReceived(h[i].Value))
+			}
+		}
 	}
 	for _, v := range h.all("DKIM-Signature") {
 		o.DKIM = append(o.DKIM, parseDKIM(v))
@@ -71,12 +96,13 @@ func parseReceived(v string) Received {
 		clauses = v[:i]
 		r.Date = parseDate(strings.TrimSpace(v[i+1:]))
 	}
-	fields := strings.Fields(clauses)
+	var buf [32]string
+	fields := fieldsInto(buf[:0], clauses)
 	fromEnd := len(fields)
 	depth := 0 // inside a comment "( ... )"
 	for i := 0; i < len(fields); i++ {
 		tok := fields[i]
-		open := strings.Count(tok, "(") - strings.Count(tok, ")")
+		open := parenBalance(tok)
 		if depth > 0 {
 			depth += open
 			continue
@@ -84,8 +110,14 @@ func parseReceived(v string) Received {
 		if i+1 >= len(fields) {
 			break
 		}
-		next := strings.Trim(fields[i+1], "<>;,")
-		switch strings.ToLower(tok) {
+		// The clause's value, trimmed only after a keyword (Trim with a
+		// cutset builds its set at every call: it showed in the profile).
+		kw := receivedKeyword(tok)
+		next := ""
+		if kw != "" {
+			next = strings.Trim(fields[i+1], "<>;,")
+		}
+		switch kw {
 		case "from":
 			if i == 0 {
 				r.From = next
@@ -132,8 +164,68 @@ func ipIn(tok string) string {
 	if i := strings.LastIndexByte(t, '['); i >= 0 {
 		t = strings.TrimPrefix(t[i+1:], "IPv6:")
 	}
+	if !maybeIP(t) {
+		// Spares ParseAddr, whose error is an allocation, for the
+		// host names and words of every "from" clause.
+		return ""
+	}
 	if a, err := netip.ParseAddr(t); err == nil {
+		if a.Is4() {
+			return t // ParseAddr takes only the canonical dotted quad
+		}
 		return a.String()
+	}
+	return ""
+}
+
+// maybeIP reports whether s could be an address that netip.ParseAddr
+// accepts: hex digits, dots and colons, or anything with a zone ('%').
+func maybeIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.', c == ':':
+		case c == '%':
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// parenBalance is the number of '(' in tok less the number of ')'.
+func parenBalance(tok string) int {
+	n := 0
+	for i := 0; i < len(tok); i++ {
+		switch tok[i] {
+		case '(':
+			n++
+		case ')':
+			n--
+		}
+	}
+	return n
+}
+
+// receivedKeyword returns tok lower-cased when it may be one of the
+// keywords parseReceived looks for (from, by, with, id, for), else "": a
+// lower-cased copy of every host name and word was most of parseReceived's
+// allocations. Short non-ASCII tokens are lowered as they were ("İD" is
+// "id" to strings.ToLower).
+func receivedKeyword(tok string) string {
+	if len(tok) < 2 || len(tok) > 8 {
+		return ""
+	}
+	if !isASCII(tok) {
+		return strings.ToLower(tok)
+	}
+	for _, k := range [...]string{"from", "by", "with", "id", "for"} {
+		if len(tok) == len(k) && strings.EqualFold(tok, k) {
+			return k
+		}
 	}
 	return ""
 }
@@ -298,4 +390,32 @@ func parseDateFast(s string) (time.Time, bool) {
 		t = t.In(time.Local)
 	}
 	return t, true
+}
+
+// fieldsInto is strings.Fields appending to dst, so that parseReceived's
+// fields can live in a stack array: a slice per Received field showed in
+// the profile of BenchmarkDecodeCLI. Text with any non-ASCII byte goes to
+// strings.Fields, which splits on Unicode space too.
+func fieldsInto(dst []string, s string) []string {
+	if !isASCII(s) {
+		return append(dst, strings.Fields(s)...)
+	}
+	start := -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }

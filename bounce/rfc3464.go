@@ -50,9 +50,11 @@ func splitRecipientBlocks(h header) []header {
 	start := 0
 	seenFinal := false
 	for i := 0; i < len(h); i++ {
-		name := strings.ToLower(h[i].Name)
-		switch name {
-		case "final-recipient":
+		// Names compared in place: a lower-cased copy of every name
+		// was most of what parsing a DSN allocated.
+		name := h[i].Name
+		switch {
+		case nameIs(name, "final-recipient"):
 			if seenFinal {
 				cut := i
 				if cut > start && strings.EqualFold(h[cut-1].Name, "Original-Recipient") {
@@ -62,7 +64,7 @@ func splitRecipientBlocks(h header) []header {
 				start = cut
 			}
 			seenFinal = true
-		case "reporting-mta", "arrival-date", "received-from-mta":
+		case nameIs(name, "reporting-mta"), nameIs(name, "arrival-date"), nameIs(name, "received-from-mta"):
 			// Per-message fields after recipient fields start a new block.
 			if seenFinal {
 				out = append(out, h[start:i])
@@ -212,7 +214,7 @@ var dsnFieldNames = map[string]bool{
 // returns "" for dsn when the message has no such fields.
 func inlineDSN(f *flat) (prose, dsn string, original []byte) {
 	if !fromMailerDaemon(f) {
-		if ct, _ := mediaType(f.Header.get("Content-Type")); ct != "multipart/report" {
+		if ct, _ := mediaType(f.hget("Content-Type")); ct != "multipart/report" {
 			return "", "", nil
 		}
 	}

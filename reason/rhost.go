@@ -117,7 +117,9 @@ func providerOfDomain(d string) *provider {
 	for i := range providers {
 		p := &providers[i]
 		for _, suf := range p.suffixes {
-			if suf == d || strings.HasSuffix(suf, "."+d) {
+			// suf is d or ends in "."+d (compared without building
+			// that string for every suffix of every provider).
+			if suf == d || len(suf) > len(d) && strings.HasSuffix(suf, d) && suf[len(suf)-len(d)-1] == '.' {
 				return p
 			}
 		}

@@ -52,6 +52,9 @@ func OrderedSized[T, R any](ctx context.Context, n int, budget int64, size func(
 	}
 	jobs := make(chan job, 2*n+1)
 	pending := make(chan slot, 2*n) // results to emit, in order
+	// Result channels emptied by the emitter, for yield to reuse: a new
+	// channel per item was an allocation per message of decode.
+	spare := make(chan chan R, 2*n+2)
 
 	// Bytes in flight, guarded by mu; cond wakes a yield waiting for room.
 	var (
@@ -122,6 +125,10 @@ func OrderedSized[T, R any](ctx context.Context, n int, budget int64, size func(
 			if ctx.Err() != nil {
 				return
 			}
+			select {
+			case spare <- sl.res: // empty again: its one value was received
+			default:
+			}
 			if err := emit(r); err != nil {
 				emitErr = err
 				cancel()
@@ -142,7 +149,12 @@ func OrderedSized[T, R any](ctx context.Context, n int, budget int64, size func(
 		if err := acquire(sz); err != nil {
 			return err
 		}
-		res := make(chan R, 1)
+		var res chan R
+		select {
+		case res = <-spare:
+		default:
+			res = make(chan R, 1)
+		}
 		select {
 		case pending <- slot{res, sz}:
 		case <-ctx.Done():

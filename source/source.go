@@ -182,7 +182,7 @@ func (w *walker) path(p string) error {
 	}
 	// Anything else given explicitly (regular file, named pipe, device)
 	// is read.
-	return w.file(p, inMaildir(filepath.Dir(p)))
+	return w.file(p, inMaildir(filepath.Dir(p)), fi.Mode().IsRegular())
 }
 
 // inMaildir reports whether d is the cur/ or new/ of a Maildir.
@@ -241,7 +241,7 @@ func (w *walker) dir(d string, mailFolder bool) error {
 		case !t.IsRegular():
 			continue
 		}
-		if err := w.file(p, mailFolder); err != nil {
+		if err := w.file(p, mailFolder, true); err != nil {
 			return err
 		}
 	}
@@ -259,40 +259,74 @@ func isMaildir(d string) bool {
 }
 
 // file reads the file p; mailFolder says it lies in a Maildir's cur/ or
-// new/, where its name or its modification time tells its arrival.
-func (w *walker) file(p string, mailFolder bool) error {
+// new/, where its name or its modification time tells its arrival;
+// regular says p is known to be a regular file.
+func (w *walker) file(p string, mailFolder, regular bool) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.Open(p)
+	f, err := openFile(p, regular)
 	if err != nil {
 		return w.report(p, err)
 	}
 	defer f.Close()
 	var arrival time.Time
-	var size int64 = -1
-	if fi, err := f.Stat(); err == nil {
-		if fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-		if mailFolder {
-			arrival = fi.ModTime()
+	if mailFolder {
+		if t, ok := maildirTime(filepath.Base(p)); ok {
+			arrival = t
+		} else {
+			arrival = f.modTime()
 		}
 	}
-	if t, ok := maildirTime(filepath.Base(p)); ok && mailFolder {
-		arrival = t
+	return w.streamSized(f, p, f.size, arrival)
+}
+
+// openedFile is a file being read, with what fstat(2) says of it, asked
+// for only when needed.
+type openedFile interface {
+	io.ReadCloser
+	size() int64 // of a regular file; -1 if unknown
+	modTime() time.Time
+}
+
+// osFile is an openedFile for what is not read through a bare descriptor.
+type osFile struct {
+	*os.File
+	fi     os.FileInfo
+	stated bool
+}
+
+func (f *osFile) stat() os.FileInfo {
+	if !f.stated {
+		f.fi, _ = f.File.Stat()
+		f.stated = true
 	}
-	return w.streamSized(f, p, size, arrival)
+	return f.fi
+}
+
+func (f *osFile) size() int64 {
+	if fi := f.stat(); fi != nil && fi.Mode().IsRegular() {
+		return fi.Size()
+	}
+	return -1
+}
+
+func (f *osFile) modTime() time.Time {
+	if fi := f.stat(); fi != nil {
+		return fi.ModTime()
+	}
+	return time.Time{}
 }
 
 // stream reads one file or stdin: gzip, mbox or a single message.
 func (w *walker) stream(r io.Reader, src string, arrival time.Time) error {
-	return w.streamSized(r, src, -1, arrival)
+	return w.streamSized(r, src, nil, arrival)
 }
 
-// streamSized is stream with the size of a regular file (-1 if unknown),
-// so that a single message is read into a buffer of its size at once.
-func (w *walker) streamSized(r io.Reader, src string, size int64, arrival time.Time) error {
+// streamSized is stream with a function that tells the size of a regular
+// file (-1 if unknown; nil for none), so that a single message is read
+// into a buffer of its size at once.
+func (w *walker) streamSized(r io.Reader, src string, sizeOf func() int64, arrival time.Time) error {
 	br := w.reader(r)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		var err error
@@ -310,7 +344,7 @@ func (w *walker) streamSized(r io.Reader, src string, size int64, arrival time.T
 		} else {
 			w.zbr.Reset(w.zr)
 		}
-		br, size = w.zbr, -1
+		br, sizeOf = w.zbr, nil
 	}
 	skipLeading(br)
 	head, err := br.Peek(5)
@@ -329,6 +363,16 @@ func (w *walker) streamSized(r io.Reader, src string, size int64, arrival time.T
 			t, _ := fromLineTime(from, w.loc)
 			return w.emit(s, data, t)
 		})
+	}
+	// The size of the buffer: what the first read gave when it did not
+	// fill the reader's buffer (less what skipLeading dropped: a file
+	// smaller than bufSize, most mail, needs no fstat), else the file's
+	// size if known. Either is a hint: readAll reads to the end.
+	size := int64(-1)
+	if n := br.Buffered(); n+maxLeading < bufSize {
+		size = int64(n)
+	} else if sizeOf != nil {
+		size = sizeOf()
 	}
 	data, err := readAll(br, size, w.max+1)
 	if err != nil {
@@ -380,12 +424,15 @@ func blank(data []byte) bool {
 	return len(bytes.TrimSpace(data)) == 0
 }
 
+// maxLeading is the most bytes skipLeading discards.
+const maxLeading = 4096
+
 // skipLeading discards what careless saving puts before a file's first
 // line: a UTF-8 byte-order mark and blank lines or spaces (at most 4 KiB),
 // so that an mbox saved that way is still split at its From_ lines rather
 // than read as one message (issue 7 section 2).
 func skipLeading(br *bufio.Reader) {
-	for range 4096 {
+	for range maxLeading {
 		b, _ := br.Peek(3)
 		switch {
 		case len(b) == 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf:

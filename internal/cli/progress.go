@@ -30,6 +30,11 @@ func newProgress(w io.Writer, live bool) *progress {
 // tick records one message and redraws the line at most twice a second.
 func (p *progress) tick(c counts, size int) {
 	p.bytes += int64(size)
+	if !p.live {
+		// Not a terminal: nothing to draw, and the arguments would be
+		// boxed for nothing, four allocations per message.
+		return
+	}
 	p.show(false, "%d messages, %d bounces, %d failed  (%.0f msgs/s)   ", c.messages, c.bounces, c.failed, float64(c.messages)/p.elapsed())
 }
 
