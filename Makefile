@@ -41,7 +41,7 @@ bench-cli: build
 # Every fuzz target of the decoder's parsers, one after the other, one
 # worker each (FUZZTIME each; 10m for a real run).
 fuzz-all:
-	for t in FuzzDecode FuzzFlatten FuzzParseHeader FuzzAddress; do \
+	for t in FuzzDecode FuzzFlatten FuzzParseHeader FuzzAddress FuzzFallbackText; do \
 		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel 1 ./bounce/ || exit 1; \
 	done
 
