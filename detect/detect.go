@@ -81,18 +81,19 @@ type Detector struct {
 
 	poke chan struct{}
 
-	mu       sync.Mutex // guards the fields below
-	an       *diagnose.Analyzer
-	lastMail int64
-	lastLog  int64
-	mailSeen bool      // a message was given to the analyzer
-	read     int64     // messages read from the store (up to lastMail)
-	cpMail   int64     // the last checkpoint holds the messages up to this ID
-	cpAt     time.Time // and was saved then
-	sources  map[string]*logSource
-	latest   *diagnose.Report
-	passes   int
-	lastPass time.Time
+	mu                  sync.Mutex // guards the fields below
+	an                  *diagnose.Analyzer
+	lastMail            int64
+	lastLog             int64
+	mailSeen            bool      // a message was given to the analyzer
+	read                int64     // messages read from the store (up to lastMail)
+	mailHoles, logHoles holes     // IDs skipped, waited for (holes.go)
+	cpMail              int64     // the last checkpoint holds the messages up to this ID
+	cpAt                time.Time // and was saved then
+	sources             map[string]*logSource
+	latest              *diagnose.Report
+	passes              int
+	lastPass            time.Time
 }
 
 // logSource is what is remembered of one log's parsing between passes.
@@ -267,12 +268,12 @@ func (d *Detector) catchUp(ctx context.Context) error {
 		d.reset()
 		d.restore(ctx, maxMail)
 	}
-	if maxLog > d.lastLog {
+	if maxLog > d.lastLog || d.logHoles.pending() {
 		if err := d.feedLog(ctx); err != nil {
 			return err
 		}
 	}
-	if maxMail > d.lastMail {
+	if maxMail > d.lastMail || d.mailHoles.pending() {
 		if err := d.feedMail(ctx); err != nil {
 			return err
 		}
@@ -350,6 +351,7 @@ func (d *Detector) checkpoint(ctx context.Context) {
 func (d *Detector) reset() {
 	d.an = diagnose.New(d.cfg.Analyzer)
 	d.lastMail, d.lastLog, d.mailSeen, d.read = 0, 0, false, 0
+	d.mailHoles, d.logHoles = holes{}, holes{}
 	d.sources = make(map[string]*logSource)
 }
 
@@ -366,7 +368,7 @@ func (d *Detector) feedLog(ctx context.Context) error {
 		run = run[:0]
 		return err
 	}
-	last, err := d.st.LogLines(ctx, d.lastLog, 0, func(l store.LogLine) error {
+	take := func(l store.LogLine) error {
 		if len(run) > 0 && run[0].Source != l.Source {
 			if err := flush(); err != nil {
 				return err
@@ -377,6 +379,29 @@ func (d *Detector) feedLog(ctx context.Context) error {
 			return flush()
 		}
 		return nil
+	}
+	now := time.Now()
+	d.logHoles.expire(now)
+	for _, sp := range d.logHoles.spans() {
+		err := d.st.LogLinesBetween(ctx, sp[0], sp[1], func(l store.LogLine) error {
+			if !d.logHoles.has(l.ID) {
+				return nil
+			}
+			d.logHoles.fill(l.ID)
+			return take(l)
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	prev := d.lastLog
+	last, err := d.st.LogLines(ctx, d.lastLog, 0, func(l store.LogLine) error {
+		d.logHoles.skipped(prev, l.ID, l.Received, now)
+		prev = l.ID
+		return take(l)
 	})
 	if err == nil {
 		err = flush()
@@ -429,34 +454,68 @@ func (d *Detector) feedMail(ctx context.Context) error {
 	if d.cfg.FollowClock {
 		return d.feedMailRaw(ctx)
 	}
-	last := d.lastMail
-	produce := func(yield func(store.MailDigest) error) error {
-		_, err := d.st.MailDigests(ctx, d.lastMail, func(m store.MailDigest) error { return yield(m) })
-		return err
+	now := time.Now()
+	d.mailHoles.expire(now)
+	for _, sp := range d.mailHoles.spans() {
+		err := d.digestMail(ctx, func(yield func(store.MailDigest) error) error {
+			return d.st.MailDigestsBetween(ctx, sp[0], sp[1], func(m store.MailDigest) error {
+				if !d.mailHoles.has(m.ID) {
+					return nil
+				}
+				return yield(m)
+			})
+		}, func(m int64, _ time.Time) {
+			d.mailHoles.fill(m)
+			d.read++
+		})
+		if err != nil {
+			return err
+		}
 	}
+	last := d.lastMail
+	err := d.digestMail(ctx, func(yield func(store.MailDigest) error) error {
+		_, err := d.st.MailDigests(ctx, d.lastMail, yield)
+		return err
+	}, func(id int64, storedAt time.Time) {
+		d.mailHoles.skipped(last, id, storedAt, now)
+		last = id
+		d.read++
+	})
+	d.lastMail = last
+	return err
+}
+
+// digestMail gives the analyzer the messages produce yields, in their
+// order: each one's stored digest when it was made for this
+// configuration and decoder, else the digest made now from the raw message
+// (decoded on every core; the analyzer's Digest is safe for concurrent
+// use), which is then stored for the next start. done is called for each
+// message taken, in order.
+func (d *Detector) digestMail(ctx context.Context, produce func(yield func(store.MailDigest) error) error, done func(id int64, storedAt time.Time)) error {
 	type digest struct {
-		id    int64
-		dg    *diagnose.Digest
-		fresh []byte // made now: to store
-		err   error
+		id     int64
+		stored time.Time
+		dg     *diagnose.Digest
+		fresh  []byte // made now: to store
+		err    error
 	}
 	work := func(m store.MailDigest) digest {
 		if m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision {
 			var dg diagnose.Digest
 			if err := dg.UnmarshalBinary(m.Digest); err == nil {
-				return digest{id: m.ID, dg: &dg}
+				return digest{id: m.ID, stored: m.StoredAt, dg: &dg}
 			}
 		}
 		if !m.HasRaw {
-			return digest{id: m.ID} // raw data pruned by retention, no usable digest
+			return digest{id: m.ID, stored: m.StoredAt} // raw data pruned by retention, no usable digest
 		}
 		data, err := d.st.Raw(ctx, m.ID)
 		if err != nil || data == nil {
-			return digest{id: m.ID, err: err}
+			return digest{id: m.ID, stored: m.StoredAt, err: err}
 		}
 		res, derr := bounce.DecodeBytes(data)
 		dg := d.an.Digest(diagnose.Mail{Source: store.MailName(m.Source, m.Position), Arrival: m.Arrival, Result: res, Err: derr})
-		g := digest{id: m.ID, dg: dg}
+		g := digest{id: m.ID, stored: m.StoredAt, dg: dg}
 		g.fresh, _ = dg.MarshalBinary()
 		return g
 	}
@@ -482,8 +541,7 @@ func (d *Detector) feedMail(ctx context.Context) error {
 			d.an.AddDigest(g.dg)
 			d.mailSeen = true
 		}
-		last = g.id
-		d.read++
+		done(g.id, g.stored)
 		return nil
 	}
 	size := func(m store.MailDigest) int64 {
@@ -496,7 +554,6 @@ func (d *Detector) feedMail(ctx context.Context) error {
 	if ferr := flush(); err == nil && ferr != nil {
 		d.cfg.Log.Warn("storing digests", "err", ferr) // made again at the next start
 	}
-	d.lastMail = last
 	return err
 }
 

@@ -70,6 +70,7 @@ type MailDigest struct {
 	Source   string
 	Position string
 	Arrival  time.Time
+	StoredAt time.Time
 	Key      string
 	Decoder  int
 	Digest   []byte // nil: none stored
@@ -80,8 +81,20 @@ type MailDigest struct {
 // ID order, with its digest if one is stored, and returns the last ID
 // seen.
 func (s *Store) MailDigests(ctx context.Context, after int64, fn func(MailDigest) error) (int64, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT m.id, m.source, m.position, m.arrival, m.raw IS NOT NULL, d.key, d.decoder, d.data
-		FROM messages m LEFT JOIN digests d ON d.message_id = m.id WHERE m.id > ? ORDER BY m.id`), after)
+	return s.mailDigests(ctx, `m.id > ?`, []any{after}, after, fn)
+}
+
+// MailDigestsBetween is MailDigests for the messages with an ID from lo
+// to hi: what the detector reads again for IDs it found missing, in case
+// they were committed late (see detect's holes).
+func (s *Store) MailDigestsBetween(ctx context.Context, lo, hi int64, fn func(MailDigest) error) error {
+	_, err := s.mailDigests(ctx, `m.id >= ? AND m.id <= ?`, []any{lo, hi}, lo, fn)
+	return err
+}
+
+func (s *Store) mailDigests(ctx context.Context, where string, args []any, after int64, fn func(MailDigest) error) (int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT m.id, m.source, m.position, m.arrival, m.stored_at, m.raw IS NOT NULL, d.key, d.decoder, d.data
+		FROM messages m LEFT JOIN digests d ON d.message_id = m.id WHERE `+where+` ORDER BY m.id`), args...)
 	if err != nil {
 		return after, fmt.Errorf("store: digests: %w", err)
 	}
@@ -89,13 +102,13 @@ func (s *Store) MailDigests(ctx context.Context, after int64, fn func(MailDigest
 	last := after
 	for rows.Next() {
 		var m MailDigest
-		var arr int64
+		var arr, stored int64
 		var key *string
 		var dec *int64
-		if err := rows.Scan(&m.ID, &m.Source, &m.Position, &arr, &m.HasRaw, &key, &dec, &m.Digest); err != nil {
+		if err := rows.Scan(&m.ID, &m.Source, &m.Position, &arr, &stored, &m.HasRaw, &key, &dec, &m.Digest); err != nil {
 			return last, fmt.Errorf("store: digests: %w", err)
 		}
-		m.Arrival = fromMS(arr)
+		m.Arrival, m.StoredAt = fromMS(arr), fromMS(stored)
 		if key != nil {
 			m.Key = *key
 		}

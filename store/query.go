@@ -211,11 +211,22 @@ type LogLine struct {
 // LogLines calls fn for each stored line with an ID above after, in ID
 // order, at most limit of them (0: all), and returns the last ID seen.
 func (s *Store) LogLines(ctx context.Context, after int64, limit int, fn func(LogLine) error) (int64, error) {
-	q := `SELECT id, source, position, received, line FROM log_lines WHERE id > ? ORDER BY id`
+	return s.logLines(ctx, `id > ?`, []any{after}, after, limit, fn)
+}
+
+// LogLinesBetween is LogLines for the lines with an ID from lo to hi (see
+// MailDigestsBetween).
+func (s *Store) LogLinesBetween(ctx context.Context, lo, hi int64, fn func(LogLine) error) error {
+	_, err := s.logLines(ctx, `id >= ? AND id <= ?`, []any{lo, hi}, lo, 0, fn)
+	return err
+}
+
+func (s *Store) logLines(ctx context.Context, where string, args []any, after int64, limit int, fn func(LogLine) error) (int64, error) {
+	q := `SELECT id, source, position, received, line FROM log_lines WHERE ` + where + ` ORDER BY id`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(q), after)
+	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
 	if err != nil {
 		return after, fmt.Errorf("store: log lines: %w", err)
 	}
