@@ -94,22 +94,6 @@ func TestRestartFromCheckpoint(t *testing.T) {
 			t.Errorf("after more mail: the report differs: %s", diffLine(got, want))
 		}
 
-		// A message committed late under an ID the checkpoint had passed
-		// (PostgreSQL, several ingest nodes): the counts disagree, so the
-		// restart reads every message.
-		if _, err := st.DB().Exec(`UPDATE checkpoints SET messages = messages - 1`); err != nil {
-			t.Fatal(err)
-		}
-		logged.Reset()
-		d4 := detect.New(st, cfg2)
-		rep4, err := d4.Pass(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(logged.String(), "restored from the checkpoint") || rep4.Inputs.Messages != a.Inputs.Messages {
-			t.Errorf("a gap before the checkpoint: %d messages; logged:\n%s", rep4.Inputs.Messages, logged.String())
-		}
-
 		// A checkpoint of another configuration is not used.
 		logged.Reset()
 		cfg3 := cfg2

@@ -58,6 +58,10 @@ type Config struct {
 	// analyzer is made): for an accelerated clock. Without it the
 	// analyzer is fed incrementally and its present is the wall clock.
 	FollowClock bool
+	// CheckpointInterval is the longest time between two checkpoints of
+	// the analysis while messages come (default 10 minutes; see
+	// checkpoint).
+	CheckpointInterval time.Duration
 	// Holder names this node for the detector lease (default host:pid).
 	Holder string
 	// Alerts renders the alerts an incident change raises; they are
@@ -129,6 +133,9 @@ func New(st *store.Store, cfg Config) *Detector {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.CheckpointInterval <= 0 {
+		cfg.CheckpointInterval = 10 * time.Minute
 	}
 	if cfg.Holder == "" {
 		h, _ := os.Hostname()
@@ -283,13 +290,14 @@ func (d *Detector) catchUp(ctx context.Context) error {
 
 // The checkpoint (diagnose.Analyzer.MarshalMail) lets a restart read the
 // analysis of the messages stored so far and only the messages after it:
-// saved after a pass once checkpointEvery messages or checkpointInterval
-// went by since the last one, when the analyzer settles its old bounces
-// (without settling the checkpoint would hold every digest).
+// saved after a pass once checkpointEvery messages or
+// Config.CheckpointInterval went by since the last one, when the analyzer
+// settles its old bounces (without settling the checkpoint would hold
+// every digest). It keeps the IDs still missing below its last one
+// (holes.go), which the restart reads again.
 const (
-	checkpointName     = "detector"
-	checkpointEvery    = 20_000
-	checkpointInterval = 10 * time.Minute
+	checkpointName  = "detector"
+	checkpointEvery = 20_000
 )
 
 // checkpointKey names what a checkpoint depends on: the digests' key, the
@@ -315,16 +323,13 @@ func (d *Detector) restore(ctx context.Context, maxMail int64) {
 		d.cfg.Log.Info("the checkpoint was made with another configuration or decoder; reading every message")
 		return
 	}
-	if n, err := d.st.MessagesUpTo(ctx, cp.LastMail); err != nil || n != cp.Messages {
-		d.cfg.Log.Info("messages were stored before the checkpoint's last one after it was saved; reading every message", "err", err)
-		return
-	}
 	if err := d.an.RestoreMail(cp.Data); err != nil {
 		d.cfg.Log.Warn("restoring the checkpoint; reading every message instead", "err", err)
 		d.reset()
 		return
 	}
-	d.lastMail, d.mailSeen, d.read = cp.LastMail, cp.LastMail > 0, cp.Messages
+	d.lastMail, d.mailSeen = cp.LastMail, cp.LastMail > 0
+	d.mailHoles.restore(cp.Holes, time.Now())
 	d.cpMail, d.cpAt = cp.LastMail, time.Now()
 	d.cfg.Log.Info("analysis restored from the checkpoint", "messages", cp.LastMail, "saved", cp.SavedAt)
 }
@@ -333,13 +338,13 @@ func (d *Detector) restore(ctx context.Context, maxMail int64) {
 // logged: the next start then reads more messages, nothing is lost.
 func (d *Detector) checkpoint(ctx context.Context) {
 	if d.cfg.FollowClock || d.cfg.Analyzer.SettleAfter <= 0 || d.lastMail <= d.cpMail ||
-		d.lastMail-d.cpMail < checkpointEvery && time.Since(d.cpAt) < checkpointInterval {
+		d.lastMail-d.cpMail < checkpointEvery && time.Since(d.cpAt) < d.cfg.CheckpointInterval {
 		return
 	}
 	d.an.Settle() // what has settled need not be kept in the checkpoint
 	data, err := d.an.MarshalMail()
 	if err == nil {
-		err = d.st.PutCheckpoint(ctx, store.Checkpoint{Name: checkpointName, Key: d.checkpointKey(), LastMail: d.lastMail, Messages: d.read, Data: data})
+		err = d.st.PutCheckpoint(ctx, store.Checkpoint{Name: checkpointName, Key: d.checkpointKey(), LastMail: d.lastMail, Holes: d.mailHoles.sorted(), Data: data})
 	}
 	if err != nil {
 		d.cfg.Log.Warn("saving the checkpoint", "err", err)
@@ -350,7 +355,7 @@ func (d *Detector) checkpoint(ctx context.Context) {
 
 func (d *Detector) reset() {
 	d.an = diagnose.New(d.cfg.Analyzer)
-	d.lastMail, d.lastLog, d.mailSeen, d.read = 0, 0, false, 0
+	d.lastMail, d.lastLog, d.mailSeen = 0, 0, false
 	d.mailHoles, d.logHoles = holes{}, holes{}
 	d.sources = make(map[string]*logSource)
 }
@@ -466,7 +471,6 @@ func (d *Detector) feedMail(ctx context.Context) error {
 			})
 		}, func(m int64, _ time.Time) {
 			d.mailHoles.fill(m)
-			d.read++
 		})
 		if err != nil {
 			return err
@@ -479,7 +483,6 @@ func (d *Detector) feedMail(ctx context.Context) error {
 	}, func(id int64, storedAt time.Time) {
 		d.mailHoles.skipped(last, id, storedAt, now)
 		last = id
-		d.read++
 	})
 	d.lastMail = last
 	return err
@@ -584,7 +587,6 @@ func (d *Detector) feedMailRaw(ctx context.Context) error {
 			d.mailSeen = true
 		}
 		last = g.id
-		d.read++
 		return nil
 	}
 	size := func(m store.StoredMail) int64 { return int64(len(m.Data)) }

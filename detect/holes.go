@@ -52,6 +52,16 @@ func (h *holes) skipped(prev, id int64, storedAt, now time.Time) {
 	}
 }
 
+// restore takes the holes a checkpoint kept, found missing now.
+func (h *holes) restore(ids []int64, now time.Time) {
+	for _, id := range ids[max(0, len(ids)-maxHoles):] {
+		if h.ids == nil {
+			h.ids = make(map[int64]time.Time)
+		}
+		h.ids[id] = now
+	}
+}
+
 // expire forgets the holes waited for longer than holeTTL.
 func (h *holes) expire(now time.Time) {
 	for k, t := range h.ids {

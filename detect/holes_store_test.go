@@ -81,6 +81,23 @@ func TestLateCommit(t *testing.T) {
 		if rep.Inputs.Messages != 4 || rep.Inputs.Log.Events != 3 {
 			t.Errorf("a pass later: %d messages, %d log events; want 4 and 3", rep.Inputs.Messages, rep.Inputs.Log.Events)
 		}
+
+		// A hole kept in the checkpoint: the row comes after the
+		// checkpoint was saved and before the restart.
+		cfg.CheckpointInterval = time.Nanosecond // a checkpoint at every pass
+		d = detect.New(st, cfg)
+		putMail(6)
+		if rep = pass(); rep.Inputs.Messages != 5 {
+			t.Fatalf("before the restart: %d messages, want 5", rep.Inputs.Messages)
+		}
+		if cp, ok, err := st.LoadCheckpoint(ctx, "detector"); err != nil || !ok || cp.LastMail != 6 || len(cp.Holes) != 1 || cp.Holes[0] != 5 {
+			t.Fatalf("checkpoint %+v (ok %v, %v), want up to 6 with hole 5", cp, ok, err)
+		}
+		putMail(5)
+		d = detect.New(st, cfg)
+		if rep = pass(); rep.Inputs.Messages != 6 {
+			t.Errorf("restarted from the checkpoint: %d messages, want 6", rep.Inputs.Messages)
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -14,8 +15,8 @@ func TestCheckpoint(t *testing.T) {
 			t.Fatalf("empty store: ok %v, err %v", ok, err)
 		}
 		for i, c := range []Checkpoint{
-			{Name: "detector", Key: "k1", LastMail: 10, Messages: 9, Data: []byte("first\x00state")},
-			{Name: "detector", Key: "k2", LastMail: 25, Messages: 25, Data: bytes.Repeat([]byte{0xff, 0}, 5000)},
+			{Name: "detector", Key: "k1", LastMail: 10, Holes: []int64{7, 8}, Data: []byte("first\x00state")},
+			{Name: "detector", Key: "k2", LastMail: 25, Data: bytes.Repeat([]byte{0xff, 0}, 5000)},
 		} {
 			if err := s.PutCheckpoint(ctx, c); err != nil {
 				t.Fatal(err)
@@ -24,12 +25,9 @@ func TestCheckpoint(t *testing.T) {
 			if err != nil || !ok {
 				t.Fatalf("%d: ok %v, err %v", i, ok, err)
 			}
-			if got.Key != c.Key || got.LastMail != c.LastMail || got.Messages != c.Messages || !bytes.Equal(got.Data, c.Data) || got.SavedAt.IsZero() {
+			if got.Key != c.Key || got.LastMail != c.LastMail || !slices.Equal(got.Holes, c.Holes) || !bytes.Equal(got.Data, c.Data) || got.SavedAt.IsZero() {
 				t.Errorf("%d: got %q %d %d bytes at %v, want %q %d %d bytes", i, got.Key, got.LastMail, len(got.Data), got.SavedAt, c.Key, c.LastMail, len(c.Data))
 			}
-		}
-		if n, err := s.MessagesUpTo(ctx, 1<<40); err != nil || n != 0 {
-			t.Errorf("MessagesUpTo on an empty store: %d, %v", n, err)
 		}
 		// Decoding the messages again forgets it.
 		if _, err := s.Reprocess(ctx, nil); err != nil {
