@@ -126,6 +126,8 @@ var recipientIntros = []string{
 	"unknown user", "recipient address", "recipient:", "recipients:", "rcpt to:", "had delivery errors",
 	"permanent fatal errors", "your message to", "the message you sent to", "your e-mail to",
 	"your email to", "the e-mail account that you tried to reach", "no such user", "user unknown",
+	"target address", "target mail address", "target e-mail address", "target email address",
+	"destination address", "destination mailbox",
 	// French
 	"destinataire", "n'a pas pu être remis à", "non remis à", "à l'adresse", "adresse suivante",
 	"adresses suivantes",

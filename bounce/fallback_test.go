@@ -40,6 +40,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"French Exchange-style HTML report", "fr-exchange.eml", KindBounce, "fallback", []fallbackWant{
 			{"lucie@rcpt.test", "userunknown", "", ruleIntro},
 		}, []string{"postmaster@exchange.rcpt.test"}},
+		{"label lines, the recipient as the target address", "label-target.eml", KindBounce, "fallback", []fallbackWant{
+			{"greta@rcpt.test", "mailboxfull", "", ruleIntro},
+		}, []string{"alice@sender.test", "postmaster@mx.rcpt.test"}},
 		{"German, mailbox full in words", "de.eml", KindBounce, "fallback", []fallbackWant{
 			{"hans@rcpt.test", "mailboxfull", "", ruleWordsLine},
 		}, []string{"alice@sender.test"}},
