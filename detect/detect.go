@@ -281,12 +281,25 @@ func (d *Detector) catchUp(ctx context.Context) error {
 		}
 	}
 	if maxMail > d.lastMail || d.mailHoles.pending() {
+		// A long read (a first start on a store filled by import, or
+		// after an upgrade) says what it does and how long it took.
+		long := !d.cfg.FollowClock && maxMail-d.lastMail >= longRead
+		t0 := time.Now()
+		if long {
+			d.cfg.Log.Info("reading the stored messages into the analysis (once; later starts read the checkpoint)", "messages", maxMail-d.lastMail)
+		}
 		if err := d.feedMail(ctx); err != nil {
 			return err
+		}
+		if long {
+			d.cfg.Log.Info("stored messages read", "messages", maxMail-d.lastMail, "seconds", time.Since(t0).Round(100*time.Millisecond).Seconds())
 		}
 	}
 	return nil
 }
+
+// longRead is the number of messages past which a read is logged.
+const longRead = 50_000
 
 // The checkpoint (diagnose.Analyzer.MarshalMail) lets a restart read the
 // analysis of the messages stored so far and only the messages after it:
