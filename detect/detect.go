@@ -283,16 +283,17 @@ func (d *Detector) catchUp(ctx context.Context) error {
 	if maxMail > d.lastMail || d.mailHoles.pending() {
 		// A long read (a first start on a store filled by import, or
 		// after an upgrade) says what it does and how long it took.
-		long := !d.cfg.FollowClock && maxMail-d.lastMail >= longRead
+		n := maxMail - d.lastMail
+		long := !d.cfg.FollowClock && n >= longRead
 		t0 := time.Now()
 		if long {
-			d.cfg.Log.Info("reading the stored messages into the analysis (once; later starts read the checkpoint)", "messages", maxMail-d.lastMail)
+			d.cfg.Log.Info("reading the stored messages into the analysis (once; later starts read the checkpoint)", "messages", n)
 		}
 		if err := d.feedMail(ctx); err != nil {
 			return err
 		}
 		if long {
-			d.cfg.Log.Info("stored messages read", "messages", maxMail-d.lastMail, "seconds", time.Since(t0).Round(100*time.Millisecond).Seconds())
+			d.cfg.Log.Info("stored messages read", "messages", n, "seconds", time.Since(t0).Round(100*time.Millisecond).Seconds())
 		}
 	}
 	return nil
