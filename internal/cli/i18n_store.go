@@ -61,7 +61,7 @@ var decodeFlagsJa = map[string]string{
 	"stats":   "最後に処理速度（件/秒、MB/秒）と最大メモリ使用量を表示する",
 }
 
-const importHelpJa = `使い方: bouncewatch import [--store DSN] [--mail パス...] [--sendlog パス...] [--dmarc パス...] [--domain ドメイン...]
+const importHelpJa = `使い方: bouncewatch import [--store DSN | --config ファイル] [--mail パス...] [--sendlog パス...] [--dmarc パス...] [--domain ドメイン...]
 
 'bouncewatch serve' が監視するストアに、手元のファイルから過去の分を取り込みます。
 こうしておくと、監視を始めた最初の 1 分から過去の流れと比べて判定できます。
@@ -75,6 +75,12 @@ DMARC 集計レポート（RFC 7489 付録 C と DMARCbis の XML。そのまま
 --mail のメッセージの中にあっても見分けます。レポートは送信元の組織とレポート ID
 ごとに 1 回だけ保存し、壊れたものはエラーと一緒に保存します。ドメインと日ごとの
 集計は GET /api/v1/dmarc で見られます。
+
+各メッセージは、serve の検知が保持する要約（ダイジェスト）と一緒に保存します。
+要約は serve の設定に合わせて作ります（--config: serve が使う設定ファイル。
+ない場合は serve をフラグだけで動かしたときの既定: ローカルのタイムゾーン、
+中継サーバーの指定なし、ストアに記録されたドメイン）。こうしておくと serve の
+最初の起動で全メッセージをデコードし直さずに済みます。
 
 二度実行しても同じものは二度保存しません（メッセージは内容とファイル上の位置ごとに
 1 回、ログの行は位置ごとに 1 回）。デコードできないメッセージはエラーと一緒に
@@ -100,6 +106,7 @@ var importFlagsJa = map[string]string{
 	"dmarc":   "取り込む DMARC 集計レポート: ファイル（.xml、.gz、.zip、レポートのメール）かフォルダー（繰り返し可）",
 	"domain":  "自社のメールドメイン。検知のためストアに記録します（繰り返し可、カンマ区切りも可）",
 	"store":   "ストア: sqlite:パス か postgres://…",
+	"config":  "serve の設定ファイル: そのストアと、要約を作る際のドメイン・中継サーバー・タイムゾーン",
 	"workers": "同時にデコードして保存するメッセージの数",
 }
 

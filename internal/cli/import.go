@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/bouncewatch/bouncewatch/backfill"
+	"github.com/bouncewatch/bouncewatch/detect"
 	"github.com/bouncewatch/bouncewatch/store"
 )
 
-const importHelp = `Usage: bouncewatch import [--store DSN] [--mail PATH...] [--sendlog PATH...] [--dmarc PATH...] [--domain D...]
+const importHelp = `Usage: bouncewatch import [--store DSN | --config FILE] [--mail PATH...] [--sendlog PATH...] [--dmarc PATH...] [--domain D...]
 
 Backfills the store that 'bouncewatch serve' watches from files, so that
 the detector has history from its first minute: bounces in every form
@@ -24,6 +25,12 @@ DMARC aggregate reports (RFC 7489 appendix C and DMARCbis XML, bare or
 and files, and recognised among --mail messages too; each report is stored
 once per reporting organisation and report ID, a malformed one with its
 error. GET /api/v1/dmarc shows them per domain and day.
+
+Each message is stored with the digest serve's detector keeps of it, made
+for serve's configuration (--config: the file serve runs with; without it,
+the defaults serve uses with flags: the local time zone, no relays, the
+domains stored): serve's first start then reads the digests instead of
+decoding every message again.
 
 Running it twice stores nothing twice: a message is stored once per content
 and per file position, a log line once per file position. A message the
@@ -59,6 +66,7 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	fs.Var(dmarcPaths, "dmarc", "DMARC aggregate reports to import: files (.xml, .gz, .zip, report mails) or folders (repeatable)")
 	fs.Var(domains, "domain", "our mail domain, remembered in the store for the detector (repeatable, or comma-separated)")
 	dsn := fs.String("store", "", "the store: sqlite:PATH or postgres://… (default "+store.DefaultDSN(env.Getenv)+")")
+	cfgPath := fs.String("config", "", "serve's configuration file: its store, and the domains, relays and time zone the messages' digests are made for")
 	workers := fs.Int("workers", 4*runtime.GOMAXPROCS(0), "messages decoded and stored at once")
 	lang := fs.String("lang", "", msgLangFlagEn)
 	pos, err := parseInterleaved(fs, args)
@@ -73,6 +81,16 @@ func runImport(ctx context.Context, args []string, env Env) int {
 		say(env.Stderr, "import", ml, msgImportNothing)
 		help()
 		return 2
+	}
+	c := &serveConfig{}
+	if *cfgPath != "" {
+		if c, err = loadConfig(*cfgPath); err != nil {
+			say(env.Stderr, "import", ml, msgPlain, err)
+			return 2
+		}
+	}
+	if *dsn == "" {
+		*dsn = c.Store
 	}
 	if *dsn == "" {
 		*dsn = store.DefaultDSN(env.Getenv)
@@ -99,6 +117,16 @@ func runImport(ctx context.Context, args []string, env Env) int {
 			return 1
 		}
 	}
+	// Each message is stored with the digest serve's detector makes of it
+	// (for serve's configuration: --config, or the defaults serve uses
+	// with flags), so that serve's first start reads the digests instead
+	// of decoding every message again.
+	acfg, err := analysisConfig(ctx, c, env.Getenv, st)
+	if err != nil {
+		say(env.Stderr, "import", ml, msgPlain, err)
+		return 2
+	}
+	detect.New(st, detect.Config{Analyzer: acfg})
 	prog := newProgress(env.Stderr, env.StderrIsTerminal)
 	status := 0
 	report := func(err error) {

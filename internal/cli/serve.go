@@ -240,6 +240,42 @@ func (p *pokingSink) PutLogLines(ctx context.Context, l []ingest.LogLine) error 
 	return err
 }
 
+// analysisConfig is the detector's analysis configuration from c and the
+// domains stored in st (import --domain): what serve analyses with, and
+// what import makes the stored messages' digests with, so that serve's
+// first start reads them instead of decoding every message again.
+func analysisConfig(ctx context.Context, c *serveConfig, getenv func(string) string, st *store.Store) (diagnose.Config, error) {
+	acfg := diagnose.Config{Surge: surge.Options{Sensitivity: c.Sensitivity}, Location: time.Local}
+	acfg.Attrib.Relays = c.Relays
+	acfg.Lang = advice.LangFromEnv(getenv)
+	if c.Lang != "" {
+		l, err := advice.ParseLang(c.Lang)
+		if err != nil {
+			return acfg, err
+		}
+		acfg.Lang = l
+	}
+	if c.TZ != "" {
+		loc, err := time.LoadLocation(c.TZ)
+		if err != nil {
+			return acfg, fmt.Errorf("tz: %w", err)
+		}
+		acfg.Location = loc
+	}
+	stored, err := storedDomains(ctx, st)
+	if err != nil {
+		return acfg, err
+	}
+	seen := map[string]bool{}
+	for _, d := range append(append([]string{}, c.Domains...), stored...) {
+		if k := strings.ToLower(strings.TrimSpace(d)); k != "" && !seen[k] {
+			seen[k] = true
+			acfg.Attrib.Domains = append(acfg.Attrib.Domains, k)
+		}
+	}
+	return acfg, nil
+}
+
 // newService opens and builds everything; on failure it returns nil and
 // the exit code. clock, when set, is the detector's (the demo's).
 func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, clock func() time.Time,
@@ -252,32 +288,14 @@ func newService(ctx context.Context, c *serveConfig, env Env, log *slog.Logger, 
 		}
 		return nil, 1
 	}
-	acfg := diagnose.Config{Surge: surge.Options{Sensitivity: c.Sensitivity}, Location: time.Local}
-	acfg.Attrib.Relays = c.Relays
-	acfg.Lang = advice.LangFromEnv(env.Getenv)
-	if c.Lang != "" {
-		l, err := advice.ParseLang(c.Lang)
-		if err != nil {
-			return failed("%v", err)
-		}
-		acfg.Lang = l
-	}
-	if c.TZ != "" {
-		loc, err := time.LoadLocation(c.TZ)
-		if err != nil {
-			return failed("tz: %v", err)
-		}
-		acfg.Location = loc
-	}
 	var err error
 	if s.st, err = store.Open(ctx, c.Store); err != nil {
 		return failed("%v", err)
 	}
-	stored, err := storedDomains(ctx, s.st)
+	acfg, err := analysisConfig(ctx, c, env.Getenv, s.st)
 	if err != nil {
 		return failed("%v", err)
 	}
-	acfg.Attrib.Domains = append(append([]string{}, c.Domains...), stored...)
 	dir := filepath.Dir(strings.TrimPrefix(c.Store, "sqlite:"))
 	if s.st.Engine() != store.SQLite {
 		dir = filepath.Dir(strings.TrimPrefix(store.DefaultDSN(env.Getenv), "sqlite:"))
