@@ -163,12 +163,16 @@ func (v *Votes) clone() *Votes {
 	return c
 }
 
-// Len is the number of bounces that voted for an entry host.
-func (v *Votes) Len() int {
-	if v == nil {
-		return 0
+// newPopulation is a Population that knows the domains of o, and no relay
+// yet.
+func newPopulation(o LearnOptions) *Population {
+	p := &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, org: map[string]string{}, shift: o.LogShift}
+	for _, d := range o.Domains {
+		if d = normDomain(d); d != "" {
+			p.domains[d] = true
+		}
 	}
-	return v.claiming
+	return p
 }
 
 // Learn votes on our relays over the Facts of every bounce: the entry host
@@ -177,12 +181,7 @@ func (v *Votes) Len() int {
 // by us (a forger's bots and the recipients' servers are many, and none
 // logs in as us); and it tells whether our relays sign every message.
 func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
-	p := &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, org: map[string]string{}, shift: o.LogShift}
-	for _, d := range o.Domains {
-		if d = normDomain(d); d != "" {
-			p.domains[d] = true
-		}
-	}
+	p := newPopulation(o)
 	v := o.Prior.clone()
 	ix.voteEntries(p, facts, v)
 	need := max(VoteMinBounces, int(VoteShare*float64(v.claiming)+0.5))
@@ -228,7 +227,7 @@ func (ix *Index) Learn(facts iter.Seq[*Facts], o LearnOptions) *Population {
 func (ix *Index) Vote(v *Votes, facts iter.Seq[*Facts], p *Population) {
 	v.init()
 	if p == nil {
-		p = &Population{domains: map[string]bool{}, hosts: map[string]bool{}, orgs: map[string]bool{}, org: map[string]string{}}
+		p = newPopulation(LearnOptions{})
 	}
 	ix.voteEntries(p, facts, v)
 	ix.voteSigns(p, facts, v)

@@ -90,7 +90,6 @@ type Detector struct {
 	lastMail            int64
 	lastLog             int64
 	mailSeen            bool      // a message was given to the analyzer
-	read                int64     // messages read from the store (up to lastMail)
 	mailHoles, logHoles holes     // IDs skipped, waited for (holes.go)
 	cpMail              int64     // the last checkpoint holds the messages up to this ID
 	cpAt                time.Time // and was saved then

@@ -75,6 +75,16 @@ const (
 	learnShare      = 0.1
 )
 
+// deliveredTo is the domain of the bounce's envelope recipient (our
+// mailbox), for learning our domains; ok is false when d is not a bounce or
+// names none.
+func (d *Digest) deliveredTo() (string, bool) {
+	if !d.bounce || d.cands[1] == "" {
+		return "", false
+	}
+	return domainOf(d.cands[1]), true
+}
+
 // learnDomains counts the domains the bounces were delivered to.
 func (r *reportCtx) learnDomains() {
 	r.learnt = map[string]bool{}
@@ -87,9 +97,9 @@ func (r *reportCtx) learnDomains() {
 		doms[dom] = c
 	}
 	for _, d := range r.a.mails {
-		if d.bounce && d.cands[1] != "" {
+		if dom, ok := d.deliveredTo(); ok {
 			n++
-			doms[domainOf(d.cands[1])]++
+			doms[dom]++
 		}
 	}
 	for dom, c := range doms {

@@ -142,9 +142,9 @@ func (s *settled) fold(r *reportCtx, d *Digest, at *judged) {
 		if p, ok := zonePair(r.st, d); ok {
 			s.zone.add(p)
 		}
-		if d.cands[1] != "" {
+		if dom, ok := d.deliveredTo(); ok {
 			s.learnN++
-			s.learnDoms[domainOf(d.cands[1])]++
+			s.learnDoms[dom]++
 		}
 		countTime(&s.times, d, &s.odd) // fakes too, as timeStats counts them
 		if len(s.odd) > 4*maxSamples {

@@ -37,31 +37,23 @@ const (
 // and the time our server's Received field gives it.
 type timePair struct{ log, trace time.Time }
 
-// inferLogOffset returns the error of the log's clock, to be taken off
-// its times: the difference log − trace on which the pairs agree (rounded
-// to 15 minutes), n the pairs that agree, ok whether they are enough
-// (minZonePairs, and 80% of the pairs). It is pure.
-func inferLogOffset(pairs []timePair) (offset time.Duration, n int, ok bool) {
-	var z zoneVotes
-	for _, p := range pairs {
-		z.add(p)
-	}
-	return z.infer()
-}
-
 // zoneVotes counts the pairs by their difference (in zoneQuantum), with
-// the earliest log time of each: what inferLogOffset needs of them, kept
-// also for the bounces folded away (settle.go).
+// the earliest log time of each: what the inference needs of them (infer),
+// kept also for the bounces folded away (settle.go).
 type zoneVotes struct {
 	total int
 	votes map[int64]int
 	first map[int64]time.Time
 }
 
-func (z *zoneVotes) add(p timePair) {
+func (z *zoneVotes) init() {
 	if z.votes == nil {
 		z.votes, z.first = map[int64]int{}, map[int64]time.Time{}
 	}
+}
+
+func (z *zoneVotes) add(p timePair) {
+	z.init()
 	d := p.log.Sub(p.trace)
 	q := int64(math.Round(float64(d) / float64(zoneQuantum)))
 	z.total++
@@ -72,10 +64,8 @@ func (z *zoneVotes) add(p timePair) {
 }
 
 func (z *zoneVotes) merge(o *zoneVotes) {
+	z.init()
 	for q, c := range o.votes {
-		if z.votes == nil {
-			z.votes, z.first = map[int64]int{}, map[int64]time.Time{}
-		}
 		z.votes[q] += c
 		if f, ok := z.first[q]; !ok || o.first[q].Before(f) {
 			z.first[q] = o.first[q]
@@ -84,6 +74,10 @@ func (z *zoneVotes) merge(o *zoneVotes) {
 	z.total += o.total
 }
 
+// infer returns the error of the log's clock, to be taken off its times:
+// the difference log − trace on which the pairs agree (rounded to 15
+// minutes), n the pairs that agree, ok whether they are enough
+// (minZonePairs, and 80% of the pairs). It is pure.
 func (z *zoneVotes) infer() (offset time.Duration, n int, ok bool) {
 	best, bestN := int64(0), 0
 	for q, c := range z.votes {

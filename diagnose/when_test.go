@@ -112,3 +112,12 @@ func TestUTCOffset(t *testing.T) {
 		}
 	}
 }
+
+// inferLogOffset is the inference over a list of pairs.
+func inferLogOffset(pairs []timePair) (offset time.Duration, n int, ok bool) {
+	var z zoneVotes
+	for _, p := range pairs {
+		z.add(p)
+	}
+	return z.infer()
+}
