@@ -5,22 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/bouncewatch/bouncewatch/internal/mailserver"
 	"github.com/bouncewatch/bouncewatch/policy"
 	"github.com/bouncewatch/bouncewatch/store"
 )
@@ -123,17 +121,18 @@ func TestRealPostfix(t *testing.T) {
 		t.Fatalf("with the policy service gone: %v, want delivery (fail open)", err)
 	}
 	mta.waitDelivered(t, 6)
-	if !mta.logHas("Recipient address rejected", "Change your password") {
+	if !mta.pf.LogHas("Recipient address rejected", "Change your password") {
 		t.Error("Postfix's log lacks the deferral with the text")
 	}
 }
 
 type mailSystem struct {
-	dir, smtpAddr, log string
-	policyLn           net.Listener
-	password           string
-	mu                 sync.Mutex
-	delivered          int
+	pf       *mailserver.Postfix
+	policyLn net.Listener
+	password string
+
+	mu        sync.Mutex
+	delivered int
 }
 
 func freeListener(t *testing.T, lo, hi int) net.Listener {
@@ -146,35 +145,9 @@ func freeListener(t *testing.T, lo, hi int) net.Listener {
 	return nil
 }
 
-func runQuiet(logFile, name string, args ...string) error {
-	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	cmd := exec.Command(mailserver.Tool(name), args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Run(); err != nil {
-		out, _ := os.ReadFile(logFile)
-		return fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return nil
-}
-
 func startMailSystem(t *testing.T) *mailSystem {
 	mailserver.Require(t, "postfix", "postconf", "dovecot", "doveadm")
-	dir, err := os.MkdirTemp("", "bw-policy-postfix-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(dir, 0o755)
-	t.Cleanup(func() {
-		if !t.Failed() {
-			os.RemoveAll(dir)
-		}
-	})
-	m := &mailSystem{dir: dir, log: filepath.Join(dir, "postfix.log"), password: fmt.Sprintf("pw-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	m := &mailSystem{password: fmt.Sprintf("pw-%d-%d", os.Getpid(), time.Now().UnixNano())}
 
 	// The "remote" server: accepts every message and counts it.
 	sinkLn := freeListener(t, 25150, 25199)
@@ -184,86 +157,35 @@ func startMailSystem(t *testing.T) *mailSystem {
 	t.Cleanup(func() { sink.Close() })
 
 	m.policyLn = freeListener(t, 26100, 26149)
-	port := mailserver.FreePort(t, 25100, 25149)
-	m.smtpAddr = "127.0.0.1:" + strconv.Itoa(port)
-	queue := filepath.Join(dir, "queue")
-	main := strings.Join([]string{
-		"compatibility_level = 3.6",
-		"queue_directory = " + queue,
-		"data_directory = " + filepath.Join(dir, "data"),
-		"mail_owner = postfix",
-		"setgid_group = postdrop",
-		"myhostname = mail.example.jp",
-		"mydomain = example.jp",
-		"mydestination =",
-		"inet_interfaces = 127.0.0.1",
-		"inet_protocols = ipv4",
-		"mynetworks = 127.0.0.0/8",
-		"smtpd_peername_lookup = no",
-		"smtp_tls_security_level = none",
-		"smtpd_tls_security_level = none",
-		"smtpd_sasl_type = dovecot",
-		"smtpd_sasl_path = private/auth",
-		"smtpd_sasl_auth_enable = yes",
-		"smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination",
-		// The README's form: Postfix fails open too.
-		"smtpd_recipient_restrictions = check_policy_service { inet:" + m.policyLn.Addr().String() + ", timeout=2s, default_action=DUNNO }, permit_sasl_authenticated, reject_unauth_destination",
-		"smtpd_policy_service_try_limit = 1",
-		"local_recipient_maps =",
-		"alias_maps =",
-		"alias_database =",
-		"transport_maps = inline:{remote.test=smtp:[127.0.0.1]:" + strconv.Itoa(sinkLn.Addr().(*net.TCPAddr).Port) + "}",
-		"maillog_file = " + m.log,
-		"maillog_file_prefixes = /var, /tmp, " + dir,
-		"queue_run_delay = 1s",
-		"minimal_backoff_time = 1s",
-		"maximal_backoff_time = 2s",
-		"biff = no",
-		"",
-	}, "\n")
-	master := strings.Join([]string{
-		m.smtpAddr + " inet n - n - - smtpd",
-		"pickup unix n - n 60 1 pickup",
-		"cleanup unix n - n - 0 cleanup",
-		"qmgr unix n - n 300 1 qmgr",
-		"rewrite unix - - n - - trivial-rewrite",
-		"bounce unix - - n - 0 bounce",
-		"defer unix - - n - 0 bounce",
-		"trace unix - - n - 0 bounce",
-		"verify unix - - n - 1 verify",
-		"flush unix n - n 1000? 0 flush",
-		"proxymap unix - - n - - proxymap",
-		"smtp unix - - n - - smtp",
-		"relay unix - - n - - smtp",
-		"showq unix n - n - - showq",
-		"error unix - - n - - error",
-		"retry unix - - n - - error",
-		"discard unix - - n - - discard",
-		"anvil unix - - n - 1 anvil",
-		"scache unix - - n - 1 scache",
-		"postlog unix-dgram n - n - 1 postlogd",
-		"",
-	}, "\n")
+	// The shared test instance, made a submission server: nothing is
+	// local, clients log in through Dovecot's SASL, and every recipient
+	// passes the policy service first (later main.cf lines override
+	// earlier ones).
+	m.pf = mailserver.StartPostfix(t, mailserver.PostfixOptions{
+		LocalTransport: "error:no local delivery here",
+		RemoteAddr:     sinkLn.Addr().String(),
+		SMTPLo:         25100, SMTPHi: 25149,
+		Extra: []string{
+			"mydestination =",
+			"smtpd_sasl_type = dovecot",
+			"smtpd_sasl_path = private/auth",
+			"smtpd_sasl_auth_enable = yes",
+			"smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination",
+			// The README's form: Postfix fails open too.
+			"smtpd_recipient_restrictions = check_policy_service { inet:" + m.policyLn.Addr().String() + ", timeout=2s, default_action=DUNNO }, permit_sasl_authenticated, reject_unauth_destination",
+			"smtpd_policy_service_try_limit = 1",
+		},
+	})
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(os.Mkdir(queue, 0o755))
-	must(os.WriteFile(filepath.Join(dir, "main.cf"), []byte(main), 0o644))
-	must(os.WriteFile(filepath.Join(dir, "master.cf"), []byte(master), 0o644))
-	must(runQuiet(filepath.Join(dir, "start.log"), "postfix", "-c", dir, "start"))
-	t.Cleanup(func() {
-		runQuiet(filepath.Join(dir, "stop.log"), "postfix", "-c", dir, "stop")
-		if t.Failed() {
-			b, _ := os.ReadFile(m.log)
-			t.Logf("postfix log:\n%s", b)
-		}
-	})
+	queue := filepath.Join(m.pf.Dir, "queue")
 
 	// Dovecot for SASL only: its auth socket in Postfix's private/.
-	dv := filepath.Join(dir, "dovecot")
+	dv := filepath.Join(m.pf.Dir, "dovecot")
 	must(os.MkdirAll(dv, 0o755))
 	passwd := filepath.Join(dv, "passwd")
 	var users strings.Builder
@@ -301,21 +223,17 @@ service anvil {
   chroot =
 }
 `, dv, passwd, queue)), 0o644))
-	must(runQuiet(filepath.Join(dv, "start.log"), "dovecot", "-c", conf))
-	t.Cleanup(func() { runQuiet(filepath.Join(dv, "stop.log"), "doveadm", "-c", conf, "stop") })
+	must(mailserver.RunDaemon(filepath.Join(dv, "start.log"), "dovecot", "-c", conf))
+	t.Cleanup(func() { mailserver.RunDaemon(filepath.Join(dv, "stop.log"), "doveadm", "-c", conf, "stop") })
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		_, err1 := os.Stat(filepath.Join(queue, "private", "auth"))
-		c, err2 := net.DialTimeout("tcp", m.smtpAddr, time.Second)
-		if err2 == nil {
-			c.Close()
-		}
-		if err1 == nil && err2 == nil {
+		_, err := os.Stat(filepath.Join(queue, "private", "auth"))
+		if err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
 			b, _ := os.ReadFile(filepath.Join(dv, "dovecot.log"))
-			t.Fatalf("mail system not up: %v %v\n%s", err1, err2, b)
+			t.Fatalf("Dovecot's auth socket not up: %v\n%s", err, b)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -325,7 +243,7 @@ service anvil {
 // send submits one message as account (SASL PLAIN over loopback), as a
 // mail program does.
 func (m *mailSystem) send(account, to string) error {
-	c, err := smtp.Dial(m.smtpAddr)
+	c, err := smtp.Dial(m.pf.SMTPAddr)
 	if err != nil {
 		return err
 	}
@@ -358,20 +276,6 @@ func (m *mailSystem) waitDelivered(t *testing.T, n int) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func (m *mailSystem) logHas(subs ...string) bool {
-	b, _ := os.ReadFile(m.log)
-	for _, line := range strings.Split(string(b), "\n") {
-		ok := true
-		for _, s := range subs {
-			ok = ok && strings.Contains(line, s)
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
 }
 
 type sinkBackend struct{ m *mailSystem }
