@@ -200,7 +200,7 @@ func UnseenMixedNoLog(dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.hosted = &hostedServer{name: "sv1234.hosting-provider.example", ip: "192.0.2.140", selector: "default"}
+	w.hosted = providerServer()
 	sc.Name, sc.About = "unseen-mixed-no-log", "shop@ hijacked at its hosting provider and forged by a botnet in the same hours, no log"
 	var tl timeline
 	shop, info, tanaka := w.site()
@@ -661,7 +661,7 @@ func UnseenPanelCSV(dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.hosted = &hostedServer{name: "sv1234.hosting-provider.example", ip: "192.0.2.140", selector: "default"}
+	w.hosted = providerServer()
 	sc.Name, sc.About = "unseen-panel-csv", "a hijack at a hosting provider, the panel's hourly sent counts (CSV) as the only log"
 	var tl timeline
 	shop, info, tanaka := w.site()
@@ -695,7 +695,7 @@ func UnseenCampaignHostingEvening(dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.hosted = &hostedServer{name: "sv1234.hosting-provider.example", ip: "192.0.2.140", selector: "default"}
+	w.hosted = providerServer()
 	sc.Name, sc.About = "unseen-campaign-hosting-evening", "the shop's newsletter at 21:00 in two versions through its hosting provider, 3,000 customers, no log"
 	var tl timeline
 	shop, info, tanaka := w.site()
@@ -722,7 +722,7 @@ func UnseenSpoofForgedHop(dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.hosted = &hostedServer{name: "sv1234.hosting-provider.example", ip: "192.0.2.140", selector: "default"}
+	w.hosted = providerServer()
 	w.forgeMID = func(t time.Time) string { return "E" + w.eximID(t) + "@" + w.hosted.name }
 	w.forgeTrace = func(m *message, at time.Time) {
 		ip := fmt.Sprintf("203.0.113.%d", 1+w.rng.IntN(254))
