@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -149,10 +150,16 @@ func runErr(name string, args ...string) (string, error) {
 	if path == "" {
 		path = name
 	}
-	cmd := exec.Command(path, args...)
+	// A daemon that inherits the pipe could keep it open for ever: the
+	// program gets a minute and its output 5 s after it exits.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Stdin = nil // /dev/null
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	return out.String(), err
 }
@@ -227,7 +234,7 @@ func newMailSystem(t *testing.T, password string) *mailSystem {
 	// A Postfix left running (by the package's postinst, or an earlier
 	// run) must restart to listen where and how this run says.
 	if _, err := runErr("postfix", "status"); err == nil {
-		run(t, "postfix", "stop")
+		runDaemon(t, filepath.Join(m.dir, "postfix-stop.out"), "postfix", "stop")
 	}
 	if c, err := net.DialTimeout("unix", postfixAuthSocket, time.Second); err == nil {
 		c.Close()

@@ -10,6 +10,7 @@ package mailserver
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -103,15 +104,24 @@ func WorldDir(t testing.TB, prefix string) string {
 	return d
 }
 
-// Run runs a program with no input and returns its output.
+// Run runs a program with no input and returns its output. A daemon it
+// starts may inherit the output pipe and keep it open for ever (Postfix's
+// commands can: see ../shared/notes/real-postfix-on-loopback.md), so the
+// program runs in a session of its own, is killed after a minute, and Run
+// stops waiting for its output 5 s after it exits (exec.ErrWaitDelay).
+// Programs that start daemons are run with RunDaemon instead.
 func Run(name string, args ...string) (string, error) {
 	p := Tool(name)
 	if p == "" {
 		p = name
 	}
-	cmd := exec.Command(p, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	return out.String(), err
 }
@@ -124,7 +134,9 @@ func RunDaemon(logFile, name string, args ...string) error {
 		return err
 	}
 	defer f.Close()
-	cmd := exec.Command(Tool(name), args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, Tool(name), args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Run(); err != nil {
