@@ -320,7 +320,7 @@ func hopText(h *Hop) string {
 
 func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 	ix := jc.ix
-	var items []Item
+	items := make([]Item, 0, 6) // one allocation: growing from nil was three, a million times at the detector's cold start
 	mid := f.MessageID
 	date := f.Date
 	active, covered := false, false
@@ -465,6 +465,9 @@ func (jc judgeCtx) evidence(f *Facts, a *Attribution) []Item {
 			return fmt.Sprintf("Our log shows no sending within %v of the original's Date (%s), though it covers that time", ix.window, date.Format(time.RFC3339)),
 				fmt.Sprintf("元のメッセージの日時（%s）の前後 %v に送信ログの記録がありません（ログはその期間を含みます）", date.Format(time.RFC3339), ix.window)
 		}))
+	}
+	if len(items) == 0 {
+		return nil // as before the capacity above
 	}
 	return items
 }

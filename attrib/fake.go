@@ -293,7 +293,7 @@ func (in fakeInput) isOurs(d string) bool {
 		return false
 	}
 	for _, o := range in.ours {
-		if d == o || strings.HasSuffix(d, "."+o) {
+		if isSubdomain(d, o) {
 			return true
 		}
 	}

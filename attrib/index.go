@@ -250,7 +250,7 @@ func (ix *Index) isOurDomain(d string) bool {
 		return true
 	}
 	for _, o := range ix.domains {
-		if d == o || strings.HasSuffix(d, "."+o) {
+		if isSubdomain(d, o) {
 			return true
 		}
 	}
@@ -374,8 +374,12 @@ func normMessageID(s string) string {
 		}
 	}
 	s = strings.TrimSpace(s)
+	// Most Message-IDs are lower case after the @: strings.ToLower then
+	// gives s itself, and no new string is made.
 	if at := strings.LastIndexByte(s, '@'); at >= 0 {
-		s = s[:at+1] + strings.ToLower(s[at+1:])
+		if low := strings.ToLower(s[at+1:]); low != s[at+1:] {
+			s = s[:at+1] + low
+		}
 	}
 	return s
 }
@@ -383,22 +387,44 @@ func normMessageID(s string) string {
 // normDomain lower-cases a domain and drops a trailing dot and brackets.
 func normDomain(d string) string {
 	d = strings.TrimSpace(d)
-	d = strings.Trim(d, "[]")
+	// strings.Trim builds its set of characters at every call; the
+	// detector's cold start asks a million times, nearly never with
+	// brackets.
+	if d != "" && (d[0] == '[' || d[len(d)-1] == ']') {
+		d = strings.Trim(d, "[]")
+	}
 	d = strings.TrimSuffix(d, ".")
 	return strings.ToLower(d)
+}
+
+// isSubdomain tells whether d is o or a name under it ("mx.o"), without
+// building "."+o.
+func isSubdomain(d, o string) bool {
+	return d == o || len(d) > len(o) && d[len(d)-len(o)-1] == '.' && strings.HasSuffix(d, o)
 }
 
 // canonIP returns the canonical text of an IP address (IPv4-mapped IPv6
 // unmapped, "IPv6:" prefix and brackets dropped), or "" when s is not one.
 func canonIP(s string) string {
 	s = strings.TrimSpace(s)
-	s = strings.Trim(s, "[]")
+	if s != "" && (s[0] == '[' || s[len(s)-1] == ']') {
+		s = strings.Trim(s, "[]")
+	}
 	if len(s) > 5 && strings.EqualFold(s[:5], "ipv6:") {
 		s = s[5:]
+	}
+	// Most names asked about are host names: an address starts with a
+	// digit (IPv4) or has a colon (IPv6); ParseAddr's error for the rest
+	// is an allocation, a million of them at the detector's cold start.
+	if s == "" || (s[0] < '0' || s[0] > '9') && strings.IndexByte(s, ':') < 0 {
+		return ""
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return ""
+	}
+	if a.Is4() {
+		return s // ParseAddr takes only the canonical form of IPv4
 	}
 	return a.Unmap().WithZone("").String()
 }
