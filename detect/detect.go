@@ -515,25 +515,33 @@ func (d *Detector) digestMail(ctx context.Context, produce func(yield func(store
 		fresh  []byte // made now: to store
 		err    error
 	}
-	work := func(m store.MailDigest) digest {
+	one := func(m store.MailDigest) digest {
 		if m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision {
 			var dg diagnose.Digest
 			if err := dg.UnmarshalBinary(m.Digest); err == nil {
 				return digest{id: m.ID, stored: m.StoredAt, dg: &dg}
 			}
 		}
-		if !m.HasRaw {
-			return digest{id: m.ID, stored: m.StoredAt} // raw data pruned by retention, no usable digest
-		}
-		data, err := d.st.Raw(ctx, m.ID)
-		if err != nil || data == nil {
+		sm, err := d.st.RawMail(ctx, m.ID)
+		if err != nil || sm.Data == nil {
+			// nil Data: raw data pruned by retention, no usable digest
 			return digest{id: m.ID, stored: m.StoredAt, err: err}
 		}
-		res, derr := bounce.DecodeBytes(data)
-		dg := d.an.Digest(diagnose.Mail{Source: store.MailName(m.Source, m.Position), Arrival: m.Arrival, Result: res, Err: derr})
+		res, derr := bounce.DecodeBytes(sm.Data)
+		dg := d.an.Digest(diagnose.Mail{Source: store.MailName(sm.Source, sm.Position), Arrival: sm.Arrival, Result: res, Err: derr})
 		g := digest{id: m.ID, stored: m.StoredAt, dg: dg}
 		g.fresh, _ = dg.MarshalBinary()
 		return g
+	}
+	// The workers take batches: a stored digest is read in about a
+	// microsecond, less than handing one message from goroutine to
+	// goroutine costs (a cold start reads a million of them).
+	work := func(batch []store.MailDigest) []digest {
+		out := make([]digest, len(batch))
+		for i, m := range batch {
+			out[i] = one(m)
+		}
+		return out
 	}
 	var fresh []store.StoredDigest
 	flush := func() error {
@@ -541,32 +549,65 @@ func (d *Detector) digestMail(ctx context.Context, produce func(yield func(store
 		fresh = fresh[:0]
 		return err
 	}
-	emit := func(g digest) error {
-		if g.err != nil {
-			return g.err
-		}
-		if g.fresh != nil {
-			fresh = append(fresh, store.StoredDigest{ID: g.id, Key: d.key, Data: g.fresh})
-			if len(fresh) >= 1000 {
-				if err := flush(); err != nil {
-					return err
+	emit := func(gs []digest) error {
+		for _, g := range gs {
+			if g.err != nil {
+				return g.err
+			}
+			if g.fresh != nil {
+				fresh = append(fresh, store.StoredDigest{ID: g.id, Key: d.key, Data: g.fresh})
+				if len(fresh) >= 1000 {
+					if err := flush(); err != nil {
+						return err
+					}
 				}
 			}
+			if g.dg != nil {
+				d.an.AddDigest(g.dg)
+				d.mailSeen = true
+			}
+			done(g.id, g.stored)
 		}
-		if g.dg != nil {
-			d.an.AddDigest(g.dg)
-			d.mailSeen = true
-		}
-		done(g.id, g.stored)
 		return nil
 	}
 	size := func(m store.MailDigest) int64 {
-		if m.Digest == nil {
+		if m.Digest == nil || m.Key != d.key || m.Decoder != store.DecoderRevision {
 			return 64 << 10 // decoded from its raw form
 		}
 		return int64(len(m.Digest))
 	}
-	err := source.OrderedSized(ctx, 0, 64<<20, size, produce, work, emit)
+	// A batch ends at batchLen messages or batchBytes of them, so that
+	// messages decoded from their raw form go a few at a time.
+	const batchLen, batchBytes = 256, 1 << 20
+	batches := func(yield func([]store.MailDigest) error) error {
+		var batch []store.MailDigest
+		var bytes int64
+		err := produce(func(m store.MailDigest) error {
+			if batch == nil {
+				batch = make([]store.MailDigest, 0, batchLen)
+			}
+			batch = append(batch, m)
+			bytes += size(m)
+			if len(batch) < batchLen && bytes < batchBytes {
+				return nil
+			}
+			b := batch
+			batch, bytes = nil, 0
+			return yield(b)
+		})
+		if err == nil && len(batch) > 0 {
+			err = yield(batch)
+		}
+		return err
+	}
+	batchSize := func(b []store.MailDigest) int64 {
+		var n int64
+		for _, m := range b {
+			n += size(m)
+		}
+		return n
+	}
+	err := source.OrderedSized(ctx, 0, 64<<20, batchSize, batches, work, emit)
 	if ferr := flush(); err == nil && ferr != nil {
 		d.cfg.Log.Warn("storing digests", "err", ferr) // made again at the next start
 	}

@@ -220,6 +220,7 @@ CREATE TABLE IF NOT EXISTS blocklist_checks (
 CREATE INDEX IF NOT EXISTS blocklist_checks_incident ON blocklist_checks (incident_id, checked_at);
 `,
 	migrationCheckpoints,
+	migrationMessageIDs,
 }
 
 // SchemaVersion is the version a store is at after Open.
