@@ -1,0 +1,94 @@
+package bounce
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestGeneraliseFixtures decodes notices written for these tests in the
+// formats of bounces found in other public collections than the shared
+// corpus (issue 7): each case is one general rule, not one sample.
+func TestGeneraliseFixtures(t *testing.T) {
+	type want struct {
+		recipient string
+		reason    string
+		status    string
+	}
+	cases := []struct {
+		name      string
+		file      string
+		kind      Kind
+		by        string
+		want      []want
+		evidence  string   // a substring of one evidence line, or ""
+		forbidden []string // never a recipient
+	}{
+		{"DSN with a bracketed Final-Recipient, reason in the prose of an apostrophe-quoted address",
+			"dsn-bracketed-quoted.eml", KindBounce, "rfc3464",
+			[]want{{"yuki.tanaka@example.jp", "userunknown", "5.1.1"}}, "", []string{"hanako@example.com"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "generalise", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := DecodeBytes(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != tc.kind || res.DecodedBy != tc.by {
+				t.Fatalf("kind %s by %q, want %s by %q: %+v", res.Kind, res.DecodedBy, tc.kind, tc.by, res.Records)
+			}
+			if len(res.Records) != len(tc.want) {
+				t.Fatalf("%d records, want %d: %+v", len(res.Records), len(tc.want), res.Records)
+			}
+			for i, w := range tc.want {
+				r := res.Records[i]
+				if r.Recipient != w.recipient {
+					t.Errorf("record %d: recipient %q, want %q", i, r.Recipient, w.recipient)
+				}
+				if string(r.Reason) != w.reason {
+					t.Errorf("%s: reason %s, want %s (diagnostic %q)", r.Recipient, r.Reason, w.reason, r.DiagnosticCode)
+				}
+				if w.status != "" && r.Status != w.status {
+					t.Errorf("%s: status %q, want %q", r.Recipient, r.Status, w.status)
+				}
+				if r.DecodedBy != tc.by {
+					t.Errorf("%s: decoded_by %q, want %q", r.Recipient, r.DecodedBy, tc.by)
+				}
+				if tc.evidence != "" && !slices.ContainsFunc(r.Evidence, func(e string) bool { return strings.Contains(e, tc.evidence) }) {
+					t.Errorf("%s: no evidence line with %q: %q", r.Recipient, tc.evidence, r.Evidence)
+				}
+			}
+			for _, r := range res.Records {
+				for _, bad := range tc.forbidden {
+					if strings.EqualFold(r.Recipient, bad) {
+						t.Errorf("forbidden address %s taken for a recipient", bad)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestNextAddressApostrophes: an address quoted in apostrophes is read
+// without them; an apostrophe inside a local part stays.
+func TestNextAddressApostrophes(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"quoted", "Failed to deliver to 'kenji@example.jp'", "kenji@example.jp"},
+		{"quoted, a dot in the local part", "to 'yuki.tanaka@example.jp' failed", "yuki.tanaka@example.jp"},
+		{"apostrophe in the local part", "mail for o'brien@example.net bounced", "o'brien@example.net"},
+		{"leading apostrophe, no closing one", "'sato@example.com: refused", "'sato@example.com"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, _, _ := nextAddress(tc.in, 0); got != tc.want {
+				t.Errorf("nextAddress(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
