@@ -29,6 +29,9 @@ func TestGeneraliseFixtures(t *testing.T) {
 		{"DSN with a bracketed Final-Recipient, reason in the prose of an apostrophe-quoted address",
 			"dsn-bracketed-quoted.eml", KindBounce, "rfc3464",
 			[]want{{"yuki.tanaka@example.jp", "userunknown", "5.1.1"}}, "", []string{"hanako@example.com"}},
+		{"qmail, a mailbox closed for disuse in Spanish",
+			"qmail-es-expired.eml", KindBounce, "qmail",
+			[]want{{"lucia.gomez@example.net", "suspend", ""}}, "", []string{"boletin@example.com"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

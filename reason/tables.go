@@ -335,6 +335,14 @@ var suspendPhrases = &phrases{
 		"user suspended", // 163.com
 		"account is locked",
 		"account is disabled",
+		// A mailbox closed for disuse: the expiry notices of ISP and
+		// webmail mailboxes (Spanish and Portuguese as Latin American
+		// providers write them: "esta casilla ha expirado por falta de
+		// uso"); the words are those of an account's state, not of a
+		// message's queue lifetime (expired).
+		"mailbox has expired", "account has expired",
+		"casilla ha expirado", "cuenta ha expirado", "buzón ha expirado", "buzon ha expirado",
+		"caixa postal expirou", "conta expirou",
 		// Japanese
 		"利用停止",
 		"一時停止",
@@ -887,6 +895,11 @@ var policyViolationPhrases = &phrases{
 
 var systemErrorPhrases = &phrases{
 	any: []string{
+		// HCL/IBM Domino router: a recipient name that matches several
+		// entries of the Domino Directory cannot be routed (RFC 3463
+		// X.1.4, "destination mailbox address ambiguous").
+		"several matches found in domino directory",
+		"several matches found in the domino directory",
 		"aliasing/forwarding loop broken",
 		"can't create user output file",
 		"could not load drd for domain",
