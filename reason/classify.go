@@ -311,6 +311,14 @@ func probeRejected(x *facts) bool {
 		return x.says(Rejected) || strings.Contains(x.text, ">... access denied")
 	case x.command == "DATA" && x.byStatus != UserUnknown:
 		return x.says(Rejected)
+	case x.byStatus == UserUnknown:
+		// A "no such user" status whose text refuses the sender (Exim's
+		// "Sender verify failed" callout, RFC 5321 section 3.5): the
+		// userunknown probe gave way to these words (userUnknownVeto),
+		// so they decide here rather than a later, weaker probe — when
+		// they name the sender: a bare "address rejected" is the
+		// recipient's.
+		return x.says(Rejected) && strings.Contains(x.text, "sender")
 	case !x.byStatus.Explicit() || x.byStatus == SecurityError || x.byStatus == SystemError:
 		return x.says(Rejected)
 	}

@@ -16,6 +16,10 @@ func TestGeneralisePhrases(t *testing.T) {
 		{"account expired, English, after RCPT", Facts{Status: "5.0.0", ReplyCode: "550", Command: "RCPT", Diagnostic: "550 sorry, this mailbox has expired"}, Suspend},
 		{"Domino: several directory matches", Facts{Status: "5.0.0", DiagnosticType: "X-Notes",
 			Diagnostic: "Recipient user name kenji (kenji@example.jp) not unique.  Several matches found in Domino Directory."}, SystemError},
+		{"sender verification refused, under a 5.1.1 status", Facts{Status: "5.1.1", ReplyCode: "550", Command: "DATA",
+			Diagnostic: "550-Verification failed for <news@example.com> 550-The account or domain may not exist 550 Sender verify failed"}, Rejected},
+		{"a bare 'address rejected' under 5.1.1 stays the recipient's", Facts{Status: "5.1.1", ReplyCode: "550",
+			Diagnostic: "550 5.1.1 Address rejected taro@example.jp"}, UserUnknown},
 		{"queue lifetime is still expired, not suspend", Facts{Status: "4.4.7", Action: "delayed", Diagnostic: "delivery time expired"}, Expired},
 	}
 	for _, tc := range cases {
