@@ -98,3 +98,31 @@ func TestNextAddressApostrophes(t *testing.T) {
 		})
 	}
 }
+
+// TestGeneraliseDiagnosticStopsAtPart: in a multipart/report, the
+// diagnostic read from the text part ends with that part; it never runs on
+// into the delivery-status part or the returned headers (RFC 6522).
+func TestGeneraliseDiagnosticStopsAtPart(t *testing.T) {
+	cases := []struct{ name, file, by, want string }{
+		{"Mail.Ru-style Exim report", "mailru-multipart.eml", "mailru",
+			"550 Message was not accepted -- invalid mailbox. Local mailbox olga.petrova@example.net is unavailable: user not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "generalise", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := DecodeBytes(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.DecodedBy != tc.by || len(res.Records) != 1 {
+				t.Fatalf("by %q, %d records, want %q and 1: %+v", res.DecodedBy, len(res.Records), tc.by, res.Records)
+			}
+			if got := res.Records[0].DiagnosticCode; got != tc.want {
+				t.Errorf("diagnostic %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
