@@ -20,6 +20,10 @@ func TestGeneralisePhrases(t *testing.T) {
 			Diagnostic: "550-Verification failed for <news@example.com> 550-The account or domain may not exist 550 Sender verify failed"}, Rejected},
 		{"a bare 'address rejected' under 5.1.1 stays the recipient's", Facts{Status: "5.1.1", ReplyCode: "550",
 			Diagnostic: "550 5.1.1 Address rejected taro@example.jp"}, UserUnknown},
+		{"a Spamhaus zone listing in the receiver's words", Facts{Status: "5.0.0", ReplyCode: "550", Command: "RCPT",
+			Diagnostic: "550 zen.example.net Listed by CSS"}, Blocked},
+		{"client listed in a Spamhaus zone", Facts{Status: "5.7.1", ReplyCode: "554",
+			Diagnostic: "554 5.7.1 Service unavailable; client 192.0.2.8 is listed in zen.spamhaus.org"}, Blocked},
 		{"queue lifetime is still expired, not suspend", Facts{Status: "4.4.7", Action: "delayed", Diagnostic: "delivery time expired"}, Expired},
 	}
 	for _, tc := range cases {

@@ -817,9 +817,14 @@ var blockedPhrases = &phrases{
 		"rejected due to having a domain present in the spamhaus",
 		"an unusual rate of unsolicited mail",
 		"ip not in whitelist for rcpt domain",
+		// The Spamhaus zones a DNSBL lookup names (spamhaus.org, "DNSBL
+		// usage": ZEN returns SBL, CSS, XBL and PBL listings), as the
+		// receiving MTA words them: "550 zen.spamhaus.org Listed by CSS".
+		"listed by sbl", "listed by css", "listed by xbl", "listed by pbl",
 	},
 	seq: [][]string{
 		{"(", "@", ":blocked)"},
+		{"is listed in ", ".spamhaus.org"},
 		{"access from ip address ", " blocked"},
 		{"client host ", " blocked using"},
 		{"connections will not be accepted from ", " because the ip is in spamhaus's list"},
