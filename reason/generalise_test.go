@@ -24,6 +24,7 @@ func TestGeneralisePhrases(t *testing.T) {
 			Diagnostic: "550 zen.example.net Listed by CSS"}, Blocked},
 		{"client listed in a Spamhaus zone", Facts{Status: "5.7.1", ReplyCode: "554",
 			Diagnostic: "554 5.7.1 Service unavailable; client 192.0.2.8 is listed in zen.spamhaus.org"}, Blocked},
+		{"no To: header", Facts{Status: "5.0.0", Diagnostic: "Messages without To: fields are not accepted here"}, NotCompliantRFC},
 		{"queue lifetime is still expired, not suspend", Facts{Status: "4.4.7", Action: "delayed", Diagnostic: "delivery time expired"}, Expired},
 	}
 	for _, tc := range cases {

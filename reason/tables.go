@@ -451,6 +451,10 @@ var notCompliantRFCPhrases = &phrases{
 		"headers are not rfc compliant",
 		"missing a valid address in the from: header",
 		"missing a valid message-id: header",
+		// A message without a destination header, which RFC 822 section
+		// 4.1 required and some servers still refuse (CommuniGate Pro:
+		// "Messages without To: fields are not accepted here").
+		"messages without to: fields", "message without to: field", "missing to: header", "no to: header",
 	},
 	seq: [][]string{
 		{" multiple ", " header"},
