@@ -274,6 +274,14 @@ func probeUserUnknown(x *facts) bool {
 		}
 		return true
 	}
+	if strings.HasSuffix(x.Status, ".1.10") && x.says(UserUnknown) {
+		// X.1.10 is the null MX of RFC 7505, but Exchange Online sends
+		// it for an address its directory does not hold ("550 5.1.10
+		// RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP
+		// address lookup", learn.microsoft.com "Fix email delivery
+		// issues for error code 5.1.10"): the words decide.
+		return true
+	}
 	return x.command == "RCPT" && x.says(UserUnknown)
 }
 

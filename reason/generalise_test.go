@@ -25,6 +25,10 @@ func TestGeneralisePhrases(t *testing.T) {
 		{"client listed in a Spamhaus zone", Facts{Status: "5.7.1", ReplyCode: "554",
 			Diagnostic: "554 5.7.1 Service unavailable; client 192.0.2.8 is listed in zen.spamhaus.org"}, Blocked},
 		{"no To: header", Facts{Status: "5.0.0", Diagnostic: "Messages without To: fields are not accepted here"}, NotCompliantRFC},
+		{"5.1.10 from Exchange Online, any host", Facts{Status: "5.1.10", ReplyCode: "550",
+			Diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"}, UserUnknown},
+		{"5.1.10 as RFC 7505 means it: null MX", Facts{Status: "5.1.10", ReplyCode: "556",
+			Diagnostic: "556 5.1.10 Recipient address has null MX"}, NotAccept},
 		{"queue lifetime is still expired, not suspend", Facts{Status: "4.4.7", Action: "delayed", Diagnostic: "delivery time expired"}, Expired},
 	}
 	for _, tc := range cases {
