@@ -338,11 +338,12 @@ var suspendPhrases = &phrases{
 		// A mailbox closed for disuse: the expiry notices of ISP and
 		// webmail mailboxes (Spanish and Portuguese as Latin American
 		// providers write them: "esta casilla ha expirado por falta de
-		// uso"); the words are those of an account's state, not of a
-		// message's queue lifetime (expired).
-		"mailbox has expired", "account has expired",
-		"casilla ha expirado", "cuenta ha expirado", "buzón ha expirado", "buzon ha expirado",
-		"caixa postal expirou", "conta expirou",
+		// uso"); the words are those of a mailbox's state, not of a
+		// message's queue lifetime (expired). "Account" alone is left
+		// out: an expired account is also the sender's own at AUTH.
+		"mailbox has expired",
+		"casilla ha expirado", "buzón ha expirado", "buzon ha expirado",
+		"caixa postal expirou",
 		// Japanese
 		"利用停止",
 		"一時停止",
