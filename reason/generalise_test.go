@@ -29,6 +29,8 @@ func TestGeneralisePhrases(t *testing.T) {
 			Diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"}, UserUnknown},
 		{"5.1.10 as RFC 7505 means it: null MX", Facts{Status: "5.1.10", ReplyCode: "556",
 			Diagnostic: "556 5.1.10 Recipient address has null MX"}, NotAccept},
+		{"an expired account at AUTH is the sender's, not suspend", Facts{Status: "5.7.8", ReplyCode: "535", Command: "AUTH",
+			Diagnostic: "535 5.7.8 Authentication failed: account has expired"}, SecurityError},
 		{"queue lifetime is still expired, not suspend", Facts{Status: "4.4.7", Action: "delayed", Diagnostic: "delivery time expired"}, Expired},
 	}
 	for _, tc := range cases {
