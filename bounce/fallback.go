@@ -223,7 +223,9 @@ func headerValue(h header, name string) (string, bool) {
 // display name such as "Mail Delivery System".
 func systemSender(v string) bool {
 	for _, s := range []string{"mailer-daemon", "mailer_daemon", "mailerdaemon", "postmaster", "mail delivery",
-		"mail administrator", "mail system", "mail deliver system", "delivery subsystem", "mdaemon"} {
+		"mail administrator", "mail system", "mail deliver system", "delivery subsystem", "mdaemon",
+		// Exchange 5.5/2000/2003 sent its NDRs as "System Administrator".
+		"system administrator"} {
 		if indexFold(v, s) >= 0 { // in place: this runs on every message no recogniser claimed
 			return true
 		}
@@ -360,7 +362,10 @@ func returnedStart(line, rest string) (start int, ok bool) {
 	if !decorated {
 		return 0, false
 	}
-	if containsAny(strings.ToLower(t), returnedMarkers) {
+	if lt := strings.ToLower(t); containsAny(lt, returnedMarkers) && !containsAny(lt, recipientIntros) {
+		// "The following addresses did NOT receive a copy of your
+		// message:" (MDaemon) introduces the failed addresses, not
+		// the returned message.
 		return 1, true
 	}
 	return 0, false

@@ -47,6 +47,11 @@ var failureWords = []string{
 	"could not be sent", "message was not sent", "was not delivered", "wasn't delivered",
 	"mail failure", "delivery aborted", "was aborted after", "trouble delivering", "problem delivering", "error sending your", "there was an error sending",
 	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
+	// The reason itself as a subject or an opening: MDaemon's "Warning:
+	// <addr> - User unknown!" and "<addr> - no such user here."; Dovecot's
+	// LDA and Sieve "reject" (RFC 5429 section 2.1), "Automatically rejected
+	// mail" / "Your message to <addr> was automatically rejected:".
+	"user unknown", "unknown user", "no such user", "automatically rejected",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
@@ -128,6 +133,11 @@ var recipientIntros = []string{
 	"your email to", "the e-mail account that you tried to reach", "no such user", "user unknown",
 	"target address", "target mail address", "target e-mail address", "target email address",
 	"destination address", "destination mailbox",
+	// L-Soft LSMTP/LISTSERV nondelivery reports ("X-Report-Type:
+	// Nondelivery", one "Error-for: <addr>" line per failed address) and
+	// the notices that name the address a local alias came from
+	// ("(Originally addressed to <addr>)").
+	"error-for:", "originally addressed to",
 	// French
 	"destinataire", "n'a pas pu être remis à", "non remis à", "à l'adresse", "adresse suivante",
 	"adresses suivantes",

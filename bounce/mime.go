@@ -518,6 +518,13 @@ func stripHTML(s string) string {
 			if hasPrefixFold(tag, "br") || hasPrefixFold(tag, "/p") || hasPrefixFold(tag, "/div") ||
 				hasPrefixFold(tag, "/tr") || hasPrefixFold(tag, "/h") || hasPrefixFold(tag, "p") && (len(tag) == 1 || tag[1] == ' ') {
 				sb.WriteByte('\n')
+				// A line end in the source is white space in HTML
+				// (HTML Living Standard, "white space" in rendering):
+				// "addr<br>\n" is one line, not one and a blank.
+				if k := i + j + 1; k < len(s) && s[k] == '\n' {
+					i = k + 1
+					continue
+				}
 			}
 			if hasPrefixFold(tag, "style") || hasPrefixFold(tag, "script") {
 				end := "</" + strings.ToLower(tag[:5]) // "</styl" or "</scri"

@@ -188,6 +188,10 @@ var userUnknownPhrases = &phrases{
 		{"user ", " does not exist"},
 		{"user (", ") unknown"},
 		{"adresse d au moins un destinataire invalide", "416"}, // Orange, La Poste
+		// French notices: « L'adresse de messagerie référencée ci-dessus
+		// n'existe pas » (the wording of French Exchange/MIMEsweeper NDRs),
+		// « l'adresse électronique … n'existe pas ».
+		{"adresse de messagerie", "n'existe pas"}, {"adresse électronique", "n'existe pas"},
 	},
 }
 
