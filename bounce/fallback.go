@@ -224,8 +224,9 @@ func headerValue(h header, name string) (string, bool) {
 func systemSender(v string) bool {
 	for _, s := range []string{"mailer-daemon", "mailer_daemon", "mailerdaemon", "postmaster", "mail delivery",
 		"mail administrator", "mail system", "mail deliver system", "delivery subsystem", "mdaemon",
-		// Exchange 5.5/2000/2003 sent its NDRs as "System Administrator".
-		"system administrator"} {
+		// Exchange 5.5/2000/2003 sent its NDRs as "System Administrator";
+		// gateways sign theirs "SMTP Mail Service" or "Mail Service".
+		"system administrator", "mail service", "mail_service"} {
 		if indexFold(v, s) >= 0 { // in place: this runs on every message no recogniser claimed
 			return true
 		}

@@ -138,6 +138,10 @@ var recipientIntros = []string{
 	// the notices that name the address a local alias came from
 	// ("(Originally addressed to <addr>)").
 	"error-for:", "originally addressed to",
+	// "The following message, addressed to '<addr>', failed" (Demon
+	// Internet), Mimecast "an email ... addressed to email address :
+	// -- <addr>".
+	"addressed to",
 	// French
 	"destinataire", "n'a pas pu être remis à", "non remis à", "à l'adresse", "adresse suivante",
 	"adresses suivantes",
