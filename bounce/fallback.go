@@ -202,10 +202,26 @@ func automatedMarks(f *flat) []string {
 	if h.has("X-Failed-Recipients") {
 		ev = append(ev, "header X-Failed-Recipients")
 	}
+	if p := ndrSubject(f); p != "" {
+		ev = append(ev, "subject opens as a non-delivery report does: "+p)
+	}
 	if ct, _ := mediaType(h.get("Content-Type")); ct == "multipart/report" {
 		ev = append(ev, "Content-Type: multipart/report (RFC 6522)")
 	}
 	return ev
+}
+
+// ndrSubject returns the prefix of ndrSubjects that m's subject opens
+// with, or "". A person's reply or forward opens with "Re:" or "Fwd:"
+// instead.
+func ndrSubject(f *flat) string {
+	subj := strings.TrimSpace(subjectOf(f))
+	for _, p := range ndrSubjects {
+		if strings.HasPrefix(subj, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // headerValue returns the value of the named field and whether it is there.
@@ -634,6 +650,13 @@ func lineRule(line string, start, end int, introActive bool) string {
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
 		return ruleWordsLine
 	}
+	if strings.TrimSpace(line[:start]) == "<" && strings.TrimSpace(line[end:]) == ">:" {
+		// "<a@b>:" alone, the form in which qmail-send (qmail-send.c,
+		// "Hi. This is the qmail-send program") and the many systems
+		// that copy its notices list each failed address, even with no
+		// reason after it.
+		return ruleWordsLine
+	}
 	if strings.Trim(before, " \t<([\"'") == "" {
 		// "<a@b>: Name service error for domain b", "a@b: 550 ...": an
 		// address opening its line, its reason after a colon.
@@ -693,7 +716,43 @@ func noticeDiagnostic(prose string) string {
 			}
 		}
 	}
+	if words == "" {
+		words = paragraphDiagnostic(prose)
+	}
 	return words
+}
+
+// paragraphDiagnostic returns the first paragraph of a notice's text (its
+// lines up to a blank one, joined) whose words name a reason, or "": a
+// notice wraps its sentences ("the destination computer was\nnot reachable
+// within the allowed queue period"), which no single line then says.
+func paragraphDiagnostic(prose string) string {
+	var para []string
+	n := 0
+	for off := 0; off <= len(prose) && n < 200; n++ {
+		end := strings.IndexByte(prose[off:], '\n')
+		line := prose[off:]
+		if end >= 0 {
+			line = prose[off : off+end]
+			off += end + 1
+		} else {
+			off = len(prose) + 1
+		}
+		if t := strings.TrimSpace(line); t != "" {
+			para = append(para, t)
+			if end >= 0 {
+				continue
+			}
+		}
+		if len(para) > 1 {
+			p := clip(strings.Join(para, " "), maxLineScan)
+			if r := reason.FromText(p); r != "" && r != reason.Vacation {
+				return p
+			}
+		}
+		para = para[:0]
+	}
+	return ""
 }
 
 // textDSNRecords reads delivery-status fields (RFC 3464 sections 2.2 and

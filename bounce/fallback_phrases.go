@@ -51,7 +51,7 @@ var failureWords = []string{
 	// <addr> - User unknown!" and "<addr> - no such user here."; Dovecot's
 	// LDA and Sieve "reject" (RFC 5429 section 2.1), "Automatically rejected
 	// mail" / "Your message to <addr> was automatically rejected:".
-	"user unknown", "unknown user", "no such user", "automatically rejected",
+	"user unknown", "unknown user", "no such user", "automatically rejected", "failed mail",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
@@ -101,6 +101,7 @@ var delayWords = []string{
 	"has not yet been delivered", "not yet been delivered", "has been delayed", "delivery delayed",
 	"delivery is delayed", "is delayed", "delayed for more than", "delivery status notification (delay)", "could not send mail for past",
 	"could not send message for past", "will be retried", "will continue to try", "still trying",
+	"attempts will continue", "will continue to attempt", // Exim "Delivery attempts will continue for some time", gateways' "Delivery attempts will continue to be made for 5 day(s)"
 	"remise différée", "verzögert", "zustellung verzögert", "entrega retrasada", "entrega atrasada",
 	"consegna ritardata", "bezorging vertraagd", "配信遅延", "配送遅延", "投递延迟", "延迟投递", "задерж",
 }
@@ -141,7 +142,7 @@ var recipientIntros = []string{
 	// "The following message, addressed to '<addr>', failed" (Demon
 	// Internet), Mimecast "an email ... addressed to email address :
 	// -- <addr>".
-	"addressed to",
+	"addressed to", "message was addressed",
 	// French
 	"destinataire", "n'a pas pu être remis à", "non remis à", "à l'adresse", "adresse suivante",
 	"adresses suivantes",
@@ -157,7 +158,7 @@ var recipientIntros = []string{
 	// Japanese
 	"宛先", "あて先", "受信者", "送信先", "受取人", "以下のアドレス", "次のアドレス", "下記のアドレス",
 	// Chinese
-	"收件人", "收信人", "收件地址", "以下地址", "下列地址", "以下收件人", "收件者",
+	"收件人", "收信人", "收件地址", "以下地址", "下列地址", "以下收件人", "收件者", "指定的地址",
 	// Korean
 	"받는 사람", "수신자", "수신인",
 	// Russian
@@ -258,4 +259,23 @@ var vacationOpenings = []string{
 	"sono fuori ufficio", "sarò assente", "ik ben afwezig", "ik ben niet aanwezig",
 	"不在にしております", "不在にしています", "休暇を頂いて", "休暇をいただいて", "我目前不在", "正在休假",
 	"я в отпуске", "меня нет в офисе", "нахожусь в отпуске",
+}
+
+// ndrSubjects are the subjects, lower-cased, with which mail systems open
+// their non-delivery reports: Exchange and Outlook ("Undeliverable:",
+// "Non-Delivery:" and the localised "Unzustellbar:", "Non remis :", "No se
+// puede entregar:", "Não é possível entregar:", "Non recapitabile:",
+// "Onbestelbaar:", 「配信不能:」, 「無法傳遞:」, «Не доставлено:»), Sendmail
+// ("Returned mail:"), Postfix ("Undelivered Mail Returned to Sender"),
+// qmail ("failure notice"), Exim ("Mail delivery failed"), and the DSN
+// subjects of Google and Exchange ("Delivery Status Notification
+// (Failure)"). A subject that opens so was written by a machine; a
+// person's reply or forward opens with "Re:" or "Fwd:".
+var ndrSubjects = []string{
+	"undeliverable:", "undeliverable mail", "undelivered mail returned to sender", "non-delivery:",
+	"non-delivery report", "nondeliverable", "returned mail:", "returned mail -", "failure notice",
+	"mail delivery failed", "mail delivery failure", "delivery status notification (failure)",
+	"delivery failure", "unzustellbar:", "non remis :", "non remis:", "no se puede entregar:",
+	"não é possível entregar:", "non recapitabile:", "onbestelbaar:", "配信不能:", "無法傳遞:",
+	"не доставлено:",
 }

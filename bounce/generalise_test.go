@@ -62,6 +62,23 @@ func TestGeneraliseFixtures(t *testing.T) {
 		{"an NDR from 'System Administrator' (Exchange's NDR sender name), no other automatic mark",
 			"system-administrator-ndr.eml", KindBounce, "fallback",
 			[]want{{"takumi@example.net", "mailboxfull", "5.2.2"}}, "", []string{"sales@example.com", "admin@corp.example.net"}},
+		{"qmail's bare '<addr>:' lines, no reason given, Chinese opening",
+			"qmail-bare-address-zh.eml", KindBounce, "fallback",
+			[]want{{"li.na@example.net", "undefined", ""}, {"wang.lei@example.net", "undefined", ""}}, "", []string{"service@example.com"}},
+		{"'FAILED MAIL' subject, 'the address to which your message was addressed, <addr>'",
+			"failed-mail-addressed.eml", KindBounce, "fallback",
+			[]want{{"rsato@example.net", "undefined", ""}}, "", []string{"announce@example.com", "firstname.lastname@example.net"}},
+		{"a 'Non-Delivery:' subject is a machine's mark; a list notice that bounced is a bounce",
+			"ndr-subject-list-notice.eml", KindBounce, "fallback",
+			[]want{{"nao@example.net", "undefined", ""}}, "subject opens as a non-delivery report does", []string{"club-bounces@example.com", "helpdesk@example.net"}},
+		{"the reason in a sentence wrapped over two lines",
+			"wrapped-reason.eml", KindBounce, "fallback",
+			[]want{{"riku@example.org", "expired", ""}}, "", []string{"news@example.com"}},
+		{"a gateway's warning: delivery attempts will continue",
+			"gateway-delay-warning.eml", KindBounce, "fallback",
+			[]want{{"hana@example.org", "expired", ""}}, "", []string{"letters@example.com"}},
+		{"a person's reply to a non-delivery report is not one",
+			"reply-to-ndr.eml", KindNotBounce, "", nil, "", nil},
 		{"a gateway signing 'SMTP Mail Service', no other automatic mark",
 			"mail-service-sender.eml", KindBounce, "fallback",
 			[]want{{"yui.kato@example.net", "mailboxfull", ""}}, "", []string{"alerts@example.com"}},
@@ -158,6 +175,30 @@ func TestGeneraliseDiagnosticStopsAtPart(t *testing.T) {
 			}
 			if got := res.Records[0].DiagnosticCode; got != tc.want {
 				t.Errorf("diagnostic %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestGeneraliseDelayed: a notice written as prose that says delivery will
+// still be tried is a delay (RFC 3464 section 2.3.3 "delayed"), not a
+// failure, whatever failure words its subject has.
+func TestGeneraliseDelayed(t *testing.T) {
+	cases := []struct{ name, file, recipient string }{
+		{"gateway: delivery attempts will continue for 5 days", "gateway-delay-warning.eml", "hana@example.org"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "generalise", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := DecodeBytes(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Records) != 1 || res.Records[0].Recipient != tc.recipient || res.Records[0].Action != "delayed" {
+				t.Fatalf("records %+v, want %s delayed", res.Records, tc.recipient)
 			}
 		})
 	}

@@ -30,7 +30,11 @@ func classifyNotFailure(f *flat, subj, op string) notFailure {
 	if containsAny(subj, challengeWords) || containsAny(op, challengeWords) && !hasReplyCode(op) {
 		return notFailureChallenge
 	}
-	if isListServer(f) && (containsAny(subj, listCommandWords) || containsAny(op, listCommandWords)) {
+	if isListServer(f) && (containsAny(subj, listCommandWords) || containsAny(op, listCommandWords)) &&
+		!(containsAny(subj, failureWords) && containsAny(op, failureWords)) {
+		// A list's notice that bounced ("Non-Delivery: Your message to
+		// X awaits moderator approval", relayed back through the list)
+		// says so in both its subject and its opening.
 		return notFailureList
 	}
 	if containsAny(subj, listCommandWords) && !containsAny(subj, failureWords) && !containsAny(op, failureWords) {
