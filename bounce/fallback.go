@@ -78,6 +78,9 @@ func scanFallback(f *flat) *scan {
 			}
 		}
 	}
+	if challengeDSN(f, recs) {
+		return nil // a challenge-response hold notice written as a DSN
+	}
 	failEv := failureMarks(f, subj, op)
 	if len(recs) == 0 {
 		if len(failEv) == 0 {

@@ -195,6 +195,12 @@ var challengeWords = []string{
 	"click the link below to verify", "click on the link below to verify", "one-time verification",
 	"bestätigen sie, dass sie ein mensch", "confirmez que vous êtes", "verifique que usted es",
 	"承認リクエスト", "送信者確認",
+	// Boxbe's DSN-shaped hold notice ("Diagnostic-Code: X-Boxbe-Notice;
+	// Sender not pre-approved", "Your message ... has been waitlisted")
+	// and Bluebottle's verification request ("have your address added to
+	// the recipient's allowed list"), as their public notices word them.
+	"sender not pre-approved", "has been waitlisted", "was waitlisted",
+	"added to the recipient's allowed list", "added to the recipient's allowed senders",
 }
 
 // listCommandWords are the words of a list server's reply to commands or

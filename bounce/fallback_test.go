@@ -100,6 +100,18 @@ func TestFallbackFixtures(t *testing.T) {
 		{"MDaemon-style, sender in the transcript", "mta-mdaemon.eml", KindBounce, "fallback", []fallbackWant{
 			{"eve@rcpt.example.org", "userunknown", "5.1.1", ruleIntro},
 		}, []string{"alice@sender.test", "mdaemon@mdaemon.example.net"}},
+		{"DSN blocks separated by two empty lines (IIS SMTP service)", "dsn-double-blank.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"aiko@example.net", "userunknown", "5.1.1", "RFC 3464"},
+			{"kenji@example.net", "userunknown", "5.1.1", "RFC 3464"},
+			{"sora@example.net", "mailboxfull", "5.2.2", "RFC 3464"},
+		}, nil},
+		{"DSN with the address in angle brackets, reason only in the text", "dsn-bracketed.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"hanako@example.jp", "mailboxfull", "5.0.0", "RFC 3464"},
+		}, []string{"shop@example.com"}},
+		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
+		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"ryo@example.net", "", "5.7.1", "RFC 3464"},
+		}, nil},
 		{"Boxbe challenge", "boxbe.eml", KindNotBounce, "", nil, []string{"bob@rcpt.test"}},
 		{"please verify you are a real person", "verify-human.eml", KindNotBounce, "", nil, []string{"helen@rcpt.test"}},
 		{"Mailman command results", "mailman-results.eml", KindNotBounce, "", nil, []string{"kim@rcpt.test"}},

@@ -18,9 +18,17 @@ func parseDSN(text string) (dsnFields, []dsnFields) {
 	rest := strings.TrimLeft(text, "\n")
 	for len(rest) > 0 {
 		var h header
+		before := len(rest)
 		h, rest = parseHeaderString(rest)
 		if len(h) == 0 {
-			// An empty line or a non-field line: skip one line.
+			if len(rest) < before {
+				// An empty line was consumed (blocks separated by more
+				// than one empty line, as the IIS SMTP service writes
+				// them): what follows may be the next block's first
+				// field, so nothing more is skipped.
+				continue
+			}
+			// A non-field line: skip one line.
 			if i := strings.IndexByte(rest, '\n'); i >= 0 {
 				rest = rest[i+1:]
 				continue
@@ -83,6 +91,17 @@ func typedValue(v string) (string, string) {
 		return "", strings.TrimSpace(v)
 	}
 	return strings.TrimSpace(t), strings.TrimSpace(val)
+}
+
+// scanGenericDSN is the RFC 3464 reader as a recogniser of its own, for
+// the notices no MTA's recogniser claimed: a challenge-response system's
+// hold notice written as a DSN is not a delivery failure.
+func scanGenericDSN(f *flat) *scan {
+	s := scanRFC3464(f)
+	if s != nil && challengeDSN(f, s.records) {
+		return nil
+	}
+	return s
 }
 
 // scanRFC3464 reads RFC 3464 delivery status notifications, including
