@@ -49,6 +49,13 @@ var failureWords = []string{
 	"wasn't able to deliver", "was not able to deliver", "not able to deliver", "while attempting to deliver",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
+	// A local delivery agent's own refusal of an address it does not
+	// know, in automatic notices that carry no other failure words:
+	// qmail-local's "Sorry, no mailbox here by that name. (#5.1.1)" (qmail
+	// source, qmail-local.c) and the ":fail:" texts of Exim redirect
+	// routers ("That's not a valid user here", Exim specification,
+	// chapter 22 "The redirect router", section on :fail:).
+	"no mailbox here by that name", "not a valid user", "not a valid recipient", "not a valid mailbox",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
 	"non remis", "n'a pas pu être remis", "n'a pas pu être délivré", "n'a pas pu être distribué",
 	"la remise à ces destinataires ou groupes a échoué", "a échoué", "échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",
@@ -126,6 +133,7 @@ var recipientIntros = []string{
 	"unknown user", "recipient address", "recipient:", "recipients:", "rcpt to:", "had delivery errors",
 	"permanent fatal errors", "your message to", "the message you sent to", "your e-mail to",
 	"your email to", "the e-mail account that you tried to reach", "no such user", "user unknown",
+	"you sent mail to", "you sent a message to", "your mail to",
 	"target address", "target mail address", "target e-mail address", "target email address",
 	"destination address", "destination mailbox",
 	// French

@@ -108,6 +108,12 @@ func TestFallbackFixtures(t *testing.T) {
 		{"DSN with the address in angle brackets, reason only in the text", "dsn-bracketed.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"hanako@example.jp", "mailboxfull", "5.0.0", "RFC 3464"},
 		}, []string{"shop@example.com"}},
+		{"local delivery agent's refusal with no other failure words", "local-not-valid.eml", KindBounce, "fallback", []fallbackWant{
+			{"yuki.tanaka@example.net", "userunknown", "", ruleWordsLine},
+		}, []string{"news@example.com"}},
+		{"qmail-local wording under an unknown opening", "qmail-style-nomailbox.eml", KindBounce, "fallback", []fallbackWant{
+			{"takeshi@example.jp", "userunknown", "", ruleFollowed},
+		}, []string{"news@example.com"}},
 		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
 		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"ryo@example.net", "", "5.7.1", "RFC 3464"},
