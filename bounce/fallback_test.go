@@ -114,6 +114,13 @@ func TestFallbackFixtures(t *testing.T) {
 		{"qmail-local wording under an unknown opening", "qmail-style-nomailbox.eml", KindBounce, "fallback", []fallbackWant{
 			{"takeshi@example.jp", "userunknown", "", ruleFollowed},
 		}, []string{"news@example.com"}},
+		{"user names without domain, qualified with the notice's domain", "bare-names.eml", KindBounce, "fallback", []fallbackWant{
+			{"sakura@example.jp", "policyviolation", "", ruleBareName},
+			{"ren@example.jp", "policyviolation", "", ruleBareName},
+		}, []string{"shop@example.com"}},
+		{"user name without domain, qualified by the returned message's To", "bare-name-returned.eml", KindBounce, "fallback", []fallbackWant{
+			{"kaito@example.net", "suspend", "", ruleBareName},
+		}, []string{"kaito@gw.example.net", "shop@example.com"}},
 		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
 		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"ryo@example.net", "", "5.7.1", "RFC 3464"},
@@ -268,6 +275,8 @@ func TestFallbackNeverTakes(t *testing.T) {
 		{"an address inside a link", "Delivery failed for your mail. Sign in at https://login.example.test/release?user=kim@rcpt.test to retry: 550 user unknown\n" +
 			"Could not be delivered: see www.example.test/u/lee@rcpt.test (user unknown)\n", nil},
 		{"an address with no failure context", "Delivery failed. Questions? Write to help@rcpt.test today.\n", nil},
+		{"a word at the margin after a recipient intro is not a user name", "The following recipients failed:\nThanks\n", nil},
+		{"a field line after a recipient intro is not a user name", "Your message was not delivered to:\n\n  Subject: hello\n", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

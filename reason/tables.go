@@ -335,6 +335,11 @@ var suspendPhrases = &phrases{
 		"user suspended", // 163.com
 		"account is locked",
 		"account is disabled",
+		// Novell GroupWise: the user's account expiration date has passed
+		// ("User account is expired", GroupWise administration guide,
+		// account expiration)
+		"user account is expired",
+		"account has expired",
 		// Japanese
 		"利用停止",
 		"一時停止",
@@ -858,6 +863,7 @@ var policyViolationPhrases = &phrases{
 	any: []string{
 		"an illegal attachment on your message",
 		"because the recipient is not accepting mail with ", // AOL
+		"because they are not accepting mail with ",         // AOL, several recipients
 		"by non-member to a members-only list",
 		"closed mailing list",
 		"denied by policy",
