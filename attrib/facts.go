@@ -2,7 +2,6 @@ package attrib
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -161,7 +160,7 @@ func (ex *Extractor) original(f *Facts, res *bounce.Result, o *bounce.Original) 
 	if f.MessageID != "" {
 		f.Shape = MessageIDShape(f.MessageID)
 	}
-	if d, err := mail.ParseDate(strings.TrimSpace(o.Date)); err == nil {
+	if d, err := bounce.ParseMailDate(strings.TrimSpace(o.Date)); err == nil {
 		f.Date = d
 	}
 	f.FromDomain = domainOf(o.From)

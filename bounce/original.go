@@ -294,6 +294,28 @@ var dateLayouts = []string{
 	"2006/01/02 15:04:05",
 }
 
+var dayNames = [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// isDayName tells whether s is an abbreviated day name, in any case.
+func isDayName(s string) bool {
+	for _, d := range dayNames {
+		if strings.EqualFold(s, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseMailDate is net/mail.ParseDate, the common form read by hand first
+// (parseDateFast): the same answer, without net/mail's failed attempts at
+// its other layouts, each an allocated error.
+func ParseMailDate(s string) (time.Time, error) {
+	if t, ok := parseDateFast(s); ok {
+		return t, nil
+	}
+	return mail.ParseDate(s)
+}
+
 var monthNames = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 
 // parseDateFast reads the common RFC 5322 form "[Mon, ]2 Jan 2006
@@ -303,6 +325,9 @@ var monthNames = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "a
 // back to it.
 func parseDateFast(s string) (time.Time, bool) {
 	if len(s) > 4 && s[3] == ',' {
+		if !isDayName(s[:3]) {
+			return time.Time{}, false // net/mail refuses it
+		}
 		s = strings.TrimLeft(s[4:], " ")
 	}
 	num := func(n int) (int, bool) { // n digits at the front of s

@@ -111,6 +111,8 @@ func TestParseDateFast(t *testing.T) {
 		"Mon, 2 Nov 2026 02:14:07 JST",    // named zone: the slow path
 		"Mon, 2 Nov 2026 25:14:07 +0900",
 		"2 nov 2026 02:14:07 +0900",
+		"Xyz, 2 Nov 2026 02:14:07 +0900", // no such day name: both refuse
+		"mon, 2 Nov 2026 02:14:07 +0900",
 		"garbage",
 	}
 	for _, s := range tests {
@@ -124,6 +126,9 @@ func TestParseDateFast(t *testing.T) {
 		}
 		if pd := parseDate(s); werr == nil && !pd.Equal(want) {
 			t.Errorf("parseDate(%q) = %v, want %v", s, pd, want)
+		}
+		if got, err := ParseMailDate(s); (err == nil) != (werr == nil) || !got.Equal(want) || got.Format(time.RFC3339) != want.Format(time.RFC3339) {
+			t.Errorf("ParseMailDate(%q) = %v, %v; net/mail says %v, %v", s, got, err, want, werr)
 		}
 	}
 }

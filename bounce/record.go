@@ -167,7 +167,7 @@ func (r *Result) Time() (t time.Time, ok bool) {
 	}
 	for _, f := range r.Headers {
 		if strings.EqualFold(f.Name, "Date") {
-			if t, err := mail.ParseDate(strings.TrimSpace(f.Value)); err == nil {
+			if t, err := ParseMailDate(strings.TrimSpace(f.Value)); err == nil {
 				return t, true
 			}
 		}

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"math"
-	"net/mail"
 	"net/netip"
 	"slices"
 	"sort"
@@ -190,7 +189,7 @@ func (d *Digest) digestBehaviour(res *bounce.Result) {
 		return
 	}
 	d.sentAt = d.t.Unix()
-	if t, err := mail.ParseDate(strings.TrimSpace(o.Date)); err == nil && !t.After(d.t.Add(time.Hour)) && t.After(d.t.Add(-7*24*time.Hour)) {
+	if t, err := bounce.ParseMailDate(strings.TrimSpace(o.Date)); err == nil && !t.After(d.t.Add(time.Hour)) && t.After(d.t.Add(-7*24*time.Hour)) {
 		d.sentAt = t.Unix()
 	}
 	if o.XMailer != "" {

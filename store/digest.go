@@ -88,14 +88,20 @@ type MailDigest struct {
 // the raw message).
 func (s *Store) RawMail(ctx context.Context, id int64) (StoredMail, error) {
 	m := StoredMail{ID: id}
-	var arr int64
+	var arr, size int64
 	var raw []byte
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT source, position, arrival, kind, raw FROM messages WHERE id = ?`), id).Scan(&m.Source, &m.Position, &arr, &m.Kind, &raw); err != nil {
+	// Prepared once: the detector asks for every message it decodes again
+	// (after a decoder upgrade, a million of them).
+	st, err := s.stmt(ctx, `SELECT source, position, arrival, kind, size, raw FROM messages WHERE id = ?`)
+	if err != nil {
+		return m, fmt.Errorf("store: message %d: %w", id, err)
+	}
+	if err := st.QueryRowContext(ctx, id).Scan(&m.Source, &m.Position, &arr, &m.Kind, &size, &raw); err != nil {
 		return m, fmt.Errorf("store: message %d: %w", id, err)
 	}
 	m.Arrival = fromMS(arr)
 	if raw != nil {
-		data, err := decompress(raw)
+		data, err := s.decompress(raw, size)
 		if err != nil {
 			return m, fmt.Errorf("store: message %d: %w", id, err)
 		}

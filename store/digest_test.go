@@ -138,3 +138,36 @@ func TestMailDigests(t *testing.T) {
 		}
 	})
 }
+
+// TestDecompress: a raw message comes back whole whatever size the row
+// says (right, short, long, unknown), through reused decompressors, and
+// damaged data is an error.
+func TestDecompress(t *testing.T) {
+	s := &Store{}
+	raw := bytes.Repeat([]byte("Received: from mx.example.jp\r\nSubject: undeliverable\r\n\r\nbody\r\n"), 50)
+	data, err := s.compress(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		size int64
+	}{
+		{"size right", int64(len(raw))},
+		{"size unknown", 0},
+		{"size too small", 10},
+		{"size too large", int64(len(raw)) * 3},
+		{"size beyond the bound", sizeHintMax + 1},
+	}
+	for range 2 { // the second round reuses the decompressors
+		for _, c := range cases {
+			got, err := s.decompress(data, c.size)
+			if err != nil || !bytes.Equal(got, raw) {
+				t.Fatalf("%s: %d bytes, %v; want the %d bytes back", c.name, len(got), err, len(raw))
+			}
+		}
+	}
+	if _, err := s.decompress([]byte("\xff\xff not deflate"), int64(len(raw))); err == nil {
+		t.Error("damaged data: no error")
+	}
+}

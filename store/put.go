@@ -221,11 +221,38 @@ func (s *Store) compress(data []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func decompress(data []byte) ([]byte, error) {
-	r := flate.NewReader(bytes.NewReader(data))
-	defer r.Close()
-	return io.ReadAll(r)
+// decompress returns the raw message of data (compress's output); size,
+// the raw message's length when known (0: not), sizes the result at once.
+func (s *Store) decompress(data []byte, size int64) ([]byte, error) {
+	src := bytes.NewReader(data)
+	r, _ := s.inflaters.Get().(io.ReadCloser)
+	if r == nil {
+		r = flate.NewReader(src)
+	} else if err := r.(flate.Resetter).Reset(src, nil); err != nil {
+		return nil, err
+	}
+	defer s.inflaters.Put(r)
+	if size <= 0 || size > sizeHintMax {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, size)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return buf[:n], nil // shorter than said
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // longer than said: the rest
+	if len(rest) > 0 {
+		buf = append(buf, rest...)
+	}
+	return buf, err
 }
+
+// sizeHintMax bounds the buffer decompress makes from the stored size
+// before reading (a damaged size must not allocate without bound).
+const sizeHintMax = 64 << 20
 
 // PutMail stores m once (see ingest.Sink): decoded here, committed with
 // the writes of other callers in one transaction. A message that cannot

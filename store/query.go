@@ -168,7 +168,7 @@ type StoredMail struct {
 // Mails calls fn for each stored message with an ID above after, in ID
 // order, at most limit of them (0: all), and returns the last ID seen.
 func (s *Store) Mails(ctx context.Context, after int64, limit int, fn func(StoredMail) error) (int64, error) {
-	q := `SELECT id, source, position, arrival, kind, raw FROM messages WHERE id > ? ORDER BY id`
+	q := `SELECT id, source, position, arrival, kind, size, raw FROM messages WHERE id > ? ORDER BY id`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -180,14 +180,14 @@ func (s *Store) Mails(ctx context.Context, after int64, limit int, fn func(Store
 	last := after
 	for rows.Next() {
 		var m StoredMail
-		var arr int64
+		var arr, size int64
 		var raw []byte
-		if err := rows.Scan(&m.ID, &m.Source, &m.Position, &arr, &m.Kind, &raw); err != nil {
+		if err := rows.Scan(&m.ID, &m.Source, &m.Position, &arr, &m.Kind, &size, &raw); err != nil {
 			return last, fmt.Errorf("store: messages: %w", err)
 		}
 		m.Arrival = fromMS(arr)
 		if raw != nil {
-			if m.Data, err = decompress(raw); err != nil {
+			if m.Data, err = s.decompress(raw, size); err != nil {
 				return last, fmt.Errorf("store: message %d: %w", m.ID, err)
 			}
 		}
@@ -277,15 +277,15 @@ func (s *Store) Reprocess(ctx context.Context, progress func(done int)) (int, er
 			fact string
 		}
 		var items []item
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, arrival, raw, kind, facts FROM messages WHERE id > ? ORDER BY id LIMIT 500`), after)
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, arrival, size, raw, kind, facts FROM messages WHERE id > ? ORDER BY id LIMIT 500`), after)
 		if err != nil {
 			return changed, fmt.Errorf("store: reprocess: %w", err)
 		}
 		for rows.Next() {
-			var id, arr int64
+			var id, arr, size int64
 			var raw []byte
 			var it item
-			if err := rows.Scan(&id, &arr, &raw, &it.kind, &it.fact); err != nil {
+			if err := rows.Scan(&id, &arr, &size, &raw, &it.kind, &it.fact); err != nil {
 				rows.Close()
 				return changed, fmt.Errorf("store: reprocess: %w", err)
 			}
@@ -293,7 +293,7 @@ func (s *Store) Reprocess(ctx context.Context, progress func(done int)) (int, er
 			if raw == nil {
 				continue // pruned: the facts stay as they are
 			}
-			data, err := decompress(raw)
+			data, err := s.decompress(raw, size)
 			if err != nil {
 				rows.Close()
 				return changed, fmt.Errorf("store: reprocess: message %d: %w", id, err)

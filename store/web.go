@@ -167,16 +167,16 @@ func (s *Store) BounceDetail(ctx context.Context, id int64) (*Bounce, *MessageDe
 		return nil, nil, fmt.Errorf("store: bounce %d: %w", id, err)
 	}
 	m := &MessageDetail{ID: b.MessageID}
-	var arr int64
+	var arr, size int64
 	var raw []byte
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT source, arrival, kind, decode_error, decoded_by, facts, raw FROM messages WHERE id = ?`), b.MessageID).
-		Scan(&m.Source, &arr, &m.Kind, &m.DecodeError, &m.DecodedBy, &m.Facts, &raw)
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT source, arrival, kind, decode_error, decoded_by, facts, size, raw FROM messages WHERE id = ?`), b.MessageID).
+		Scan(&m.Source, &arr, &m.Kind, &m.DecodeError, &m.DecodedBy, &m.Facts, &size, &raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: message %d: %w", b.MessageID, err)
 	}
 	m.Arrival = fromMS(arr)
 	if raw != nil {
-		if m.Raw, err = decompress(raw); err != nil {
+		if m.Raw, err = s.decompress(raw, size); err != nil {
 			return nil, nil, fmt.Errorf("store: message %d: %w", b.MessageID, err)
 		}
 	}

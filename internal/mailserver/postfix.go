@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ type Postfix struct {
 	Dir      string // config_directory (main.cf, master.cf) and the rest under it
 	SMTPAddr string // where to submit mail (relaying allowed from 127.0.0.0/8)
 	Log      string // maillog_file
+
+	stopped bool
 }
 
 // PostfixOptions says where the instance delivers.
@@ -126,12 +129,7 @@ func StartPostfix(t testing.TB, o PostfixOptions) *Postfix {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		// Output to a file, not a pipe: stopping, Postfix's logging can
-		// leave a process holding the caller's pipe (CI once waited on it
-		// until the 10-minute test timeout).
-		if err := RunDaemon(filepath.Join(p.Dir, "stop.log"), "postfix", "-c", p.Dir, "stop"); err != nil {
-			t.Logf("postfix stop: %v", err)
-		}
+		p.stop(t)
 		if t.Failed() {
 			b, _ := os.ReadFile(p.Log)
 			t.Logf("postfix log:\n%s", b)
@@ -139,6 +137,34 @@ func StartPostfix(t testing.TB, o PostfixOptions) *Postfix {
 	})
 	WaitPort(t, p.SMTPAddr)
 	return p
+}
+
+// stop stops the instance with "postfix stop", its output in a file (not
+// a pipe: CI once waited on "postfix stop" until the 10-minute test
+// timeout), and kills what is left of it if the master outlived that.
+func (p *Postfix) stop(t testing.TB) {
+	if p.stopped {
+		return
+	}
+	p.stopped = true
+	if err := RunDaemon(filepath.Join(p.Dir, "stop.log"), "postfix", "-c", p.Dir, "stop"); err != nil {
+		t.Logf("postfix stop: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(p.Dir, "queue", "pid", "master.pid"))
+	if err != nil {
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 1 {
+		return
+	}
+	cmd, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || !strings.Contains(string(cmd), "master") {
+		return // gone (or the number is another process's now)
+	}
+	t.Logf("postfix stop left its master (%d) running: killing its process group", pid)
+	syscall.Kill(-pid, syscall.SIGKILL)
+	syscall.Kill(pid, syscall.SIGKILL)
 }
 
 // Cmd runs a Postfix command on the instance ("postfix", "logrotate").
