@@ -599,6 +599,10 @@ var spamDetectedPhrases = &phrases{
 		// engine"; Coremail: "blocked by NetEase AntiSpam"
 		"dt:spm", "message rejected under suspicion of spam", "message rejected by anti-spam engine",
 		"blocked by netease antispam",
+		// Mimecast's rejection codes ("554 Email rejected due to security
+		// policies - MCSpamSignature"): the message matched a spam
+		// signature (Mimecast, "SMTP error codes" knowledge base)
+		"mcspamsignature",
 		" - spam",
 		"//www.spamhaus.org/help/help_spam_16.htm",
 		"//dsbl.org/help/help_spam_16.htm",
