@@ -121,6 +121,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"user name without domain, qualified by the returned message's To", "bare-name-returned.eml", KindBounce, "fallback", []fallbackWant{
 			{"kaito@example.net", "suspend", "", ruleBareName},
 		}, []string{"kaito@gw.example.net", "shop@example.com"}},
+		{"DSN fields that say nothing, the reason in the notice's text", "dsn-reason-in-prose.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"haruto@example.net", "spamdetected", "", "RFC 3464"},
+		}, []string{"news@example.com"}},
 		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
 		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"ryo@example.net", "", "5.7.1", "RFC 3464"},

@@ -2,6 +2,8 @@ package bounce
 
 import (
 	"strings"
+
+	"github.com/bouncewatch/bouncewatch/reason"
 )
 
 // dsnFields is one block of a message/delivery-status part (RFC 3464
@@ -101,7 +103,35 @@ func scanGenericDSN(f *flat) *scan {
 	if s != nil && challengeDSN(f, s.records) {
 		return nil
 	}
+	if s != nil && len(s.records) == 1 {
+		proseReason(f, &s.records[0])
+	}
 	return s
+}
+
+// proseReason gives the one recipient of a DSN whose fields say nothing
+// to classify ("Diagnostic-Code: X-XWall; 5.9.8 Spam", no Diagnostic-Code
+// at all) the reason the notice's own text states ("The message seems to
+// be spam and was not delivered"): issue 7 section 3, onhold only where
+// the notice gives nothing to classify. The line used is added to the
+// diagnostic, so that the record shows it.
+func proseReason(f *flat, r *Record) {
+	got := reason.Classify(reason.Facts{Status: cleanStatus(r.Status), DiagnosticType: r.DiagnosticType,
+		Diagnostic: r.DiagnosticCode, Action: r.Action, Command: r.Command})
+	if got != reason.OnHold && got != reason.Undefined {
+		return
+	}
+	for line := range strings.Lines(clip(proseText(f), maxOpening)) {
+		t := strings.TrimSpace(line)
+		if t == "" || len(t) > maxLineScan {
+			continue
+		}
+		if x := reason.FromText(t); x != "" && x != reason.Vacation {
+			r.Reason = x
+			r.DiagnosticCode = strings.TrimSpace(r.DiagnosticCode + " " + t)
+			return
+		}
+	}
 }
 
 // scanRFC3464 reads RFC 3464 delivery status notifications, including

@@ -603,6 +603,10 @@ var spamDetectedPhrases = &phrases{
 		// policies - MCSpamSignature"): the message matched a spam
 		// signature (Mimecast, "SMTP error codes" knowledge base)
 		"mcspamsignature",
+		// XWall's non-delivery reports: "Reason: Spam / The message seems
+		// to be spam and was not delivered to the recipient" (XWall
+		// documentation, NDR texts)
+		"message seems to be spam", "message appears to be spam",
 		" - spam",
 		"//www.spamhaus.org/help/help_spam_16.htm",
 		"//dsbl.org/help/help_spam_16.htm",
