@@ -116,6 +116,9 @@ func scanGenericDSN(f *flat) *scan {
 // the notice gives nothing to classify. The line used is added to the
 // diagnostic, so that the record shows it.
 func proseReason(f *flat, r *Record) {
+	if st := cleanStatus(r.Status); st != "" && !strings.HasSuffix(st, ".0.0") {
+		return // a specific status code (RFC 3463) classifies the record
+	}
 	got := reason.Classify(reason.Facts{Status: cleanStatus(r.Status), DiagnosticType: r.DiagnosticType,
 		Diagnostic: r.DiagnosticCode, Action: r.Action, Command: r.Command})
 	if got != reason.OnHold && got != reason.Undefined {
