@@ -124,6 +124,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"DSN fields that say nothing, the reason in the notice's text", "dsn-reason-in-prose.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"haruto@example.net", "spamdetected", "", "RFC 3464"},
 		}, []string{"news@example.com"}},
+		{"the returned message quoted in the text gives no reason", "dsn-weak-quoted-original.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"aoi@example.net", "onhold", "5.0.0", "RFC 3464"},
+		}, []string{"news@example.com"}},
 		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
 		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"ryo@example.net", "", "5.7.1", "RFC 3464"},

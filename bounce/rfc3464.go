@@ -124,7 +124,8 @@ func proseReason(f *flat, r *Record) {
 	if got != reason.OnHold && got != reason.Undefined {
 		return
 	}
-	for line := range strings.Lines(clip(proseText(f), maxOpening)) {
+	prose, _, _ := noticeProse(f) // without a returned message quoted in the text
+	for line := range strings.Lines(clip(prose, maxOpening)) {
 		t := strings.TrimSpace(line)
 		if t == "" || len(t) > maxLineScan {
 			continue
