@@ -59,6 +59,12 @@ func scanMailRu(m *flat) *scan {
 		return nil
 	}
 	text := m.Body
+	if p := proseText(m); len(m.Parts) > 1 && strings.Contains(p, eximCreatedMarker) {
+		// A multipart/report (RFC 6522): the report is the text part
+		// alone; the raw body would run the last diagnostic on into the
+		// delivery-status part and the returned headers.
+		text = p
+	}
 	_, after, ok := cutAt(text, eximCreatedMarker)
 	if ok {
 		text = after // the English copy of the report

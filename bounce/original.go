@@ -398,7 +398,9 @@ func parseDateFast(s string) (time.Time, bool) {
 	s = s[1:]
 	zh, ok1 := num(2)
 	zm, ok2 := num(2)
-	if !ok1 || !ok2 || zm > 59 || hh > 23 || mm > 59 || ss > 59 || day < 1 {
+	// Offsets past 24 hours are refused by time.Parse, and so by
+	// net/mail; the rarer forms it takes (minutes of 60) go to it.
+	if !ok1 || !ok2 || zh > 24 || zm > 59 || hh > 23 || mm > 59 || ss > 59 || day < 1 {
 		return time.Time{}, false
 	}
 	off := zh*3600 + zm*60

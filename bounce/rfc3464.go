@@ -179,7 +179,9 @@ func scanRFC3464(f *flat) *scan {
 	text := newProse(prose) // indexed once: a DSN may list thousands of recipients
 	for i := range recs {
 		r := &recs[i]
-		para := text.paragraph(r.Recipient, r.Alias)
+		// The prose names the bare address; a DSN field may bracket it
+		// ("Final-Recipient: rfc822;<user@example.jp>", CommuniGate Pro).
+		para := text.paragraph(bareAddress(r.Recipient), bareAddress(r.Alias))
 		if r.DiagnosticCode == "" && para != "" {
 			r.DiagnosticCode = para
 		}
@@ -378,4 +380,15 @@ func transcriptReply(prose string) string {
 		}
 	}
 	return ""
+}
+
+// bareAddress is the address of a DSN field's value without the angle
+// brackets some MTAs put around it (RFC 3464 section 2.3.2 asks for the
+// bare addr-spec), or s itself when there are none: the cheap check keeps
+// the common case free of allocations.
+func bareAddress(s string) string {
+	if strings.IndexByte(s, '<') < 0 {
+		return s
+	}
+	return cleanAddress(s)
 }

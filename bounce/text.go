@@ -558,6 +558,12 @@ func nextAddress(s string, off int) (string, int, int) {
 			}
 			end--
 		}
+		// An address quoted in apostrophes ('user@example.jp', as
+		// CommuniGate Pro and others write it) does not start with one,
+		// though RFC 5322 atext allows it.
+		for start < at && s[start] == '\'' && end < len(s) && s[end] == '\'' {
+			start++
+		}
 		if start < at && end > at+1 && dots > 0 && s[at+1] != '.' {
 			return s[start:end], start, end
 		}

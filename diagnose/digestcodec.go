@@ -408,7 +408,8 @@ func (r *digestDec) time() time.Time {
 		return time.Time{}
 	}
 	sec, nsec, off := r.int(), r.uint(), r.int()
-	if nsec >= 1e9 || off < -24*3600 || off > 24*3600 {
+	// time.Parse takes zone offsets up to 24 hours and 60 minutes.
+	if nsec >= 1e9 || off < -(24*3600+3600) || off > 24*3600+3600 {
 		r.fail("time")
 		return time.Time{}
 	}

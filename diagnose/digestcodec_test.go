@@ -105,6 +105,35 @@ func TestDigestCorpusRoundTrip(t *testing.T) {
 	t.Logf("%d corpus digests round-tripped", n)
 }
 
+// TestDigestZoneOffsets: dates with the widest zone offsets time.Parse
+// takes (24 hours and 60 minutes, as forged mail may carry) round-trip;
+// they were written, then refused as corrupt when a checkpoint was read.
+func TestDigestZoneOffsets(t *testing.T) {
+	a := diagnose.New(diagnose.Config{Attrib: attrib.Config{Domains: []string{"example.jp"}}})
+	for _, zone := range []string{"+2460", "-2460", "+2400", "-0000"} {
+		msg := "From: MAILER-DAEMON@mx.example.net\r\nTo: shop@example.jp\r\nDate: Mon, 2 Nov 2026 02:14:07 " + zone + "\r\n" +
+			"Subject: Undelivered Mail Returned to Sender\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n" +
+			"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; nobody@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n" +
+			"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: shop@example.jp\r\nTo: nobody@example.net\r\nDate: Sun, 1 Nov 2026 23:00:00 " + zone + "\r\nMessage-ID: <1@example.jp>\r\n\r\n--b--\r\n"
+		res, derr := bounce.DecodeBytes([]byte(msg))
+		if derr != nil {
+			t.Fatalf("%s: %v", zone, derr)
+		}
+		if _, ok := res.Time(); !ok {
+			t.Fatalf("%s: the bounce's Date not read", zone)
+		}
+		enc, err := a.Digest(diagnose.Mail{Source: "zone " + zone, Result: res}).MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back diagnose.Digest
+		if err := back.UnmarshalBinary(enc); err != nil {
+			t.Errorf("%s: %v", zone, err)
+		}
+	}
+}
+
 // TestDigestCoversEveryField fails when Digest or the types it holds
 // gain a field the binary form does not write: raise DigestVersion and
 // encode the field.

@@ -274,6 +274,14 @@ func probeUserUnknown(x *facts) bool {
 		}
 		return true
 	}
+	if strings.HasSuffix(x.Status, ".1.10") && x.says(UserUnknown) {
+		// X.1.10 is the null MX of RFC 7505, but Exchange Online sends
+		// it for an address its directory does not hold ("550 5.1.10
+		// RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP
+		// address lookup", learn.microsoft.com "Fix email delivery
+		// issues for error code 5.1.10"): the words decide.
+		return true
+	}
 	return x.command == "RCPT" && x.says(UserUnknown)
 }
 
@@ -311,6 +319,14 @@ func probeRejected(x *facts) bool {
 		return x.says(Rejected) || strings.Contains(x.text, ">... access denied")
 	case x.command == "DATA" && x.byStatus != UserUnknown:
 		return x.says(Rejected)
+	case x.byStatus == UserUnknown:
+		// A "no such user" status whose text refuses the sender (Exim's
+		// "Sender verify failed" callout, RFC 5321 section 3.5): the
+		// userunknown probe gave way to these words (userUnknownVeto),
+		// so they decide here rather than a later, weaker probe — when
+		// they name the sender: a bare "address rejected" is the
+		// recipient's.
+		return x.says(Rejected) && strings.Contains(x.text, "sender")
 	case !x.byStatus.Explicit() || x.byStatus == SecurityError || x.byStatus == SystemError:
 		return x.says(Rejected)
 	}

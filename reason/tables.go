@@ -335,11 +335,19 @@ var suspendPhrases = &phrases{
 		"user suspended", // 163.com
 		"account is locked",
 		"account is disabled",
+		// A mailbox closed for disuse: the expiry notices of ISP and
+		// webmail mailboxes (Spanish and Portuguese as Latin American
+		// providers write them: "esta casilla ha expirado por falta de
+		// uso"); the words are those of a mailbox's state, not of a
+		// message's queue lifetime (expired). "Account" alone is left
+		// out: an expired account is also the sender's own at AUTH.
+		"mailbox has expired",
+		"casilla ha expirado", "buzón ha expirado", "buzon ha expirado",
+		"caixa postal expirou",
 		// Novell GroupWise: the user's account expiration date has passed
 		// ("User account is expired", GroupWise administration guide,
 		// account expiration)
-		"user account is expired",
-		"account has expired",
+		"user account is expired", // the recipient's account, in a notice about it
 		// Japanese
 		"利用停止",
 		"一時停止",
@@ -448,6 +456,10 @@ var notCompliantRFCPhrases = &phrases{
 		"headers are not rfc compliant",
 		"missing a valid address in the from: header",
 		"missing a valid message-id: header",
+		// A message without a destination header, which RFC 822 section
+		// 4.1 required and some servers still refuse (CommuniGate Pro:
+		// "Messages without To: fields are not accepted here").
+		"messages without to: fields", "message without to: field", "missing to: header", "no to: header",
 	},
 	seq: [][]string{
 		{" multiple ", " header"},
@@ -822,9 +834,14 @@ var blockedPhrases = &phrases{
 		"rejected due to having a domain present in the spamhaus",
 		"an unusual rate of unsolicited mail",
 		"ip not in whitelist for rcpt domain",
+		// The Spamhaus zones a DNSBL lookup names (spamhaus.org, "DNSBL
+		// usage": ZEN returns SBL, CSS, XBL and PBL listings), as the
+		// receiving MTA words them: "550 zen.spamhaus.org Listed by CSS".
+		"listed by sbl", "listed by css", "listed by xbl", "listed by pbl",
 	},
 	seq: [][]string{
 		{"(", "@", ":blocked)"},
+		{"is listed in ", ".spamhaus.org"},
 		{"access from ip address ", " blocked"},
 		{"client host ", " blocked using"},
 		{"connections will not be accepted from ", " because the ip is in spamhaus's list"},
@@ -901,6 +918,11 @@ var policyViolationPhrases = &phrases{
 
 var systemErrorPhrases = &phrases{
 	any: []string{
+		// HCL/IBM Domino router: a recipient name that matches several
+		// entries of the Domino Directory cannot be routed (RFC 3463
+		// X.1.4, "destination mailbox address ambiguous").
+		"several matches found in domino directory",
+		"several matches found in the domino directory",
 		"aliasing/forwarding loop broken",
 		"can't create user output file",
 		"could not load drd for domain",
