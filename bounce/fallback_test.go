@@ -127,6 +127,9 @@ func TestFallbackFixtures(t *testing.T) {
 		{"the returned message quoted in the text gives no reason", "dsn-weak-quoted-original.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"aoi@example.net", "onhold", "5.0.0", "RFC 3464"},
 		}, []string{"news@example.com"}},
+		{"DSN recipient named by its local part, completed from the returned message", "dsn-local-part.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"daichi@example.jp", "mailboxfull", "5.2.2", "RFC 3464"},
+		}, []string{"mei@example.jp", "shop@example.com"}},
 		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
 		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
 			{"ryo@example.net", "", "5.7.1", "RFC 3464"},

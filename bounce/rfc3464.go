@@ -176,6 +176,7 @@ func scanRFC3464(f *flat) *scan {
 	} else {
 		prose = proseText(f)
 	}
+	qualifyLocal(f, recs)
 	text := newProse(prose) // indexed once: a DSN may list thousands of recipients
 	for i := range recs {
 		r := &recs[i]
@@ -205,6 +206,48 @@ func scanRFC3464(f *flat) *scan {
 		}
 	}
 	return &scan{records: recs, evidence: ev, original: original}
+}
+
+// qualifyLocal completes the recipients that a DSN names by their local
+// part only ("Final-Recipient: LOCAL;<hanako>" and no Original-Recipient,
+// as a mail store's local delivery module writes it): the returned
+// message's recipient (To, Cc) with that local part is the address. A name
+// that matches none, or several, is left as it is (and dropped later as
+// not an address).
+func qualifyLocal(f *flat, recs []Record) {
+	var known []string
+	done := false
+	for i := range recs {
+		r := &recs[i]
+		name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(r.Recipient), "<"), ">")
+		if name == "" || strings.ContainsAny(name, "@ \t") {
+			continue
+		}
+		if !done {
+			done = true
+			if o := parseOriginal(f.Original); o != nil {
+				known = headerAddresses(o.To)
+				for _, h := range o.Headers {
+					if strings.EqualFold(h.Name, "Cc") {
+						known = append(known, headerAddresses(h.Value)...)
+					}
+				}
+			}
+		}
+		match := ""
+		for _, k := range known {
+			if local, _, ok := strings.Cut(k, "@"); ok && strings.EqualFold(local, name) {
+				if match != "" && !strings.EqualFold(match, k) {
+					match = ""
+					break
+				}
+				match = k
+			}
+		}
+		if match != "" {
+			r.Recipient = match
+		}
+	}
 }
 
 // dsnRecords appends the records of the recipient blocks of one
