@@ -66,7 +66,7 @@ func challengeDSN(f *flat, recs []Record) bool {
 		return false
 	}
 	for _, r := range recs {
-		if hasReplyCode(strings.ToLower(r.DiagnosticCode)) {
+		if hasReplyCode(r.DiagnosticCode) { // digits: no case to fold
 			return false
 		}
 	}
