@@ -29,6 +29,7 @@ const (
 	ruleFollowed   = "fallback rule b: address alone on its line, next to an SMTP error or failure words"
 	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
 	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
+	ruleBareName   = "fallback rule b: a user name without domain after a phrase naming failed recipients"
 )
 
 // scanFallback is the last-resort reader (issue 7 section 1). It runs after
@@ -78,6 +79,9 @@ func scanFallback(f *flat) *scan {
 			}
 		}
 	}
+	if challengeDSN(f, recs) {
+		return nil // a challenge-response hold notice written as a DSN
+	}
 	failEv := failureMarks(f, subj, op)
 	if len(recs) == 0 {
 		if len(failEv) == 0 {
@@ -106,6 +110,11 @@ func scanFallback(f *flat) *scan {
 				recs = append(recs, Record{Recipient: a, Evidence: []string{ruleXFailed}})
 			}
 		}
+	}
+	if len(recs) == 0 {
+		// The names a list gives without domain are named as failed,
+		// whatever other address (the sender's) the text mentions.
+		recs = bareRecipients(f, prose, inline, bad)
 	}
 	if len(recs) == 0 && !named && (containsAny(subj, failureWords) || containsAny(op, failureWords)) {
 		raw := f.Original
@@ -981,4 +990,111 @@ func inURL(line string, start, end int) bool {
 	word := line[ws:we]
 	return strings.Contains(word, "://") || hasPrefixFold(word, "www.") ||
 		ws < start && strings.ContainsAny(line[ws:start], "=?&")
+}
+
+// bareRecipients reads the notices that list failed recipients as bare user
+// names, with no domain (AOL's "Your mail to the following recipients could
+// not be delivered ...:" then "\tname", Novell GroupWise's "The message that
+// you sent was undeliverable to the following:" then "\tname (reason)"): a
+// name alone on its line, or followed by a parenthesised reason, within a
+// few lines after a phrase naming failed recipients. The name is qualified
+// with the address of the returned message's recipient that has this local
+// part, else with the domain of the notice's system sender (RFC 5321
+// section 2.3.5: the domain of the server that reports on its own users).
+func bareRecipients(f *flat, prose string, inline []byte, bad addrSet) []Record {
+	domain := ""
+	if from := f.hget("From"); systemSender(from) {
+		if _, d, ok := strings.Cut(mailboxOf(from), "@"); ok && strings.Contains(d, ".") {
+			domain = strings.ToLower(d)
+		}
+	}
+	var known []string // the returned message's recipients
+	raw := f.Original
+	if raw == nil {
+		raw = inline
+	}
+	if o := parseOriginal(raw); o != nil {
+		known = headerAddresses(o.To)
+	}
+	var recs []Record
+	intro := 0
+	introLine := ""
+	for line := range strings.Lines(clip(prose, maxOpening)) {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		if containsAny(strings.ToLower(t), recipientIntros) {
+			intro = 3
+			introLine = t
+			continue
+		}
+		if intro == 0 {
+			continue
+		}
+		intro--
+		name, why := "", ""
+		if line[0] == ' ' || line[0] == '\t' {
+			// Lists of names are indented; a word at the margin is prose.
+			name, why = bareName(t)
+		}
+		if name == "" {
+			if len(recs) > 0 {
+				break // the list has ended
+			}
+			continue
+		}
+		addr := ""
+		for _, k := range known {
+			if local, _, ok := strings.Cut(k, "@"); ok && strings.EqualFold(local, name) {
+				addr = k
+				break
+			}
+		}
+		if addr == "" && domain != "" {
+			addr = name + "@" + domain
+		}
+		if addr == "" || bad.has(addr) || len(recs) >= maxFallbackRecords {
+			continue
+		}
+		intro = 3 // the list goes on
+		if why == "" {
+			why = introLine // "... could not be delivered because ..."
+		}
+		recs = append(recs, Record{Recipient: addr, DiagnosticCode: why,
+			Evidence: []string{ruleBareName + ", qualified as " + addr + ": " + clip(t, 160)}})
+	}
+	return recs
+}
+
+// bareName returns the user name that line t consists of ("name", "name
+// (User account is expired)") and the reason after it, or
+// "" when t is anything else. A name is what RFC 5321 section 4.1.2 allows
+// in a dot-string, with no '@'.
+func bareName(t string) (name, why string) {
+	end := 0
+	for end < len(t) && end < 64 {
+		c := t[end]
+		if isLetter(c) || isDigit(c) || strings.IndexByte("._+-", c) >= 0 {
+			end++
+			continue
+		}
+		break
+	}
+	if end == 0 || t[0] == '.' || t[0] == '-' {
+		return "", ""
+	}
+	rest := strings.TrimSpace(t[end:])
+	switch {
+	case rest == "":
+	case rest[0] == '(' && strings.HasSuffix(rest, ")"):
+		why = strings.TrimSpace(rest[1 : len(rest)-1])
+	default:
+		return "", ""
+	}
+	name = t[:end]
+	if !strings.ContainsFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) {
+		return "", "" // a number or punctuation, not a user name
+	}
+	return name, why
 }

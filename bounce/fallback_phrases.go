@@ -54,6 +54,13 @@ var failureWords = []string{
 	"user unknown", "unknown user", "no such user", "automatically rejected", "failed mail",
 	"while trying to deliver", "error delivering", "delivery status notification: error",
 	"delivery status notification: failure", "recipients failed", "recipient failed", "failed to these recipients", "delivery to the following recipient failed",
+	// A local delivery agent's own refusal of an address it does not
+	// know, in automatic notices that carry no other failure words:
+	// qmail-local's "Sorry, no mailbox here by that name. (#5.1.1)" (qmail
+	// source, qmail-local.c) and the ":fail:" texts of Exim redirect
+	// routers ("That's not a valid user here", Exim specification,
+	// chapter 22 "The redirect router", section on :fail:).
+	"no mailbox here by that name", "not a valid user", "not a valid recipient", "not a valid mailbox",
 	// French (Exchange "Non remis", Orange/Free/OVH notices)
 	"non remis", "n'a pas pu être remis", "n'a pas pu être délivré", "n'a pas pu être distribué",
 	"la remise à ces destinataires ou groupes a échoué", "a échoué", "échec de la remise", "échec de remise", "échec de la distribution", "impossible de remettre",
@@ -132,6 +139,7 @@ var recipientIntros = []string{
 	"unknown user", "recipient address", "recipient:", "recipients:", "rcpt to:", "had delivery errors",
 	"permanent fatal errors", "your message to", "the message you sent to", "your e-mail to",
 	"your email to", "the e-mail account that you tried to reach", "no such user", "user unknown",
+	"you sent mail to", "you sent a message to", "your mail to",
 	"target address", "target mail address", "target e-mail address", "target email address",
 	"destination address", "destination mailbox",
 	// L-Soft LSMTP/LISTSERV nondelivery reports ("X-Report-Type:
@@ -210,6 +218,12 @@ var challengeWords = []string{
 	"click the link below to verify", "click on the link below to verify", "one-time verification",
 	"bestätigen sie, dass sie ein mensch", "confirmez que vous êtes", "verifique que usted es",
 	"承認リクエスト", "送信者確認",
+	// Boxbe's DSN-shaped hold notice ("Diagnostic-Code: X-Boxbe-Notice;
+	// Sender not pre-approved", "Your message ... has been waitlisted")
+	// and Bluebottle's verification request ("have your address added to
+	// the recipient's allowed list"), as their public notices word them.
+	"sender not pre-approved", "has been waitlisted", "was waitlisted",
+	"added to the recipient's allowed list", "added to the recipient's allowed senders",
 }
 
 // listCommandWords are the words of a list server's reply to commands or

@@ -100,6 +100,40 @@ func TestFallbackFixtures(t *testing.T) {
 		{"MDaemon-style, sender in the transcript", "mta-mdaemon.eml", KindBounce, "fallback", []fallbackWant{
 			{"eve@rcpt.example.org", "userunknown", "5.1.1", ruleIntro},
 		}, []string{"alice@sender.test", "mdaemon@mdaemon.example.net"}},
+		{"DSN blocks separated by two empty lines (IIS SMTP service)", "dsn-double-blank.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"aiko@example.net", "userunknown", "5.1.1", "RFC 3464"},
+			{"kenji@example.net", "userunknown", "5.1.1", "RFC 3464"},
+			{"sora@example.net", "mailboxfull", "5.2.2", "RFC 3464"},
+		}, nil},
+		{"DSN with the address in angle brackets, reason only in the text", "dsn-bracketed.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"hanako@example.jp", "mailboxfull", "5.0.0", "RFC 3464"},
+		}, []string{"shop@example.com"}},
+		{"local delivery agent's refusal with no other failure words", "local-not-valid.eml", KindBounce, "fallback", []fallbackWant{
+			{"yuki.tanaka@example.net", "userunknown", "", ruleWordsLine},
+		}, []string{"news@example.com"}},
+		{"qmail-local wording under an unknown opening", "qmail-style-nomailbox.eml", KindBounce, "fallback", []fallbackWant{
+			{"takeshi@example.jp", "userunknown", "", ruleFollowed},
+		}, []string{"news@example.com"}},
+		{"user names without domain, qualified with the notice's domain", "bare-names.eml", KindBounce, "fallback", []fallbackWant{
+			{"sakura@example.jp", "policyviolation", "", ruleBareName},
+			{"ren@example.jp", "policyviolation", "", ruleBareName},
+		}, []string{"shop@example.com"}},
+		{"user name without domain, qualified by the returned message's To", "bare-name-returned.eml", KindBounce, "fallback", []fallbackWant{
+			{"kaito@example.net", "suspend", "", ruleBareName},
+		}, []string{"kaito@gw.example.net", "shop@example.com"}},
+		{"DSN fields that say nothing, the reason in the notice's text", "dsn-reason-in-prose.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"haruto@example.net", "spamdetected", "", "RFC 3464"},
+		}, []string{"news@example.com"}},
+		{"the returned message quoted in the text gives no reason", "dsn-weak-quoted-original.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"aoi@example.net", "onhold", "5.0.0", "RFC 3464"},
+		}, []string{"news@example.com"}},
+		{"DSN recipient named by its local part, completed from the returned message", "dsn-local-part.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"daichi@example.jp", "mailboxfull", "5.2.2", "RFC 3464"},
+		}, []string{"mei@example.jp", "shop@example.com"}},
+		{"challenge-response hold notice written as a DSN", "challenge-dsn.eml", KindNotBounce, "", nil, []string{"mika@example.net"}},
+		{"a server's refusal that mentions a whitelist stays a failure", "whitelist-refusal.eml", KindBounce, "rfc3464", []fallbackWant{
+			{"ryo@example.net", "", "5.7.1", "RFC 3464"},
+		}, nil},
 		{"Boxbe challenge", "boxbe.eml", KindNotBounce, "", nil, []string{"bob@rcpt.test"}},
 		{"please verify you are a real person", "verify-human.eml", KindNotBounce, "", nil, []string{"helen@rcpt.test"}},
 		{"Mailman command results", "mailman-results.eml", KindNotBounce, "", nil, []string{"kim@rcpt.test"}},
@@ -250,6 +284,8 @@ func TestFallbackNeverTakes(t *testing.T) {
 		{"an address inside a link", "Delivery failed for your mail. Sign in at https://login.example.test/release?user=kim@rcpt.test to retry: 550 user unknown\n" +
 			"Could not be delivered: see www.example.test/u/lee@rcpt.test (user unknown)\n", nil},
 		{"an address with no failure context", "Delivery failed. Questions? Write to help@rcpt.test today.\n", nil},
+		{"a word at the margin after a recipient intro is not a user name", "The following recipients failed:\nThanks\n", nil},
+		{"a field line after a recipient intro is not a user name", "Your message was not delivered to:\n\n  Subject: hello\n", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,6 +56,27 @@ func classifyNotFailure(f *flat, subj, op string) notFailure {
 	return notFailureNone
 }
 
+// challengeDSN reports whether the delivery-status records recs of f are a
+// challenge-response system's notice that it holds the message until the
+// sender proves to be a person (Boxbe writes a multipart/report with
+// "Action: failed", "Status: 4.7.0" and "Diagnostic-Code: X-Boxbe-Notice;
+// Sender not pre-approved"): no recipient's diagnostic is an SMTP reply
+// code of a refusal (RFC 5321 section 4.2), and the notice's subject or
+// text is in the vocabulary of challenges (issue 7 section 2). A remote
+// server's refusal that merely mentions a whitelist keeps its reply code
+// and stays a failure.
+func challengeDSN(f *flat, recs []Record) bool {
+	if len(recs) == 0 {
+		return false
+	}
+	for _, r := range recs {
+		if hasReplyCode(r.DiagnosticCode) { // digits: no case to fold
+			return false
+		}
+	}
+	return classifyNotFailure(f, subjectOf(f), opening(proseText(f))) == notFailureChallenge
+}
+
 // isListServer reports whether m comes from a list server's own address
 // (From or Sender), or carries the header fields list servers add to
 // their own replies (X-Mailman-Version with no List-Post: a command reply).

@@ -11,7 +11,7 @@ var recognizers = concat(
 	mta1Recognizers,
 	mta2Recognizers,
 	[]recognizer{
-		{"rfc3464", scanRFC3464},
+		{"rfc3464", scanGenericDSN},
 		{"rfc3834", scanRFC3834},
 		{"fallback", scanFallback},
 	},

@@ -2,6 +2,8 @@ package bounce
 
 import (
 	"strings"
+
+	"github.com/bouncewatch/bouncewatch/reason"
 )
 
 // dsnFields is one block of a message/delivery-status part (RFC 3464
@@ -18,9 +20,17 @@ func parseDSN(text string) (dsnFields, []dsnFields) {
 	rest := strings.TrimLeft(text, "\n")
 	for len(rest) > 0 {
 		var h header
+		before := len(rest)
 		h, rest = parseHeaderString(rest)
 		if len(h) == 0 {
-			// An empty line or a non-field line: skip one line.
+			if len(rest) < before {
+				// An empty line was consumed (blocks separated by more
+				// than one empty line, as the IIS SMTP service writes
+				// them): what follows may be the next block's first
+				// field, so nothing more is skipped.
+				continue
+			}
+			// A non-field line: skip one line.
 			if i := strings.IndexByte(rest, '\n'); i >= 0 {
 				rest = rest[i+1:]
 				continue
@@ -85,6 +95,49 @@ func typedValue(v string) (string, string) {
 	return strings.TrimSpace(t), strings.TrimSpace(val)
 }
 
+// scanGenericDSN is the RFC 3464 reader as a recogniser of its own, for
+// the notices no MTA's recogniser claimed: a challenge-response system's
+// hold notice written as a DSN is not a delivery failure.
+func scanGenericDSN(f *flat) *scan {
+	s := scanRFC3464(f)
+	if s != nil && challengeDSN(f, s.records) {
+		return nil
+	}
+	if s != nil && len(s.records) == 1 {
+		proseReason(f, &s.records[0])
+	}
+	return s
+}
+
+// proseReason gives the one recipient of a DSN whose fields say nothing
+// to classify ("Diagnostic-Code: X-XWall; 5.9.8 Spam", no Diagnostic-Code
+// at all) the reason the notice's own text states ("The message seems to
+// be spam and was not delivered"): issue 7 section 3, onhold only where
+// the notice gives nothing to classify. The line used is added to the
+// diagnostic, so that the record shows it.
+func proseReason(f *flat, r *Record) {
+	if st := cleanStatus(r.Status); st != "" && !strings.HasSuffix(st, ".0.0") {
+		return // a specific status code (RFC 3463) classifies the record
+	}
+	got := reason.Classify(reason.Facts{Status: cleanStatus(r.Status), DiagnosticType: r.DiagnosticType,
+		Diagnostic: r.DiagnosticCode, Action: r.Action, Command: r.Command})
+	if got != reason.OnHold && got != reason.Undefined {
+		return
+	}
+	prose, _, _ := noticeProse(f) // without a returned message quoted in the text
+	for line := range strings.Lines(clip(prose, maxOpening)) {
+		t := strings.TrimSpace(line)
+		if t == "" || len(t) > maxLineScan {
+			continue
+		}
+		if x := reason.FromText(t); x != "" && x != reason.Vacation {
+			r.Reason = x
+			r.DiagnosticCode = strings.TrimSpace(r.DiagnosticCode + " " + t)
+			return
+		}
+	}
+}
+
 // scanRFC3464 reads RFC 3464 delivery status notifications, including
 // RFC 6533 message/global-delivery-status, whatever MTA wrote them. The
 // notification's text part adds what the DSN lacks: a diagnostic that
@@ -123,6 +176,7 @@ func scanRFC3464(f *flat) *scan {
 	} else {
 		prose = proseText(f)
 	}
+	qualifyLocal(f, recs)
 	text := newProse(prose) // indexed once: a DSN may list thousands of recipients
 	for i := range recs {
 		r := &recs[i]
@@ -152,6 +206,48 @@ func scanRFC3464(f *flat) *scan {
 		}
 	}
 	return &scan{records: recs, evidence: ev, original: original}
+}
+
+// qualifyLocal completes the recipients that a DSN names by their local
+// part only ("Final-Recipient: LOCAL;<hanako>" and no Original-Recipient,
+// as a mail store's local delivery module writes it): the returned
+// message's recipient (To, Cc) with that local part is the address. A name
+// that matches none, or several, is left as it is (and dropped later as
+// not an address).
+func qualifyLocal(f *flat, recs []Record) {
+	var known []string
+	done := false
+	for i := range recs {
+		r := &recs[i]
+		name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(r.Recipient), "<"), ">")
+		if name == "" || strings.ContainsAny(name, "@ \t") {
+			continue
+		}
+		if !done {
+			done = true
+			if o := parseOriginal(f.Original); o != nil {
+				known = headerAddresses(o.To)
+				for _, h := range o.Headers {
+					if strings.EqualFold(h.Name, "Cc") {
+						known = append(known, headerAddresses(h.Value)...)
+					}
+				}
+			}
+		}
+		match := ""
+		for _, k := range known {
+			if local, _, ok := strings.Cut(k, "@"); ok && strings.EqualFold(local, name) {
+				if match != "" && !strings.EqualFold(match, k) {
+					match = ""
+					break
+				}
+				match = k
+			}
+		}
+		if match != "" {
+			r.Recipient = match
+		}
+	}
 }
 
 // dsnRecords appends the records of the recipient blocks of one

@@ -78,6 +78,10 @@ func newProse(text string) *prose {
 func (p *prose) paragraph(addrs ...string) string {
 	at := -1
 	for _, a := range addrs {
+		// A DSN field may hold the address in angle brackets
+		// ("rfc822;<user@example.net>", CommuniGate Pro): the text's
+		// addresses are indexed without them.
+		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "<"), ">")
 		if a == "" {
 			continue
 		}

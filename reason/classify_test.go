@@ -54,6 +54,11 @@ func TestClassify(t *testing.T) {
 		{"helo refused", Facts{Command: "EHLO", Status: "5.0.0", DiagnosticType: "SMTP", Diagnostic: "550 Rejected"}, Blocked},
 		{"suspended", Facts{Status: "5.2.1", Diagnostic: "550 5.2.1 The email account that you tried to reach is disabled"}, Suspend},
 		{"has moved", Facts{Status: "5.1.6", Diagnostic: "550 5.1.6 recipient no longer on server"}, HasMoved},
+		{"Mimecast spam signature, not its generic policy words", Facts{Status: "5.0.0", Command: "DATA",
+			Diagnostic: "554 email rejected due to security policies - MCSpamSignature.sa.9.12"}, SpamDetected},
+		{"GroupWise account expiration", Facts{Diagnostic: "User account is expired"}, Suspend},
+		{"AOL refusal of attachments for several recipients", Facts{
+			Diagnostic: "Your mail to the following recipients could not be delivered because they are not accepting mail with attachments or embedded images:"}, PolicyViolation},
 		{"vacation", Facts{DiagnosticType: "X-Unix", Diagnostic: "I am out of the office until Monday"}, MailerError},
 		{"too many connections", Facts{Status: "4.0.0", Diagnostic: "421 Too many connections"}, TooManyConn},
 		{"command in text", Facts{Status: "5.2.1", Diagnostic: "550 5.2.1 <a@b.jp>... User Unknown (in reply to RCPT TO command)"}, UserUnknown},

@@ -348,6 +348,10 @@ var suspendPhrases = &phrases{
 		"mailbox has expired",
 		"casilla ha expirado", "buzón ha expirado", "buzon ha expirado",
 		"caixa postal expirou",
+		// Novell GroupWise: the user's account expiration date has passed
+		// ("User account is expired", GroupWise administration guide,
+		// account expiration)
+		"user account is expired", // the recipient's account, in a notice about it
 		// Japanese
 		"利用停止",
 		"一時停止",
@@ -611,6 +615,14 @@ var spamDetectedPhrases = &phrases{
 		// engine"; Coremail: "blocked by NetEase AntiSpam"
 		"dt:spm", "message rejected under suspicion of spam", "message rejected by anti-spam engine",
 		"blocked by netease antispam",
+		// Mimecast's rejection codes ("554 Email rejected due to security
+		// policies - MCSpamSignature"): the message matched a spam
+		// signature (Mimecast, "SMTP error codes" knowledge base)
+		"mcspamsignature",
+		// XWall's non-delivery reports: "Reason: Spam / The message seems
+		// to be spam and was not delivered to the recipient" (XWall
+		// documentation, NDR texts)
+		"message seems to be spam", "message appears to be spam",
 		" - spam",
 		"//www.spamhaus.org/help/help_spam_16.htm",
 		"//dsbl.org/help/help_spam_16.htm",
@@ -880,6 +892,7 @@ var policyViolationPhrases = &phrases{
 	any: []string{
 		"an illegal attachment on your message",
 		"because the recipient is not accepting mail with ", // AOL
+		"because they are not accepting mail with ",         // AOL, several recipients
 		"by non-member to a members-only list",
 		"closed mailing list",
 		"denied by policy",
