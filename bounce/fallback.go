@@ -27,6 +27,7 @@ const (
 	ruleWordsLine  = "fallback rule b: address on a line that says delivery to it failed"
 	ruleIntro      = "fallback rule b: address after a phrase naming failed recipients"
 	ruleFollowed   = "fallback rule b: address alone on its line, next to an SMTP error or failure words"
+	ruleQmailLine  = "fallback rule b: address alone as '<addr>:', the form of qmail's notices"
 	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
 	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 	ruleBareName   = "fallback rule b: a user name without domain after a phrase naming failed recipients"
@@ -558,6 +559,13 @@ func proseRecipients(prose string, bad addrSet) (recs []Record, named bool) {
 				// before it (Lotus Notes "Failure Reasons").
 				rule = ruleFollowed
 			}
+			if rule == "" && strings.TrimSpace(line[:start]) == "<" && strings.TrimSpace(line[aend:]) == ">:" {
+				// "<a@b>:" alone, the form in which qmail-send
+				// (qmail-send.c, "Hi. This is the qmail-send
+				// program") and the systems that copy its notices
+				// list each failed address, even with no reason.
+				rule = ruleQmailLine
+			}
 			before, after := around(line, start, aend)
 			role := before // the words that may give the address a role
 			if strings.TrimSpace(before) == "" {
@@ -657,13 +665,6 @@ func lineRule(line string, start, end int, introActive bool) string {
 		return ruleWordsLine
 	}
 	if r := reason.FromText(clip(rest, maxLineScan)); r != "" && r != reason.Vacation {
-		return ruleWordsLine
-	}
-	if strings.TrimSpace(line[:start]) == "<" && strings.TrimSpace(line[end:]) == ">:" {
-		// "<a@b>:" alone, the form in which qmail-send (qmail-send.c,
-		// "Hi. This is the qmail-send program") and the many systems
-		// that copy its notices list each failed address, even with no
-		// reason after it.
 		return ruleWordsLine
 	}
 	if strings.Trim(before, " \t<([\"'") == "" {
