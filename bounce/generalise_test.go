@@ -183,12 +183,14 @@ func TestGeneraliseDiagnosticStopsAtPart(t *testing.T) {
 	}
 }
 
-// TestGeneraliseDelayed: a notice written as prose that says delivery will
-// still be tried is a delay (RFC 3464 section 2.3.3 "delayed"), not a
-// failure, whatever failure words its subject has.
-func TestGeneraliseDelayed(t *testing.T) {
-	cases := []struct{ name, file, recipient string }{
-		{"gateway: delivery attempts will continue for 5 days", "gateway-delay-warning.eml", "hana@example.org"},
+// TestGeneraliseAction: a notice written as prose that says delivery will
+// still be tried is a delay (RFC 3464 section 2.3.3 "delayed"), whatever
+// failure words its subject has; one that says the system gave up after
+// the queue lifetime is a failure whose reason is the expiry.
+func TestGeneraliseAction(t *testing.T) {
+	cases := []struct{ name, file, recipient, by, action, reason string }{
+		{"gateway: delivery attempts will continue for 5 days", "gateway-delay-warning.eml", "hana@example.org", "fallback", "delayed", "expired"},
+		{"'was aborted after 48.0 hour(s)': given up, not delayed", "x3-aborted.eml", "sakura@example.org", "x3", "failed", "expired"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,8 +202,13 @@ func TestGeneraliseDelayed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Records) != 1 || res.Records[0].Recipient != tc.recipient || res.Records[0].Action != "delayed" {
-				t.Fatalf("records %+v, want %s delayed", res.Records, tc.recipient)
+			if len(res.Records) != 1 {
+				t.Fatalf("records %+v, want one for %s", res.Records, tc.recipient)
+			}
+			r := res.Records[0]
+			if r.Recipient != tc.recipient || r.DecodedBy != tc.by || r.Action != tc.action || string(r.Reason) != tc.reason {
+				t.Errorf("%s by %s, action %q, reason %s; want %s by %s, action %q, reason %s",
+					r.Recipient, r.DecodedBy, r.Action, r.Reason, tc.recipient, tc.by, tc.action, tc.reason)
 			}
 		})
 	}

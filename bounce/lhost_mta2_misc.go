@@ -140,8 +140,11 @@ func scanX3(m *flat) *scan {
 			r.DiagnosticType = "SMTP"
 		}
 		if expired {
+			// "was aborted after 5.0 hour(s)": the queue lifetime
+			// ran out and the system gave up, so the delivery
+			// failed (RFC 3464 section 2.3.3 "failed"), its reason
+			// the expiry; a delay would still be retried.
 			r.Reason = reason.Expired
-			r.Action = "delayed"
 		}
 	}
 	return &scan{records: recs, evidence: []string{"'This is an automatically generated Delivery Status Notification' (Subject 'Delivery status notification')"}}
