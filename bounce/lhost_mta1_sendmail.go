@@ -331,6 +331,14 @@ func sendmailTranscript(text string) (entries, orphans []smTxEntry) {
 			orphans = append(orphans, o)
 			continue
 		}
+		if strings.Index(t, "... ") < 0 && len(replies) == 0 && mta1ReplyStart(t) {
+			// Sendmail's own error, no recipient named: "554 Too
+			// many hops 26 (25 max): from a@b via localhost, to c@d"
+			// (deliver.c, usrerr "Too many hops %d (%d max)").
+			flushOrphan()
+			orphans = append(orphans, smTxEntry{host: host, command: cmd, diag: t})
+			continue
+		}
 		if i := strings.Index(t, "... "); i > 0 && strings.Contains(t[:i], "@") {
 			addr := mta1Bracketed(t[:i])
 			if addr == "" {
