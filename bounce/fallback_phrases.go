@@ -196,6 +196,7 @@ var returnedMarkers = []string{
 	"copy of your message", "original text", "headers of the original", "header of the original",
 	"original message headers", "unsent message", "message follows", "message headers follow",
 	"below this line", "message header follows", "bounced e-mail", "bounced email", "bounced message",
+	"old message", // Windows SMTP service (CDO) "--- Non-Delivery Report --- ... Old message:"
 	"message d'origine", "ursprüngliche nachricht", "originalnachricht", "mensaje original",
 	"mensagem original", "messaggio originale", "oorspronkelijk bericht", "oorspronkelijke bericht",
 	"元のメッセージ", "元メッセージ", "原文", "原始邮件", "原邮件", "原始郵件", "исходное сообщение",

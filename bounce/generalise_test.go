@@ -71,7 +71,7 @@ func TestGeneraliseFixtures(t *testing.T) {
 		{"'FAILED MAIL' subject, 'the address to which your message was addressed, <addr>'",
 			"failed-mail-addressed.eml", KindBounce, "fallback",
 			[]want{{"rsato@example.net", "undefined", ""}}, "", []string{"announce@example.com", "firstname.lastname@example.net"}},
-		{"a 'Non-Delivery:' subject is a machine's mark; a list notice that bounced is a bounce",
+		{"a 'Non-Delivery:' subject is a machine's mark; a list notice that bounced is a bounce; 'Old message:' ends the notice's own text",
 			"ndr-subject-list-notice.eml", KindBounce, "fallback",
 			[]want{{"nao@example.net", "undefined", ""}}, "subject opens as a non-delivery report does", []string{"club-bounces@example.com", "helpdesk@example.net"}},
 		{"the reason in a sentence wrapped over two lines",
