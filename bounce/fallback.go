@@ -29,6 +29,7 @@ const (
 	ruleFollowed   = "fallback rule b: address alone on its line, next to an SMTP error or failure words"
 	ruleQmailLine  = "fallback rule b: address alone as '<addr>:', the form of qmail's notices"
 	ruleSubject    = "fallback rule b: the subject names the failed address after words of failure"
+	ruleSummaryTo  = "fallback rule c: the notice names no failed address; the To: line of its summary of the message"
 	ruleReturnedTo = "fallback rule c: the notice names no address; the recipient (To) of the returned message"
 	ruleBareName   = "fallback rule b: a user name without domain after a phrase naming failed recipients"
 )
@@ -135,6 +136,9 @@ func scanFallback(f *flat) *scan {
 			}
 		}
 	}
+	if len(recs) == 0 && (containsAny(subj, failureWords) || containsAny(op, failureWords)) {
+		recs = summaryRecipients(prose, bad)
+	}
 	if len(recs) == 0 {
 		return nil
 	}
@@ -188,6 +192,33 @@ func scanFallback(f *flat) *scan {
 		sc.original = inline
 	}
 	return sc
+}
+
+// summaryRecipients returns the addresses of the "To:" lines with which a
+// notice that names no failed address otherwise sums up the message it
+// could not deliver ("I wasn't able to deliver the following message.
+// Subject: ... To: <addr>"), at most 20 (rule c).
+func summaryRecipients(prose string, bad addrSet) []Record {
+	var recs []Record
+	for off, n := 0, 0; off < len(prose) && n < 200 && len(recs) < 20; n++ {
+		line := prose[off:]
+		if end := strings.IndexByte(line, '\n'); end >= 0 {
+			line = line[:end]
+			off += end + 1
+		} else {
+			off = len(prose)
+		}
+		t := strings.TrimLeft(line, " \t")
+		if len(t) < 4 || !strings.EqualFold(t[:3], "to:") {
+			continue
+		}
+		for _, a := range findAddresses(t[3:]) {
+			if !bad.has(a) && len(recs) < 20 {
+				recs = append(recs, Record{Recipient: a, Evidence: []string{ruleSummaryTo + ": " + clip(strings.TrimSpace(t), 160)}})
+			}
+		}
+	}
+	return recs
 }
 
 // automatedMarks returns the header evidence that a machine wrote m: a null
