@@ -284,13 +284,13 @@ var vacationOpenings = []string{
 // ("Returned mail:"), Postfix ("Undelivered Mail Returned to Sender"),
 // qmail ("failure notice"), Exim ("Mail delivery failed"), and the DSN
 // subjects of Google and Exchange ("Delivery Status Notification
-// (Failure)"). A subject that opens so was written by a machine; a
+// (Failure)"), the antivirus gateways' "Delivery failure notification". A subject that opens so was written by a machine; a
 // person's reply or forward opens with "Re:" or "Fwd:".
 var ndrSubjects = []string{
 	"undeliverable:", "undeliverable mail", "undelivered mail returned to sender", "non-delivery:",
 	"non-delivery report", "nondeliverable", "returned mail:", "returned mail -", "failure notice",
-	"mail delivery failed", "mail delivery failure", "delivery status notification (failure)",
-	"delivery failure", "unzustellbar:", "non remis :", "non remis:", "no se puede entregar:",
+	"mail delivery failed", "delivery status notification (failure)", "delivery failure notification",
+	"unzustellbar:", "non remis :", "non remis:", "no se puede entregar:",
 	"não é possível entregar:", "non recapitabile:", "onbestelbaar:", "配信不能:", "無法傳遞:",
 	"не доставлено:",
 }

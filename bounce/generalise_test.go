@@ -82,6 +82,8 @@ func TestGeneraliseFixtures(t *testing.T) {
 			[]want{{"hana@example.org", "expired", ""}}, "", []string{"letters@example.com"}},
 		{"a person's reply to a non-delivery report is not one",
 			"reply-to-ndr.eml", KindNotBounce, "", nil, "", nil},
+		{"a parcel service's 'Delivery failure:' is no mail notice",
+			"parcel-delivery-failure.eml", KindNotBounce, "", nil, "", nil},
 		{"Sendmail: its own error in the transcript, naming no recipient (too many hops)",
 			"sendmail-too-many-hops.eml", KindBounce, "sendmail",
 			[]want{{"ren@loop.example.jp", "networkerror", "5.4.6"}}, "", []string{"news@example.com"}},
