@@ -282,10 +282,12 @@ var vacationOpenings = []string{
 // puede entregar:", "Não é possível entregar:", "Non recapitabile:",
 // "Onbestelbaar:", 「配信不能:」, 「無法傳遞:」, «Не доставлено:»), Sendmail
 // ("Returned mail:"), Postfix ("Undelivered Mail Returned to Sender"),
-// qmail ("failure notice"), Exim ("Mail delivery failed"), and the DSN
+// qmail ("failure notice"), Exim ("Mail delivery failed"), the DSN
 // subjects of Google and Exchange ("Delivery Status Notification
-// (Failure)"), the antivirus gateways' "Delivery failure notification". A subject that opens so was written by a machine; a
-// person's reply or forward opens with "Re:" or "Fwd:".
+// (Failure)") and the antivirus gateways' "Delivery failure notification".
+// A subject that opens so was written by a machine; a person's reply or
+// forward opens with "Re:" or "Fwd:". A bare "Delivery failure:" is not
+// among them: a parcel service writes it too.
 var ndrSubjects = []string{
 	"undeliverable:", "undeliverable mail", "undelivered mail returned to sender", "non-delivery:",
 	"non-delivery report", "nondeliverable", "returned mail:", "returned mail -", "failure notice",
