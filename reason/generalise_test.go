@@ -34,6 +34,8 @@ func TestGeneralisePhrases(t *testing.T) {
 		{"French: the e-mail address referred to does not exist", Facts{Status: "5.0.0", Command: "RCPT", Diagnostic: "L'adresse de messagerie référencée ci-dessus n'existe pas. Veuillez en vérifier l'orthographe."}, UserUnknown},
 		{"French: the electronic address does not exist", Facts{Status: "5.0.0", Command: "RCPT", Diagnostic: "L'adresse électronique kenji@example.jp n'existe pas"}, UserUnknown},
 		{"the L-Soft transcript's 'no such user here'", Facts{Status: "5.1.1", ReplyCode: "550", Diagnostic: "Mailer mx1.example.net said: 550 5.1.1 Requested action not taken: no such user here"}, UserUnknown},
+		{"phquery: no directory entry", Facts{Status: "5.0.0", Command: "RCPT", Diagnostic: "kenji    No matches to nameserver query"}, UserUnknown},
+		{"phquery: no mailbox behind the entry", Facts{Status: "5.0.0", Command: "RCPT", Diagnostic: "Does not have a final email delivery point, please contact this person by alternate means."}, UserUnknown},
 		{"queue lifetime is still expired, not suspend", Facts{Status: "4.4.7", Action: "delayed", Diagnostic: "delivery time expired"}, Expired},
 	}
 	for _, tc := range cases {

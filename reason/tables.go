@@ -117,6 +117,10 @@ var userUnknownPhrases = &phrases{
 		"resolver.adr.recipientnotfound",
 		"resolver.adr.recipient notfound",
 		"recipient address rejected. (in reply to rcpt to command)",
+		// phquery, the ph/CSO directory mailer of universities ("Returned
+		// mail - nameserver error report"): no directory entry, or one
+		// with no mailbox to deliver to.
+		"no matches to nameserver query", "does not have a final email delivery point",
 		// other languages
 		"nessun utente simile in questo indirizzo", // Italian
 		"no existe dicha persona",                  // Spanish
