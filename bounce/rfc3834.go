@@ -50,18 +50,26 @@ func scanRFC3834(f *flat) *scan {
 			ev = append(ev, "header Precedence: auto_reply and an out-of-office text")
 		}
 	}
-	marked := len(ev) > 0 || headerHas(f, "Precedence", "auto_reply", "bulk", "junk")
+	headerMarked := len(ev) > 0
+	marked := headerMarked || headerHas(f, "Precedence", "auto_reply", "bulk", "junk")
 	for _, p := range autoReplySubjects {
 		// Words of languages written without spaces (Japanese 「不在」,
 		// Chinese 「自动回复」) stand anywhere in the subject; taken alone
 		// they must open it (after a bracket), since a person may write
 		// them too.
 		cjk := !isASCII(p) && p[0] >= 0xE3
-		if strings.HasPrefix(subj, p) || strings.Contains(subj, p+" ") || strings.Contains(subj, " "+p) && len(p) > 8 ||
-			cjk && (marked && strings.Contains(subj, p) || bracketed(subj, p)) {
-			ev = append(ev, "subject of an automatic reply: "+p)
-			break
+		at := strings.Index(subj, p)
+		if !(strings.HasPrefix(subj, p) || strings.Contains(subj, p+" ") || strings.Contains(subj, " "+p) && len(p) > 8 ||
+			cjk && (marked && at >= 0 || bracketed(subj, p))) {
+			continue
 		}
+		if !headerMarked && !cjk && !autoReplyBySubject(f, subj, p, at) {
+			// "Register to win your Dream Vacation", "Re: Dermot is
+			// out of the office": words in a subject, not a responder's.
+			continue
+		}
+		ev = append(ev, "subject of an automatic reply: "+p)
+		break
 	}
 	if len(ev) == 0 {
 		return nil
@@ -98,4 +106,50 @@ func bracketed(subj, p string) bool {
 		}
 	}
 	return false
+}
+
+// replyPrefixes open the subject of a person's reply or forward (English,
+// German "AW:"/"WG:", Nordic "SV:", French "TR:", Spanish "RV:").
+var replyPrefixes = []string{"re:", "re :", "fwd:", "fw:", "aw:", "wg:", "sv:", "tr:", "rv:", "antw:"}
+
+// autoReplyBySubject reports whether a message that no header marks as an
+// automatic reply (RFC 3834 section 5: Auto-Submitted) is one all the
+// same, its subject holding the auto-reply words p at offset at: they
+// stand before any reply prefix (a responder's "Out of Office: Re: ..."; a
+// person's "Re: X is out of the office" answers one), and either open the
+// subject as a label ("Vacation:", "Out of office -") or the text itself,
+// outside quoted lines, says its author is away. Words in a subject alone
+// ("Register to win your dream vacation") make no reply: spam and
+// newsletters write them too (issue 7 section 2).
+func autoReplyBySubject(f *flat, subj, p string, at int) bool {
+	if at < 0 {
+		return false
+	}
+	if containsAny(subj[:at], replyPrefixes) {
+		return false
+	}
+	if rest := strings.TrimLeft(subj[at+len(p):], " "); strings.HasPrefix(subj, p) && (rest == "" ||
+		strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "：")) {
+		return true
+	}
+	return containsAny(unquotedOpening(f), vacationOpenings)
+}
+
+// unquotedOpening is the opening of a message's text (openingText) without
+// the lines it quotes from another ("> ...") and the attribution line
+// that introduces them ("On ... wrote:").
+func unquotedOpening(f *flat) string {
+	op := openingText(f)
+	if !strings.Contains(op, ">") && !strings.Contains(op, "wrote:") {
+		return op
+	}
+	var sb strings.Builder
+	for line := range strings.Lines(op) {
+		t := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(t, ">") || strings.HasSuffix(strings.TrimSpace(t), "wrote:") {
+			continue
+		}
+		sb.WriteString(line)
+	}
+	return sb.String()
 }

@@ -1,0 +1,75 @@
+package bounce
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bouncewatch/bouncewatch/reason"
+)
+
+// TestNotFailureFixtures decodes messages written for these tests in the
+// forms of real mail that is not a failed delivery (issue 7 section 2):
+// spam and newsletters, persons' replies, automatic replies, success
+// reports. None may give a record of a failed delivery: a false failure
+// inflates an account's bounce count and may raise a false hijack alert.
+// Each case is one general rule, not one sample.
+func TestNotFailureFixtures(t *testing.T) {
+	cases := []struct {
+		name   string
+		file   string
+		kind   Kind
+		reason reason.Reason // of every record, when kind is KindBounce
+	}{
+		{"spam whose subject has the word vacation is no automatic reply",
+			"spam-vacation-subject.eml", KindNotBounce, ""},
+		{"a person's reply to an out-of-office message, quoting it, is no automatic reply",
+			"reply-to-out-of-office.eml", KindNotBounce, ""},
+		{"an out-of-office reply with no Auto-Submitted: its subject and its text say so",
+			"notes-out-of-office.eml", KindBounce, reason.Vacation},
+		{"an out-of-office reply with no Auto-Submitted: its subject opens with the label",
+			"out-of-office-label.eml", KindBounce, reason.Vacation},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "notfailure", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := DecodeBytes(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != tc.kind {
+				t.Fatalf("kind %s by %q, want %s: %+v", res.Kind, res.DecodedBy, tc.kind, res.Records)
+			}
+			for _, r := range res.Records {
+				if failedDelivery(r) {
+					t.Errorf("a failed delivery to %s (reason %s, action %q, by %s): %q",
+						r.Recipient, r.Reason, r.Action, r.DecodedBy, r.Evidence)
+				}
+				if tc.reason != "" && r.Reason != tc.reason {
+					t.Errorf("%s: reason %s, want %s", r.Recipient, r.Reason, tc.reason)
+				}
+			}
+			if tc.kind == KindBounce && len(res.Records) == 0 {
+				t.Errorf("no record")
+			}
+		})
+	}
+}
+
+// failedDelivery reports whether r says delivery to its recipient failed:
+// not an automatic reply, a feedback report or a success report (RFC
+// 3464 section 2.3.3: delivered, relayed, expanded), nor a delay.
+func failedDelivery(r Record) bool {
+	switch r.Reason {
+	case reason.Vacation, reason.Delivered, reason.Feedback:
+		return false
+	}
+	switch r.Action {
+	case "delivered", "relayed", "expanded", "delayed":
+		return false
+	}
+	return r.Recipient != ""
+}
