@@ -92,6 +92,15 @@ func scanFallback(f *flat) *scan {
 		if nf := classifyNotFailure(f, subj, op); nf != notFailureNone {
 			return nil
 		}
+		if generatedOnly(autoEv) {
+			// "Auto-Submitted: auto-generated" and nothing else: cron's
+			// and logwatch's reports (a pflogsumm summary lists every
+			// bounce of the day), a tracker's or a newsletter's mail,
+			// whose prose may speak of failed deliveries; a mail
+			// system's notice has a null reverse path, a system sender,
+			// a notice's subject or form, or fields (rule a).
+			return nil
+		}
 		if containsAny(op, vacationOpenings) && !containsAny(subj, failureWords) && !hasReplyCode(op) {
 			return nil // an out-of-office reply from an automatic address
 		}
@@ -250,6 +259,13 @@ func automatedMarks(f *flat) []string {
 		ev = append(ev, "Content-Type: multipart/report (RFC 6522)")
 	}
 	return ev
+}
+
+// generatedOnly reports whether the only automatic mark that
+// automatedMarks found is "Auto-Submitted: auto-generated" (RFC 3834
+// section 5: a message generated automatically, not in reply to one).
+func generatedOnly(autoEv []string) bool {
+	return len(autoEv) == 1 && strings.HasPrefix(autoEv[0], "header Auto-Submitted: auto-generated")
 }
 
 // ndrSubject returns the prefix of ndrSubjects that m's subject opens

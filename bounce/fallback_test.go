@@ -314,6 +314,12 @@ func TestFallbackNeedsMarks(t *testing.T) {
 			"Weekly statistics for dora@rcpt.test are attached.\n"},
 		{"an automatic notification with words of rejection", "From: Tracker <tracker@app.example>\nTo: ann@sender.test\n" +
 			"Auto-Submitted: auto-generated\nSubject: Merge request rejected\n\nYour merge request was rejected by reviewer carol@app.example.\n"},
+		{"a tracker's auto-generated mail speaking of failed deliveries", "From: Tracker <tracker@app.example>\nTo: ann@sender.test\n" +
+			"Auto-Submitted: auto-generated\nSubject: Re: Partner mail bounces (#41)\n\n" +
+			"Mail could not be delivered last night: delivery to gus@rcpt.test failed with 550 user unknown.\n"},
+		{"a cron report listing the day's bounces", "From: root@mx.sender.test (Cron Daemon)\nTo: ann@sender.test\n" +
+			"Auto-Submitted: auto-generated\nSubject: Cron <root@mx> pflogsumm\n\nmessage bounce detail\n" +
+			"  2   host mx.rcpt.test said: 550 5.1.1 <hal@rcpt.test>: Recipient address rejected: User unknown\n"},
 		{"a forward of a bounce by a person", "From: Ann <ann@sender.test>\nTo: ben@rcpt.test\nSubject: Fwd: Mail delivery failed\n\n" +
 			"---------- Forwarded message ----------\nFrom: MAILER-DAEMON@mx.rcpt.test\n\nfrank@rcpt.test: 550 user unknown\n"},
 	} {
