@@ -74,10 +74,11 @@ func scanRFC3834(f *flat) *scan {
 	if len(ev) == 0 {
 		return nil
 	}
-	// A challenge-response request or a list server's reply marked
-	// auto-replied is neither a vacation message nor a failure (issue 7
-	// section 2).
-	if nf := classifyNotFailure(f, subj, openingText(f)); nf == notFailureChallenge || nf == notFailureList {
+	// A challenge-response request, a list server's reply or a delivery
+	// receipt ("Delivered: ...", "Your message has been delivered to the
+	// following recipients") marked auto-replied is neither a vacation
+	// message nor a failure (issue 7 section 2).
+	if nf := classifyNotFailure(f, subj, openingText(f)); nf != notFailureNone {
 		return nil
 	}
 	rcpt := cleanAddress(h.get("From"))
