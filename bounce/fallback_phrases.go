@@ -274,6 +274,17 @@ var vacationOpenings = []string{
 	"sono fuori ufficio", "sarò assente", "ik ben afwezig", "ik ben niet aanwezig",
 	"不在にしております", "不在にしています", "休暇を頂いて", "休暇をいただいて", "我目前不在", "正在休假",
 	"я в отпуске", "меня нет в офисе", "нахожусь в отпуске",
+	// More of the first person's words of absence: English, German
+	// ("ich bin vom 3. bis 9. ... nicht erreichbar", "befinde mich im
+	// Urlaub"), French ("je suis actuellement absente"), Japanese
+	// (「出張のため不在」「休暇のため不在」「不在のため」).
+	"i am out of office", "i'm out of office", "i will be out of office", "i am currently away",
+	"i'm currently away", "i will be away", "i'll be away", "i am travelling", "i'm travelling",
+	"i am traveling", "i'm traveling", "i am currently travelling", "i am currently traveling",
+	"limited access to email", "limited access to e-mail", "ich bin vom", "ich bin derzeit nicht",
+	"ich bin zurzeit nicht", "befinde mich im urlaub", "bin ich nicht im büro", "nicht erreichbar",
+	"je suis actuellement absent", "je suis en congé", "je suis en vacances", "出張のため不在", "休暇のため不在",
+	"不在のため",
 }
 
 // ndrSubjects are the subjects, lower-cased, with which mail systems open

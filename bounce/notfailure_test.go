@@ -61,6 +61,12 @@ func TestNotFailureFixtures(t *testing.T) {
 			"vacation-de-noheader.eml", KindBounce, reason.Vacation},
 		{"a French out-of-office reply",
 			"vacation-fr.eml", KindBounce, reason.Vacation},
+		{"a Japanese out-of-office reply with no Auto-Submitted (「不在のお知らせ」, 「出張のため不在」)",
+			"vacation-ja-noheader.eml", KindBounce, reason.Vacation},
+		{"a French out-of-office reply with no Auto-Submitted",
+			"vacation-fr-noheader.eml", KindBounce, reason.Vacation},
+		{"an out-of-office reply whose subject is no label, its text says 'I am travelling'",
+			"vacation-en-travelling.eml", KindBounce, reason.Vacation},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
