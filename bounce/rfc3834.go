@@ -110,8 +110,9 @@ func bracketed(subj, p string) bool {
 }
 
 // replyPrefixes open the subject of a person's reply or forward (English,
-// German "AW:"/"WG:", Nordic "SV:", French "TR:", Spanish "RV:").
-var replyPrefixes = []string{"re:", "re :", "fwd:", "fw:", "aw:", "wg:", "sv:", "tr:", "rv:", "antw:"}
+// German "AW:"/"WG:", Nordic "SV:", French "TR:", Spanish "RV:", Dutch
+// "Antw:", Chinese 「回复:」「答复:」, Japanese 「返信:」), as a word of its own.
+var replyPrefixes = []string{"re:", "fwd:", "fw:", "aw:", "wg:", "sv:", "tr:", "rv:", "antw:", "答复:", "回复:", "返信:"}
 
 // autoReplyBySubject reports whether a message that no header marks as an
 // automatic reply (RFC 3834 section 5: Auto-Submitted) is one all the
@@ -126,8 +127,13 @@ func autoReplyBySubject(f *flat, subj, p string, at int) bool {
 	if at < 0 {
 		return false
 	}
-	if containsAny(subj[:at], replyPrefixes) {
-		return false
+	for _, w := range strings.Fields(subj[:at]) {
+		w = strings.TrimLeft(w, "[(【「")
+		for _, rp := range replyPrefixes {
+			if strings.HasPrefix(w, rp) {
+				return false
+			}
+		}
 	}
 	if rest := strings.TrimLeft(subj[at+len(p):], " "); strings.HasPrefix(subj, p) && (rest == "" ||
 		strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "：")) {
