@@ -29,6 +29,8 @@ func TestNotFailureFixtures(t *testing.T) {
 			"notes-out-of-office.eml", KindBounce, reason.Vacation},
 		{"an out-of-office reply with no Auto-Submitted: its subject opens with the label",
 			"out-of-office-label.eml", KindBounce, reason.Vacation},
+		{"Outlook's French label with a no-break space before its colon ('Réponse automatique\u00a0:')",
+			"vacation-fr-nbsp-label.eml", KindBounce, reason.Vacation},
 		{"a subject tag with 're:' inside a word ('[Score: 3]') is no reply prefix",
 			"ooo-tagged-subject.eml", KindBounce, reason.Vacation},
 		{"a cron report (pflogsumm) listing the day's bounces is no notice",

@@ -135,7 +135,7 @@ func autoReplyBySubject(f *flat, subj, p string, at int) bool {
 			}
 		}
 	}
-	if rest := strings.TrimLeft(subj[at+len(p):], " "); strings.HasPrefix(subj, p) && (rest == "" ||
+	if rest := strings.TrimLeft(subj[at+len(p):], " \u00a0"); strings.HasPrefix(subj, p) && (rest == "" ||
 		strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "：")) {
 		return true
 	}
