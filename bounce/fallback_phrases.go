@@ -284,7 +284,8 @@ var vacationOpenings = []string{
 	"limited access to email", "limited access to e-mail", "ich bin vom", "ich bin derzeit nicht",
 	"ich bin zurzeit nicht", "befinde mich im urlaub", "bin ich nicht im büro", "nicht erreichbar",
 	"je suis actuellement absent", "je suis en congé", "je suis en vacances", "出張のため不在", "休暇のため不在",
-	"不在のため",
+	"不在のため", "不在にしており", "休暇中のため", "出張中のため", "お休みをいただいて", "我正在休假", "休假中",
+	"不在辦公室",
 }
 
 // ndrSubjects are the subjects, lower-cased, with which mail systems open

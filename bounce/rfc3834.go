@@ -63,7 +63,7 @@ func scanRFC3834(f *flat) *scan {
 			cjk && (marked && at >= 0 || bracketed(subj, p))) {
 			continue
 		}
-		if !headerMarked && !cjk && !autoReplyBySubject(f, subj, p, at) {
+		if !headerMarked && !autoReplyBySubject(f, subj, p, at) {
 			// "Register to win your Dream Vacation", "Re: Dermot is
 			// out of the office": words in a subject, not a responder's.
 			continue
@@ -119,10 +119,11 @@ var replyPrefixes = []string{"re:", "fwd:", "fw:", "aw:", "wg:", "sv:", "tr:", "
 // same, its subject holding the auto-reply words p at offset at: they
 // stand before any reply prefix (a responder's "Out of Office: Re: ..."; a
 // person's "Re: X is out of the office" answers one), and either open the
-// subject as a label ("Vacation:", "Out of office -") or the text itself,
-// outside quoted lines, says its author is away. Words in a subject alone
-// ("Register to win your dream vacation") make no reply: spam and
-// newsletters write them too (issue 7 section 2).
+// subject as a label ("Vacation:", "Out of office -", 「【自動返信】」) or
+// the text itself, outside quoted lines, says its author is away. Words in
+// a subject alone ("Register to win your dream vacation", a parcel
+// phishing's 「【不在連絡票】」, a travel letter's 「【休暇特集】」) make no
+// reply: spam and newsletters write them too (issue 7 section 2).
 func autoReplyBySubject(f *flat, subj, p string, at int) bool {
 	if at < 0 {
 		return false
@@ -135,9 +136,12 @@ func autoReplyBySubject(f *flat, subj, p string, at int) bool {
 			}
 		}
 	}
-	if rest := strings.TrimLeft(subj[at+len(p):], " \u00a0"); strings.HasPrefix(subj, p) && (rest == "" ||
-		strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "：")) {
-		return true
+	if s := strings.TrimLeft(subj, "[(【「（"); strings.HasPrefix(s, p) {
+		rest := strings.TrimLeft(s[len(p):], " \u00a0")
+		if rest == "" || strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") ||
+			containsAny(rest[:min(len(rest), 3)], []string{"：", "】", "]", ")", "」", "）"}) {
+			return true
+		}
 	}
 	return containsAny(unquotedOpening(f), vacationOpenings)
 }
