@@ -264,8 +264,10 @@ func automatedMarks(f *flat) []string {
 // generatedOnly reports whether the only automatic mark that
 // automatedMarks found is "Auto-Submitted: auto-generated" (RFC 3834
 // section 5: a message generated automatically, not in reply to one).
+// Sendmail's "auto-generated (failure)" names a notice of failure.
 func generatedOnly(autoEv []string) bool {
-	return len(autoEv) == 1 && strings.HasPrefix(autoEv[0], "header Auto-Submitted: auto-generated")
+	return len(autoEv) == 1 && strings.HasPrefix(autoEv[0], "header Auto-Submitted: auto-generated") &&
+		!strings.Contains(autoEv[0], "(failure")
 }
 
 // ndrSubject returns the prefix of ndrSubjects that m's subject opens
