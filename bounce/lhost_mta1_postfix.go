@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"net/netip"
 	"regexp"
 	"strings"
 )
@@ -274,11 +275,17 @@ func postfixReply(text string) (diag, host, cmd string) {
 // scanPostfixSMTPD reads the notice Postfix's SMTP server sends to the
 // postmaster ("Postfix SMTP server: errors from host[addr]"): a transcript
 // of the session, "In:" the client's commands and "Out:" the replies.
+// A recipient that the server refused at RCPT to a client other than the
+// host itself (a content filter's reinjection, a local program) is mail
+// addressed to this system that it did not accept, from someone else (a
+// dictionary attack, a relay probe): no delivery of ours failed (issue 7
+// section 2), and it makes no record.
 func scanPostfixSMTPD(m *flat) *scan {
 	at := strings.Index(m.Body, "Transcript of session follows.")
 	if at < 0 {
 		return nil
 	}
+	remote := !loopbackClient(subjectOf(m))
 	var recs []Record
 	var cmd, arg string
 	var rcpt string
@@ -307,7 +314,7 @@ func scanPostfixSMTPD(m *flat) *scan {
 				continue
 			}
 			a := rcpt
-			if a == "" {
+			if a == "" || remote && cmd == "RCPT" {
 				continue
 			}
 			if mta1IndexRecipient(recs, a) >= 0 {
@@ -322,4 +329,17 @@ func scanPostfixSMTPD(m *flat) *scan {
 		return nil
 	}
 	return &scan{records: recs, evidence: []string{"Subject 'Postfix SMTP server: errors from' and a session transcript (In:/Out:)"}}
+}
+
+// loopbackClient reports whether the subject of a Postfix SMTP server's
+// notice ("... errors from localhost[127.0.0.1]") names a client on the
+// host itself: a loopback address (RFC 5735 127.0.0.0/8, RFC 4291 ::1).
+func loopbackClient(subj string) bool {
+	open := strings.LastIndexByte(subj, '[')
+	end := strings.LastIndexByte(subj, ']')
+	if open < 0 || end < open {
+		return false
+	}
+	a, err := netip.ParseAddr(strings.TrimPrefix(subj[open+1:end], "ipv6:"))
+	return err == nil && a.IsLoopback()
 }

@@ -12,6 +12,7 @@ const (
 	notFailureChallenge notFailure = "challenge-response or sender verification request"
 	notFailureList      notFailure = "list server's reply to a command or a posting"
 	notFailureSuccess   notFailure = "delivery success report"
+	notFailureRefused   notFailure = "SMTP server's transcript of mail it refused from a client"
 )
 
 // maxOpening bounds how much of a notice's text the bounce-or-not rules and
@@ -21,8 +22,9 @@ const maxOpening = 4 << 10
 // classifyNotFailure tells apart the automatic messages that look like
 // notices but report no failed recipient (issue 7 section 2):
 // challenge-response requests (Boxbe and similar), list-server replies to
-// commands or postings (Mailman, Majordomo, LISTSERV, fml), and delivery
-// success reports written as prose. It is called before the last-resort
+// commands or postings (Mailman, Majordomo, LISTSERV, fml), delivery
+// success reports written as prose, and an SMTP server's transcript of a
+// session in which it refused a client's recipients. It is called before the last-resort
 // reader and the automatic-reply reader; the format recognisers, which
 // read their own formats strictly, run before it. op is the lower-cased
 // opening of the notice's text, subj its lower-cased subject.
@@ -39,6 +41,9 @@ func classifyNotFailure(f *flat, subj, op string) notFailure {
 	}
 	if containsAny(subj, listCommandWords) && !containsAny(subj, failureWords) && !containsAny(op, failureWords) {
 		return notFailureList
+	}
+	if serverTranscript(op) {
+		return notFailureRefused
 	}
 	success := false
 	for _, s := range successSubjects {
@@ -182,4 +187,25 @@ func openingText(f *flat) string {
 		}
 	}
 	return strings.ToLower(sb.String())
+}
+
+// serverTranscript reports whether the lower-cased opening op holds the
+// transcript of a session as an SMTP server saw it ("Transcript of session
+// follows.", Postfix's notice to the postmaster): the client's commands
+// are its input, "In:  RCPT TO:<...>". A recipient refused there was
+// addressed to this system by a client; the recognisers read the sessions
+// of the host's own clients (scanPostfixSMTPD), the rest reports no
+// delivery of ours. An SMTP client's transcript sends "Out: RCPT TO:".
+func serverTranscript(op string) bool {
+	at := strings.Index(op, "transcript of session follows")
+	if at < 0 {
+		return false
+	}
+	for line := range strings.Lines(op[at:]) {
+		t := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(t, "in:") && strings.Contains(t, "rcpt to:") {
+			return true
+		}
+	}
+	return false
 }

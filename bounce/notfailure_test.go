@@ -3,6 +3,7 @@ package bounce
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/bouncewatch/bouncewatch/reason"
@@ -39,6 +40,8 @@ func TestNotFailureFixtures(t *testing.T) {
 			"vacation-ja-label.eml", KindBounce, reason.Vacation},
 		{"a subject tag with 're:' inside a word ('[Score: 3]') is no reply prefix",
 			"ooo-tagged-subject.eml", KindBounce, reason.Vacation},
+		{"Postfix's SMTP server refused a remote client's recipients (a dictionary attack on us)",
+			"postfix-smtpd-remote-rcpt.eml", KindNotBounce, ""},
 		{"a cron report (pflogsumm) listing the day's bounces is no notice",
 			"pflogsumm-cron.eml", KindNotBounce, ""},
 		{"an issue tracker's auto-generated mail speaking of rejected mail is no notice",
@@ -126,4 +129,46 @@ func failedDelivery(r Record) bool {
 		return false
 	}
 	return r.Recipient != ""
+}
+
+// TestPostfixSMTPDClients checks whose mail a Postfix SMTP server's notice
+// to the postmaster reports: a recipient refused at RCPT to an outside
+// client was addressed to us (no record); the host's own clients
+// (loopback: a content filter's reinjection, a local program) send our
+// mail, and a refusal after DATA may be of anyone's.
+func TestPostfixSMTPDClients(t *testing.T) {
+	notice := func(client, cmd, reply string) string {
+		return "Return-Path: <double-bounce@mx.example.jp>\nFrom: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\n" +
+			"To: postmaster@example.jp (Postmaster)\nSubject: Postfix SMTP server: errors from " + client + "\n\n" +
+			"Transcript of session follows.\n\n Out: 220 mx.example.jp ESMTP\n In:  EHLO client.example\n Out: 250 mx.example.jp\n" +
+			" In:  MAIL FROM:<someone@example.org>\n Out: 250 2.1.0 Ok\n In:  RCPT TO:<rin@example.jp>\n" + cmd + reply +
+			" In:  QUIT\n Out: 221 2.0.0 Bye\n\nFor other details, see the local mail logfile\n"
+	}
+	const unknown = " Out: 550 5.1.1 <rin@example.jp>: Recipient address rejected: User unknown\n"
+	const data = " Out: 250 2.1.5 Ok\n In:  DATA\n Out: 354 End data\n"
+	const queue = " Out: 451 4.3.0 Error: queue file write error\n"
+	for _, tc := range []struct {
+		name, msg string
+		want      []string
+	}{
+		{"remote client, refused at RCPT", notice("unknown[198.51.100.23]", "", unknown), nil},
+		{"remote IPv6 client, refused at RCPT", notice("unknown[2001:db8::7]", "", unknown), nil},
+		{"loopback client, refused at RCPT", notice("localhost[127.0.0.1]", "", unknown), []string{"rin@example.jp"}},
+		{"IPv6 loopback client, refused at RCPT", notice("localhost[::1]", "", unknown), []string{"rin@example.jp"}},
+		{"remote client, refused after DATA", notice("unknown[198.51.100.23]", data, queue), []string{"rin@example.jp"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := DecodeBytes([]byte(tc.msg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range res.Records {
+				got = append(got, r.Recipient)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("recipients %q, want %q (kind %s by %s)", got, tc.want, res.Kind, res.DecodedBy)
+			}
+		})
+	}
 }
