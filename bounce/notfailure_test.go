@@ -38,6 +38,8 @@ func TestNotFailureFixtures(t *testing.T) {
 			"travel-newsletter-ja.eml", KindNotBounce, ""},
 		{"a Japanese out-of-office reply labelled 「【自動返信】」, no Auto-Submitted",
 			"vacation-ja-label.eml", KindBounce, reason.Vacation},
+		{"Exchange 2003's 'Out of Office AutoReply:' label, no Auto-Submitted, no words of absence",
+			"exchange2003-oof.eml", KindBounce, reason.Vacation},
 		{"a subject tag with 're:' inside a word ('[Score: 3]') is no reply prefix",
 			"ooo-tagged-subject.eml", KindBounce, reason.Vacation},
 		{"Postfix's SMTP server refused a remote client's recipients (a dictionary attack on us)",

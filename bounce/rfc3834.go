@@ -136,8 +136,10 @@ func autoReplyBySubject(f *flat, subj, p string, at int) bool {
 			}
 		}
 	}
-	if s := strings.TrimLeft(subj, "[(【「（"); strings.HasPrefix(s, p) {
-		rest := strings.TrimLeft(s[len(p):], " \u00a0")
+	// A label opens the subject, after a bracket, or follows other
+	// words of auto-replies (Exchange 2003's "Out of Office AutoReply:").
+	if before := strings.TrimSpace(strings.TrimLeft(subj[:at], "[(【「（")); before == "" || containsAny(before, autoReplySubjects) {
+		rest := strings.TrimLeft(subj[at+len(p):], " \u00a0")
 		if rest == "" || strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") ||
 			containsAny(rest[:min(len(rest), 3)], []string{"：", "】", "]", ")", "」", "）"}) {
 			return true
