@@ -29,7 +29,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -362,14 +361,6 @@ func arrival(unique string, mtime time.Time) time.Time {
 		}
 	}
 	return mtime
-}
-
-func ctime(path string) (time.Time, error) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return time.Time{}, err
-	}
-	return time.Unix(int64(st.Ctim.Sec), int64(st.Ctim.Nsec)), nil
 }
 
 var _ ingest.Source = (*Watcher)(nil)
