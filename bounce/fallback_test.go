@@ -156,14 +156,7 @@ func TestFallbackFixtures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "fallback", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := DecodeBytes(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := decodeFixture(t, "fallback", tc.file)
 			if res.Kind != tc.kind || res.DecodedBy != tc.by {
 				t.Fatalf("kind %s by %q, want %s by %q: %+v", res.Kind, res.DecodedBy, tc.kind, tc.by, res.Records)
 			}
@@ -194,13 +187,7 @@ func TestFallbackFixtures(t *testing.T) {
 					t.Errorf("%s: no evidence line with %q: %q", r.Recipient, w.rule, r.Evidence)
 				}
 			}
-			for _, r := range res.Records {
-				for _, bad := range tc.forbidden {
-					if strings.EqualFold(r.Recipient, bad) {
-						t.Errorf("forbidden address %s taken for a recipient", bad)
-					}
-				}
-			}
+			noForbidden(t, res, tc.forbidden)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package bounce
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -105,14 +103,7 @@ func TestGeneraliseFixtures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "generalise", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := DecodeBytes(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := decodeFixture(t, "generalise", tc.file)
 			if res.Kind != tc.kind || res.DecodedBy != tc.by {
 				t.Fatalf("kind %s by %q, want %s by %q: %+v", res.Kind, res.DecodedBy, tc.kind, tc.by, res.Records)
 			}
@@ -137,13 +128,7 @@ func TestGeneraliseFixtures(t *testing.T) {
 					t.Errorf("%s: no evidence line with %q: %q", r.Recipient, tc.evidence, r.Evidence)
 				}
 			}
-			for _, r := range res.Records {
-				for _, bad := range tc.forbidden {
-					if strings.EqualFold(r.Recipient, bad) {
-						t.Errorf("forbidden address %s taken for a recipient", bad)
-					}
-				}
-			}
+			noForbidden(t, res, tc.forbidden)
 		})
 	}
 }
@@ -176,14 +161,7 @@ func TestGeneraliseDiagnosticStopsAtPart(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "generalise", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := DecodeBytes(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := decodeFixture(t, "generalise", tc.file)
 			if res.DecodedBy != tc.by || len(res.Records) != 1 {
 				t.Fatalf("by %q, %d records, want %q and 1: %+v", res.DecodedBy, len(res.Records), tc.by, res.Records)
 			}
@@ -205,14 +183,7 @@ func TestGeneraliseAction(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "generalise", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := DecodeBytes(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := decodeFixture(t, "generalise", tc.file)
 			if len(res.Records) != 1 {
 				t.Fatalf("records %+v, want one for %s", res.Records, tc.recipient)
 			}

@@ -1,8 +1,6 @@
 package bounce
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -91,14 +89,7 @@ func TestNotFailureFixtures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "notfailure", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := DecodeBytes(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := decodeFixture(t, "notfailure", tc.file)
 			if res.Kind != tc.kind {
 				t.Fatalf("kind %s by %q, want %s: %+v", res.Kind, res.DecodedBy, tc.kind, res.Records)
 			}
