@@ -32,3 +32,12 @@ func noForbidden(t *testing.T, res *Result, forbidden []string) {
 		}
 	}
 }
+
+// recipientsOf lists res's recipients in order (nil when none).
+func recipientsOf(res *Result) []string {
+	var got []string
+	for _, r := range res.Records {
+		got = append(got, r.Recipient)
+	}
+	return got
+}

@@ -155,10 +155,7 @@ func TestPostfixSMTPDClients(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, r := range res.Records {
-				got = append(got, r.Recipient)
-			}
+			got := recipientsOf(res)
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("recipients %q, want %q (kind %s by %s)", got, tc.want, res.Kind, res.DecodedBy)
 			}
