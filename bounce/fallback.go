@@ -787,22 +787,8 @@ func noticeDiagnostic(prose string) string {
 // within the allowed queue period"), which no single line then says.
 func paragraphDiagnostic(prose string) string {
 	var para []string
-	n := 0
-	for off := 0; off <= len(prose) && n < 200; n++ {
-		end := strings.IndexByte(prose[off:], '\n')
-		line := prose[off:]
-		if end >= 0 {
-			line = prose[off : off+end]
-			off += end + 1
-		} else {
-			off = len(prose) + 1
-		}
-		if t := strings.TrimSpace(line); t != "" {
-			para = append(para, t)
-			if end >= 0 {
-				continue
-			}
-		}
+	// said returns the paragraph held when its words name a reason.
+	said := func() string {
 		if len(para) > 1 {
 			p := clip(strings.Join(para, " "), maxLineScan)
 			if r := reason.FromText(p); r != "" && r != reason.Vacation {
@@ -810,8 +796,20 @@ func paragraphDiagnostic(prose string) string {
 			}
 		}
 		para = para[:0]
+		return ""
 	}
-	return ""
+	n := 0
+	for line := range strings.Lines(prose) {
+		if n++; n > 200 {
+			return ""
+		}
+		if t := strings.TrimSpace(line); t != "" {
+			para = append(para, t)
+		} else if p := said(); p != "" {
+			return p
+		}
+	}
+	return said()
 }
 
 // textDSNRecords reads delivery-status fields (RFC 3464 sections 2.2 and
