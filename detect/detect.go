@@ -515,8 +515,13 @@ func (d *Detector) digestMail(ctx context.Context, produce func(yield func(store
 		fresh  []byte // made now: to store
 		err    error
 	}
+	// fits says m's stored digest was made for this configuration and
+	// decoder.
+	fits := func(m store.MailDigest) bool {
+		return m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision
+	}
 	one := func(m store.MailDigest) digest {
-		if m.Digest != nil && m.Key == d.key && m.Decoder == store.DecoderRevision {
+		if fits(m) {
 			var dg diagnose.Digest
 			if err := dg.UnmarshalBinary(m.Digest); err == nil {
 				return digest{id: m.ID, stored: m.StoredAt, dg: &dg}
@@ -571,7 +576,7 @@ func (d *Detector) digestMail(ctx context.Context, produce func(yield func(store
 		return nil
 	}
 	size := func(m store.MailDigest) int64 {
-		if m.Digest == nil || m.Key != d.key || m.Decoder != store.DecoderRevision {
+		if !fits(m) {
 			return 64 << 10 // decoded from its raw form
 		}
 		return int64(len(m.Digest))

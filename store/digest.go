@@ -158,13 +158,14 @@ func (s *Store) mailDigests(ctx context.Context, after, upto int64, fn func(Mail
 		digestErr = s.readDigests(ctx, after, upto, batches)
 	}()
 	// Stop the reader and wait for it whatever happens: it holds a
-	// connection.
-	defer func() {
+	// connection. (Once stopped, stopping again returns at once.)
+	stop := func() {
 		cancel()
 		for range batches {
 		}
 		<-read
-	}()
+	}
+	defer stop()
 
 	// The IDs come from the index messages_id_stored, not the rows.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, stored_at FROM messages WHERE id > ? AND id <= ? ORDER BY id`), after, upto)
@@ -213,10 +214,7 @@ func (s *Store) mailDigests(ctx context.Context, after, upto int64, fn func(Mail
 	rows.Close()
 	// Every message was given; a failed digest reader only made the
 	// detector decode more of them from their raw form, but is said.
-	cancel()
-	for range batches {
-	}
-	<-read
+	stop()
 	if digestErr != nil && !errors.Is(digestErr, context.Canceled) {
 		return last, digestErr
 	}
